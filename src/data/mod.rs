@@ -1,0 +1,3 @@
+pub mod draw;
+pub mod mnist;
+pub mod noise;

@@ -1,0 +1,248 @@
+//! The MLP auto-encoder of lecture 16: an encoder squeezes a digit into a small code, a decoder
+//! rebuilds the digit from it, and both are trained together on reconstruction error. The same
+//! module is the denoising auto-encoder when it is trained on corrupted inputs with clean targets.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::{Device, Tensor};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::noise::Corruption;
+
+#[derive(Config, Debug)]
+pub struct AutoencoderConfig {
+    /// Widths of the encoder's hidden layers; the decoder mirrors them.
+    pub hidden: Vec<usize>,
+    /// Size of the bottleneck code.
+    pub code: usize,
+    #[config(default = 784)]
+    pub input: usize,
+}
+
+impl AutoencoderConfig {
+    /// The shipped AE and DAE: small enough to commit, deep enough to beat PCA's 32 components.
+    pub fn shipped() -> Self {
+        Self::new(vec![256, 128], 32)
+    }
+
+    /// The deep AE of the benchmark workloads (Hinton & Salakhutdinov's 784-1000-500-250-30).
+    pub fn deep() -> Self {
+        Self::new(vec![1000, 500, 250], 30)
+    }
+
+    pub fn init(&self, device: &Device) -> Autoencoder {
+        let widths: Vec<usize> = std::iter::once(self.input)
+            .chain(self.hidden.iter().copied())
+            .chain(std::iter::once(self.code))
+            .collect();
+        let layers = |pairs: Vec<(usize, usize)>| -> Vec<Linear> {
+            pairs.into_iter().map(|(i, o)| LinearConfig::new(i, o).init(device)).collect()
+        };
+        Autoencoder {
+            encoder: layers(widths.windows(2).map(|w| (w[0], w[1])).collect()),
+            decoder: layers(widths.windows(2).rev().map(|w| (w[1], w[0])).collect()),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Autoencoder {
+    encoder: Vec<Linear>,
+    decoder: Vec<Linear>,
+}
+
+impl Autoencoder {
+    /// `[batch, 784]` in [0, 1] → `[batch, code]`: ReLU hidden layers, a linear code.
+    pub fn encode(&self, images: Tensor<2>) -> Tensor<2> {
+        run_layers(&self.encoder, images)
+    }
+
+    /// `[batch, code]` → `[batch, 784]` in (0, 1): ReLU hidden layers, a sigmoid output.
+    pub fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
+        sigmoid(run_layers(&self.decoder, codes))
+    }
+
+    /// The reconstruction of `images`.
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        self.decode(self.encode(images))
+    }
+
+    pub fn code_size(&self) -> usize {
+        self.encoder.last().map_or(0, |l| l.weight.dims()[1])
+    }
+}
+
+/// Applies `layers` with ReLU between them (none after the last).
+fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
+    let last = layers.len().saturating_sub(1);
+    layers.iter().enumerate().fold(input, |x, (i, layer)| {
+        let y = layer.forward(x);
+        if i < last { relu(y) } else { y }
+    })
+}
+
+/// Squared error summed over the 784 pixels, averaged over the batch: the figure reported for
+/// the shipped weights, and the training loss. Returns a 1-element tensor (nothing read back).
+pub fn reconstruction_error(reconstruction: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
+    per_image_error(reconstruction, target).mean()
+}
+
+/// Squared error of each image summed over its pixels: `[batch]`.
+pub fn per_image_error(reconstruction: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
+    (reconstruction - target).powi_scalar(2).sum_dim(1).squeeze_dim(1)
+}
+
+/// How well a plain AE reconstructs and a DAE denoises, measured on a data set (native: reads
+/// back synchronously).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Quality {
+    /// AE: mean over images of the squared error summed over 784 pixels in [0, 1].
+    pub ae_error: f32,
+    /// DAE, per corruption: (name, mean PSNR of the corrupted input, of the DAE's output) in dB.
+    pub dae_psnr: Vec<(String, f32, f32)>,
+}
+
+/// The corruptions the shipped DAE is judged on (and that the page offers).
+pub fn benchmark_corruptions() -> Vec<(String, Corruption)> {
+    vec![
+        ("gaussian σ=0.3".into(), Corruption::Gaussian(0.3)),
+        ("salt-and-pepper 10%".into(), Corruption::SaltAndPepper(0.1)),
+        ("masking 30%".into(), Corruption::Masking(0.3)),
+    ]
+}
+
+pub fn measure_quality(ae: &Autoencoder, dae: &Autoencoder, data: &Mnist, device: &Device) -> Quality {
+    const CHUNK: usize = 500;
+    let chunks: Vec<Vec<usize>> =
+        (0..data.len()).collect::<Vec<_>>().chunks(CHUNK).map(|c| c.to_vec()).collect();
+    let read = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_to_vec().expect("f32 errors") };
+    let mut ae_errors = Vec::new();
+    for indices in &chunks {
+        let clean = data.batch(indices, device);
+        ae_errors.extend(read(per_image_error(ae.forward(clean.clone()), clean)));
+    }
+    // PSNR with peak 1: 10·log10(784 / summed squared error).
+    let psnr = |errors: &[f32]| -> f32 {
+        errors.iter().map(|e| 10.0 * (PIXELS as f32 / e.max(1e-6)).log10()).sum::<f32>() / errors.len() as f32
+    };
+    let dae_psnr = benchmark_corruptions()
+        .into_iter()
+        .map(|(name, corruption)| {
+            let (mut noisy_errors, mut denoised_errors) = (Vec::new(), Vec::new());
+            for (seed, indices) in chunks.iter().enumerate() {
+                let clean_values = data.batch_values(indices);
+                let mut noisy_values = clean_values.clone();
+                corruption.apply(&mut noisy_values, seed as u64);
+                let clean = images_tensor(clean_values, device);
+                let noisy = images_tensor(noisy_values, device);
+                noisy_errors.extend(read(per_image_error(noisy.clone(), clean.clone())));
+                denoised_errors.extend(read(per_image_error(dae.forward(noisy), clean)));
+            }
+            (name, psnr(&noisy_errors), psnr(&denoised_errors))
+        })
+        .collect();
+    Quality { ae_error: ae_errors.iter().sum::<f32>() / ae_errors.len() as f32, dae_psnr }
+}
+
+#[derive(Config, Debug)]
+pub struct TrainingConfig {
+    #[config(default = 64)]
+    pub batch_size: usize,
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// Noise put on the inputs (targets stay clean): `None` trains a plain AE, anything else a DAE.
+    #[config(default = "Corruption::None")]
+    pub corruption: Corruption,
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+/// One Adam step at a time on random mini-batches: the trainer binary loops it, the page's worker
+/// calls it a few steps per message.
+pub struct AutoencoderTraining {
+    model: Autoencoder,
+    optimizer: ModuleOptimizer,
+    config: TrainingConfig,
+    rng: SmallRng,
+    device: Device,
+    steps: usize,
+}
+
+impl AutoencoderTraining {
+    /// Trains `model` (forked onto `device`, with gradients on).
+    pub fn new(model: Autoencoder, config: TrainingConfig, device: &Device) -> Self {
+        Self {
+            model: model.fork(device).train(),
+            optimizer: AdamConfig::new().init(),
+            rng: SmallRng::seed_from_u64(config.seed),
+            config,
+            device: device.clone(),
+            steps: 0,
+        }
+    }
+
+    /// One optimiser step on a random batch of `data`; returns the batch's loss, not yet read.
+    pub fn step(&mut self, data: &Mnist) -> Tensor<1> {
+        let indices: Vec<usize> =
+            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
+        let clean = data.batch_values(&indices);
+        let mut noisy = clean.clone();
+        self.config.corruption.apply(&mut noisy, self.rng.random());
+        let target = images_tensor(clean, &self.device);
+        let input = images_tensor(noisy, &self.device);
+
+        let loss = reconstruction_error(self.model.forward(input), target);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
+        self.steps += 1;
+        loss.detach()
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The current weights for inference (no gradient tracking).
+    pub fn model(&self) -> Autoencoder {
+        self.model.valid()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::mnist::tests::synthetic;
+
+    #[test]
+    fn shapes_follow_the_config() {
+        let device = Device::flex();
+        let model = AutoencoderConfig::new(vec![64], 8).init(&device);
+        let images = Tensor::<2>::zeros([3, PIXELS], &device);
+        assert_eq!(model.encode(images.clone()).dims(), [3, 8]);
+        assert_eq!(model.forward(images).dims(), [3, PIXELS]);
+        assert_eq!(model.code_size(), 8);
+    }
+
+    #[test]
+    fn a_few_steps_lower_the_loss() {
+        let device = Device::flex();
+        device.seed(3);
+        let data = Mnist::parse(&synthetic(40), "synthetic").unwrap();
+        let model = AutoencoderConfig::new(vec![32], 4).init(&device);
+        let config = TrainingConfig::new().with_batch_size(16).with_seed(1)
+            .with_corruption(Corruption::Gaussian(0.1));
+        let mut training = AutoencoderTraining::new(model, config, &device);
+        let first: f32 = training.step(&data).into_scalar();
+        let mut last = first;
+        for _ in 0..40 {
+            last = training.step(&data).into_scalar();
+        }
+        assert_eq!(training.steps(), 41);
+        assert!(last < first * 0.5, "loss {first} → {last}");
+    }
+}

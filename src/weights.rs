@@ -1,0 +1,57 @@
+//! Model weights as burnpack bytes (burn's record format). Loading never panics on a bad file:
+//! the error names the file, and the caller keeps the model it had.
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+use crate::error::FileError;
+
+/// Applies the weights in `bytes` (a burnpack record) to `model`. On failure the error names
+/// `file`; the shapes must match the model's exactly.
+pub fn load<M: Module>(model: M, bytes: &[u8], file: &str) -> Result<M, FileError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| FileError::new(file, format!("not a readable weights file ({e})")))?;
+    model
+        .try_load_record(record)
+        .map_err(|e| FileError::new(file, format!("weights do not fit the model ({e})")))
+}
+
+/// The model's weights as burnpack bytes.
+pub fn to_bytes<M: Module>(model: M) -> Vec<u8> {
+    let bytes = model.into_record().into_bytes().expect("a module's own record serialises");
+    bytes.to_vec()
+}
+
+/// Loads weights from disk (native tools and tests).
+pub fn load_file<M: Module>(model: M, path: impl AsRef<std::path::Path>) -> Result<M, FileError> {
+    let name = path.as_ref().display().to_string();
+    let bytes = std::fs::read(path.as_ref()).map_err(|e| FileError::new(&name, e.to_string()))?;
+    load(model, &bytes, &name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::autoencoder::AutoencoderConfig;
+    use burn::tensor::{Device, Tensor};
+
+    #[test]
+    fn weights_round_trip_and_bad_files_name_themselves() {
+        let device = Device::flex();
+        let config = AutoencoderConfig::new(vec![16], 4);
+        let trained = config.init(&device);
+        let bytes = to_bytes(trained.clone());
+        let loaded = load(config.init(&device), &bytes, "ae.bpk").unwrap();
+        let x = Tensor::<2>::ones([1, 784], &device);
+        let diff: f32 = (trained.forward(x.clone()) - loaded.forward(x)).abs().max().into_scalar();
+        assert_eq!(diff, 0.0);
+
+        let err = load(config.init(&device), &bytes[..bytes.len() / 2], "cut.bpk").unwrap_err();
+        assert_eq!(err.file, "cut.bpk");
+        let err = load(config.init(&device), b"garbage", "junk.bpk").unwrap_err();
+        assert!(err.to_string().starts_with("junk.bpk: "), "{err}");
+        let other = AutoencoderConfig::new(vec![8], 4).init(&device);
+        assert!(load(other, &bytes, "ae.bpk").unwrap_err().reason.contains("fit"));
+    }
+}
