@@ -5,3 +5,7 @@ pub mod data;
 pub mod models;
 pub mod error;
 pub mod weights;
+pub mod backend;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

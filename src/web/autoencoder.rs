@@ -1,0 +1,259 @@
+//! The auto-encoder demo's session: draw → MNIST-style input → AE code and reconstruction, the
+//! corrupted copy and the DAE's repair; and in-browser training of either model.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::tensor::{Device, Tensor};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use serde_bytes::ByteBuf;
+use wasm_bindgen::prelude::*;
+
+use super::{check_device, now_ms, read, to_js, Runtime};
+use crate::data::draw;
+use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::noise::Corruption;
+use crate::models::autoencoder::{
+    reconstruction_error, Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig,
+};
+use crate::weights;
+
+/// Test digits the live test loss is measured on (fixed, so the curve is comparable over time).
+const TEST_LOSS_IMAGES: usize = 256;
+/// A training chunk aims at this wall time: long enough to amortise the readback, short enough
+/// for the page to see progress and for pause to answer at once.
+const CHUNK_TARGET_MS: f64 = 150.0;
+const DAE_TRAINING_NOISE: f32 = 0.6;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Views {
+    /// 28×28 RGBA images, white ink on black.
+    input: ByteBuf,
+    code: Vec<f32>,
+    reconstruction: ByteBuf,
+    noisy: ByteBuf,
+    /// The plain AE's reconstruction of the corrupted copy, to compare with the DAE's.
+    noisy_reconstruction: ByteBuf,
+    denoised: ByteBuf,
+    millis: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Progress {
+    model: String,
+    steps: usize,
+    train_loss: f32,
+    test_loss: f32,
+    steps_per_second: f64,
+}
+
+#[derive(Serialize)]
+struct Digit {
+    pixels: ByteBuf,
+    label: u8,
+    index: usize,
+}
+
+struct Training {
+    model: &'static str,
+    run: AutoencoderTraining,
+    steps_per_chunk: usize,
+}
+
+#[wasm_bindgen]
+pub struct AutoencoderSession {
+    device: Device,
+    config: AutoencoderConfig,
+    ae: Autoencoder,
+    dae: Autoencoder,
+    train: Option<Rc<Mnist>>,
+    test: Option<Rc<Mnist>>,
+    training: Rc<RefCell<Option<Training>>>,
+    rng: SmallRng,
+}
+
+#[wasm_bindgen]
+impl AutoencoderSession {
+    /// Starts with untrained models; `load_weights` brings in the shipped ones.
+    #[wasm_bindgen(constructor)]
+    pub fn new(runtime: &Runtime, seed: u32) -> AutoencoderSession {
+        let device = runtime.device.clone();
+        let config = AutoencoderConfig::shipped();
+        AutoencoderSession {
+            ae: config.init(&device),
+            dae: config.init(&device),
+            config,
+            device,
+            train: None,
+            test: None,
+            training: Rc::new(RefCell::new(None)),
+            rng: SmallRng::seed_from_u64(seed.into()),
+        }
+    }
+
+    /// `model` is "ae" or "dae"; a bad file leaves the current weights in place.
+    pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
+        let loaded = weights::load(self.config.init(&self.device), bytes, file)?;
+        match model {
+            "ae" => self.ae = loaded,
+            "dae" => self.dae = loaded,
+            other => return Err(JsError::new(&format!("unknown model \"{other}\""))),
+        }
+        Ok(())
+    }
+
+    /// `split` is "train" or "test"; returns the number of digits.
+    pub fn load_data(&mut self, split: &str, bytes: &[u8], file: &str) -> Result<usize, JsError> {
+        let data = Rc::new(Mnist::parse(bytes, file)?);
+        let count = data.len();
+        match split {
+            "train" => self.train = Some(data),
+            "test" => self.test = Some(data),
+            other => return Err(JsError::new(&format!("unknown split \"{other}\""))),
+        }
+        Ok(count)
+    }
+
+    /// A random digit of the test set: `{pixels (28×28 RGBA), label, index}`.
+    pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
+        let test = self.test.as_ref().ok_or_else(|| JsError::new("the test set is not loaded yet"))?;
+        let index = self.rng.random_range(0..test.len());
+        to_js(&Digit { pixels: ByteBuf::from(to_rgba(&test.image(index))), label: test.label(index), index })
+    }
+
+    /// The drawing (RGBA, white ink on black) → MNIST-style input → every view of the demo.
+    pub fn run_drawing(&self, rgba: &[u8], width: usize, height: usize, noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+        if rgba.len() != width * height * 4 {
+            return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
+        }
+        let input = draw::to_mnist(&draw::ink_from_rgba(rgba), width, height);
+        self.run_image_values(input, noise, amount, noise_seed)
+    }
+
+    /// A 28×28 RGBA image (e.g. a test digit) → every view of the demo.
+    pub fn run_image(&self, rgba: &[u8], noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+        if rgba.len() != PIXELS * 4 {
+            return Err(JsError::new("an input image must be 28×28 RGBA"));
+        }
+        self.run_image_values(draw::ink_from_rgba(rgba), noise, amount, noise_seed)
+    }
+
+    /// Begins (or restarts) in-browser training of "ae" or "dae", from the current weights or
+    /// from a fresh initialisation.
+    pub fn train_start(&mut self, model: &str, from_scratch: bool, seed: u32) -> Result<(), JsError> {
+        let (name, current, corruption) = match model {
+            "ae" => ("ae", &self.ae, Corruption::None),
+            "dae" => ("dae", &self.dae, Corruption::Mixed(DAE_TRAINING_NOISE)),
+            other => return Err(JsError::new(&format!("unknown model \"{other}\""))),
+        };
+        if self.train.is_none() {
+            return Err(JsError::new("the training set is not loaded yet"));
+        }
+        let start = if from_scratch { self.config.init(&self.device) } else { current.clone() };
+        let config = TrainingConfig::new().with_corruption(corruption).with_seed(seed.into());
+        *self.training.borrow_mut() = Some(Training {
+            model: name,
+            run: AutoencoderTraining::new(start, config, &self.device),
+            steps_per_chunk: 1,
+        });
+        Ok(())
+    }
+
+    /// Runs a chunk of training steps and reads back, once, the chunk's mean train loss and the
+    /// test loss; the trained model then serves `run_*`. Resolves to `{model, steps, trainLoss,
+    /// testLoss, stepsPerSecond}`.
+    pub fn train_chunk(&mut self) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let (train, test) = match (&self.train, &self.test) {
+            (Some(train), Some(test)) => (train.clone(), test.clone()),
+            _ => return Err(JsError::new("training needs the train and test sets")),
+        };
+        let started = now_ms();
+        let (losses, model_name, model, steps, count) = {
+            let mut slot = self.training.borrow_mut();
+            let training = slot.as_mut().ok_or_else(|| JsError::new("call train_start first"))?;
+            let count = training.steps_per_chunk;
+            let train_losses: Vec<Tensor<1>> = (0..count).map(|_| training.run.step(&train)).collect();
+            let model = training.run.model();
+            let probe: Vec<usize> = (0..TEST_LOSS_IMAGES.min(test.len())).collect();
+            let probe = test.batch(&probe, &self.device);
+            let test_loss = reconstruction_error(model.forward(probe.clone()), probe);
+            let losses = Tensor::cat(vec![Tensor::cat(train_losses, 0).mean(), test_loss], 0);
+            (losses, training.model, model, training.run.steps(), count)
+        };
+        match model_name {
+            "ae" => self.ae = model,
+            _ => self.dae = model,
+        }
+        let training = self.training.clone();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = read(losses).await?;
+            let elapsed = (now_ms() - started).max(1.0);
+            if let Some(t) = training.borrow_mut().as_mut() {
+                // Aim the next chunk at the target time; the readback cost is shared by its steps.
+                let wanted = (count as f64 * CHUNK_TARGET_MS / elapsed).round() as usize;
+                t.steps_per_chunk = wanted.clamp(1, (count * 2).max(2)).min(64);
+            }
+            Ok(to_js(&Progress {
+                model: model_name.into(),
+                steps,
+                train_loss: values[0],
+                test_loss: values[1],
+                steps_per_second: count as f64 * 1000.0 / elapsed,
+            })?)
+        }))
+    }
+
+    /// Ends training; the trained weights stay in use.
+    pub fn train_stop(&mut self) {
+        self.training.borrow_mut().take();
+    }
+}
+
+impl AutoencoderSession {
+    fn run_image_values(&self, input: Vec<f32>, noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let started = now_ms();
+        let corruption = Corruption::from_parts(noise, amount).map_err(|e| JsError::new(&e))?;
+        let mut noisy = input.clone();
+        corruption.apply(&mut noisy, noise_seed.into());
+
+        // Both models run on [clean; noisy]; one readback brings everything home.
+        let pair = images_tensor([input.as_slice(), noisy.as_slice()].concat(), &self.device);
+        let code = self.ae.encode(pair.clone().slice([0..1]));
+        let ae_out = self.ae.decode(self.ae.encode(pair.clone()));
+        let denoised = self.dae.forward(pair.slice([1..2]));
+        let code_size = self.ae.code_size();
+        let all = Tensor::cat(vec![code, ae_out.reshape([1, 2 * PIXELS]), denoised], 1);
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = read(all).await?;
+            let (code, rest) = values.split_at(code_size);
+            let (recon, rest) = rest.split_at(PIXELS);
+            let (noisy_recon, denoised) = rest.split_at(PIXELS);
+            Ok(to_js(&Views {
+                input: ByteBuf::from(to_rgba(&input)),
+                code: code.to_vec(),
+                reconstruction: ByteBuf::from(to_rgba(recon)),
+                noisy: ByteBuf::from(to_rgba(&noisy)),
+                noisy_reconstruction: ByteBuf::from(to_rgba(noisy_recon)),
+                denoised: ByteBuf::from(to_rgba(denoised)),
+                millis: now_ms() - started,
+            })?)
+        }))
+    }
+}
+
+/// Grey levels in [0, 1] → RGBA bytes (white ink on black, as MNIST).
+fn to_rgba(values: &[f32]) -> Vec<u8> {
+    values
+        .iter()
+        .flat_map(|&v| {
+            let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [g, g, g, 255]
+        })
+        .collect()
+}

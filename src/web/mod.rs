@@ -1,0 +1,108 @@
+//! The JavaScript face of the crate (wasm only): one `Runtime` that owns the burn device, and one
+//! session type per demo. Methods that read tensors back return Promises (readback is async on
+//! WebGPU); everything a session needs is cloned out of it first, so no borrow outlives a call.
+
+mod autoencoder;
+mod bench;
+
+pub use bench::benchmark;
+
+pub use autoencoder::AutoencoderSession;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use burn::tensor::{Device, Tensor};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::backend::{choose, AdapterFacts, Backend, Requested};
+
+static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeInfo {
+    backend: Backend,
+    /// "flex" for the CPU backend, the adapter's name for WebGPU.
+    detail: String,
+    note: Option<String>,
+}
+
+/// The burn device every session of this page shares.
+#[wasm_bindgen]
+#[derive(Clone)]
+pub struct Runtime {
+    device: Device,
+    info: RuntimeInfo,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// `requested` is `auto`, `webgpu` or `cpu`; `adapter` is `GPUAdapter.info` (plus
+    /// `isFallbackAdapter`) or null when the browser has no WebGPU.
+    pub async fn create(requested: String, adapter: JsValue) -> Result<Runtime, JsError> {
+        let facts: Option<AdapterFacts> = if adapter.is_null() || adapter.is_undefined() {
+            None
+        } else {
+            Some(serde_wasm_bindgen::from_value(adapter)?)
+        };
+        let choice = choose(Requested::parse(&requested), facts.as_ref());
+        if choice.backend == Backend::Webgpu {
+            match Device::wgpu_options().init_with_setup_async().await {
+                Ok((device, setup)) => {
+                    setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));
+                    let info = setup.adapter.get_info();
+                    let detail = facts.map(|f| f.name()).filter(|n| n != "unnamed adapter").unwrap_or(info.name);
+                    return Ok(Runtime { device, info: RuntimeInfo { backend: Backend::Webgpu, detail, note: choice.note } });
+                }
+                Err(error) => {
+                    return Ok(Self::cpu(Some(format!("WebGPU could not start ({error}); running on the CPU backend."))));
+                }
+            }
+        }
+        Ok(Self::cpu(choice.note))
+    }
+
+    /// `{backend, detail, note}` for the badge.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.info)
+    }
+}
+
+impl Runtime {
+    fn cpu(note: Option<String>) -> Self {
+        Runtime { device: Device::flex(), info: RuntimeInfo { backend: Backend::Cpu, detail: "flex".into(), note } }
+    }
+}
+
+/// Fails once the WebGPU device is gone, so the page can restart the worker instead of waiting on
+/// work that will never finish.
+fn check_device() -> Result<(), JsError> {
+    if DEVICE_LOST.load(Ordering::SeqCst) {
+        Err(JsError::new("WebGPU device lost"))
+    } else {
+        Ok(())
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+}
+
+/// Reads a tensor back (async: required on WebGPU) as f32 values.
+async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
+    let data = tensor.into_data_async().await.map_err(|e| JsError::new(&format!("readback failed: {e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| JsError::new(&format!("readback gave {e:?}")))
+}
+
+/// Milliseconds from `performance.now()`, in a window or a worker.
+fn now_ms() -> f64 {
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .expect("performance exists in windows and workers");
+    performance.unchecked_into::<web_sys::Performance>().now()
+}
