@@ -1,0 +1,146 @@
+// The auto-encoder demo: forwards drawings and controls to the worker and paints what comes
+// back. Requests are coalesced: while one is in flight, only the latest state is sent next.
+import { DrawPad } from '../ui/drawpad.js';
+import { showImage, showCode, clearImage } from '../ui/canvas.js';
+import { LossChart } from '../ui/chart.js';
+import { showTiming, hideProgress, addNote } from '../ui/status.js';
+
+const $ = (id) => document.querySelector(`[data-testid=${id}]`);
+
+export function mountAutoencoder(worker) {
+  const views = {
+    input: $('input-canvas'), reconstruction: $('recon-canvas'), noisy: $('noisy-canvas'),
+    noisyReconstruction: $('noisy-recon-canvas'), denoised: $('denoise-canvas'),
+  };
+  const code = $('code-canvas');
+  const noiseKind = $('noise-kind');
+  const noiseAmount = $('noise-amount');
+  const amountText = document.getElementById('noise-amount-value');
+  const caption = document.getElementById('digit-caption');
+  const trainButton = $('ae-train');
+  const trainModel = $('ae-train-model');
+  const steps = $('ae-train-steps');
+  const rate = $('ae-train-rate');
+  const chart = new LossChart($('loss-chart'));
+
+  let source = { kind: 'drawing' };
+  let noiseSeed = 1;
+  let busy = false;
+  let dirty = false;
+  let trainState = 'idle'; // idle | running | paused
+
+  const pad = new DrawPad($('draw-canvas'), {
+    onStroke: () => {
+      if (source.kind !== 'drawing') { source = { kind: 'drawing' }; caption.textContent = ''; }
+      refresh();
+    },
+  });
+
+  function request() {
+    const noise = { noise: noiseKind.value, amount: Number(noiseAmount.value), noiseSeed };
+    if (source.kind === 'image') {
+      return worker.call('runImage', { rgba: source.rgba, ...noise });
+    }
+    const rgba = pad.pixels();
+    return worker.call('runDrawing', { rgba, width: pad.canvas.width, height: pad.canvas.height, ...noise }, [rgba.buffer]);
+  }
+
+  async function refresh() {
+    if (busy) { dirty = true; return; }
+    busy = true;
+    try {
+      do {
+        dirty = false;
+        const result = await request();
+        for (const [name, canvas] of Object.entries(views)) showImage(canvas, result[name]);
+        showCode(code, result.code);
+        showTiming(result.millis);
+        hideProgress();
+      } while (dirty);
+    } catch (error) {
+      addNote(String(error.message ?? error), 'error');
+    } finally {
+      busy = false;
+    }
+  }
+
+  $('clear').addEventListener('click', () => {
+    pad.clear();
+    source = { kind: 'drawing' };
+    caption.textContent = '';
+    refresh();
+  });
+  $('random-digit').addEventListener('click', async () => {
+    try {
+      const digit = await worker.call('randomDigit');
+      pad.clear();
+      pad.showImage(digit.pixels);
+      source = { kind: 'image', rgba: digit.pixels };
+      caption.textContent = `test digit #${digit.index}, labelled ${digit.label}`;
+      refresh();
+    } catch (error) {
+      addNote(String(error.message ?? error), 'error');
+    }
+  });
+  noiseKind.addEventListener('change', refresh);
+  noiseAmount.addEventListener('input', () => {
+    amountText.textContent = Number(noiseAmount.value).toFixed(2);
+    refresh();
+  });
+  document.getElementById('new-noise').addEventListener('click', () => { noiseSeed += 1; refresh(); });
+
+  function setTrainState(state) {
+    trainState = state;
+    trainButton.textContent = { idle: 'Train', running: 'Pause', paused: 'Resume' }[state];
+    trainButton.dataset.state = state;
+  }
+  const resetTraining = () => {
+    if (trainState !== 'idle') worker.call('trainPause');
+    setTrainState('idle');
+  };
+  trainModel.addEventListener('change', resetTraining);
+  for (const radio of document.querySelectorAll('[name=ae-train-start]')) radio.addEventListener('change', resetTraining);
+
+  trainButton.addEventListener('click', async () => {
+    try {
+      if (trainState === 'running') {
+        setTrainState('paused');
+        await worker.call('trainPause');
+      } else if (trainState === 'paused') {
+        setTrainState('running');
+        await worker.call('trainResume');
+      } else {
+        const fromScratch = document.querySelector('[name=ae-train-start]:checked').value === 'scratch';
+        chart.reset();
+        steps.textContent = '0';
+        setTrainState('running');
+        await worker.call('trainStart', { model: trainModel.value, fromScratch });
+      }
+    } catch (error) {
+      setTrainState('idle');
+      addNote(String(error.message ?? error), 'error');
+    }
+  });
+
+  function onTrainProgress(report) {
+    if (trainState !== 'running') return;
+    steps.textContent = String(report.steps);
+    rate.textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · train ${report.trainLoss.toFixed(2)} · test ${report.testLoss.toFixed(2)}`;
+    chart.add(report.steps, report.trainLoss, report.testLoss);
+    refresh();
+  }
+
+  function ready() {
+    $('random-digit').disabled = false;
+    trainButton.disabled = false;
+    setTrainState('idle');
+    refresh();
+  }
+
+  function onRestart() {
+    setTrainState('idle');
+    for (const canvas of Object.values(views)) clearImage(canvas);
+  }
+
+  return { ready, onTrainProgress, onRestart };
+}

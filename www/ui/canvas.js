@@ -1,0 +1,27 @@
+// Drawing helpers: images arrive from the worker as ready RGBA bytes; the code strip only maps
+// values to bar heights.
+export function showImage(canvas, rgba) {
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), canvas.width, canvas.height), 0, 0);
+}
+
+export function clearImage(canvas) {
+  const context = canvas.getContext('2d');
+  context.fillStyle = 'black';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+}
+
+// One bar per code value, up for positive and down for negative, scaled to the largest value.
+export function showCode(canvas, values) {
+  const context = canvas.getContext('2d');
+  const { width, height } = canvas;
+  context.clearRect(0, 0, width, height);
+  context.fillStyle = '#222';
+  context.fillRect(0, height / 2, width, 1);
+  const scale = Math.max(1e-6, ...values.map(Math.abs));
+  const bar = width / values.length;
+  values.forEach((value, i) => {
+    const h = (value / scale) * (height / 2 - 2);
+    context.fillStyle = value >= 0 ? '#f59e0b' : '#38bdf8';
+    context.fillRect(i * bar + 1, height / 2 - Math.max(h, 0), bar - 2, Math.abs(h));
+  });
+}
