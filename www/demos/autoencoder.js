@@ -142,5 +142,8 @@ export function mountAutoencoder(worker) {
     for (const canvas of Object.values(views)) clearImage(canvas);
   }
 
+  // For page tests: true when no request is in flight or waiting.
+  window.__latentLabIdle = () => !busy && !dirty;
+
   return { ready, onTrainProgress, onRestart };
 }

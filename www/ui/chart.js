@@ -24,6 +24,7 @@ export class LossChart {
   reset() {
     this.data = [[], [], []];
     this.plot.setData(this.data);
+    this.element.dataset.points = '0';
   }
 
   add(step, train, test) {
@@ -31,6 +32,7 @@ export class LossChart {
     this.data[1].push(train);
     this.data[2].push(test);
     this.plot.setData(this.data);
+    this.element.dataset.points = String(this.points);
   }
 
   get points() {

@@ -1,0 +1,170 @@
+// Page tests: drive the real page as a person would (pointer events on the pad, buttons,
+// sliders) and judge what the canvases show.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchChromium, openPage, artefacts } from './browser.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// The 28×28 canvas as ink in [0, 1] (red channel; white ink on black).
+const ink = (page, testid) => page.evaluate((id) => {
+  const canvas = document.querySelector(`[data-testid=${id}]`);
+  const { data } = canvas.getContext('2d').getImageData(0, 0, 28, 28);
+  return Array.from({ length: 784 }, (_, i) => data[i * 4] / 255);
+}, testid);
+
+const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
+const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
+
+// Draws a polyline on the pad with real pointer events (mouse down, moves, up).
+async function stroke(page, points) {
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  const at = ([x, y]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
+  await page.mouse.up();
+}
+
+// Waits until the views show the latest request (the worker coalesces while drawing).
+async function settle(page) {
+  await page.waitForTimeout(300);
+  await page.waitForFunction(() => window.__latentLabIdle?.() ?? true, null, { timeout: 60_000 });
+  await page.waitForTimeout(200);
+}
+
+async function drawOne(page) {
+  await stroke(page, Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]));
+}
+
+async function drawZero(page) {
+  const points = Array.from({ length: 41 }, (_, i) => {
+    const angle = (i / 40) * 2 * Math.PI;
+    return [140 + 60 * Math.sin(angle), 140 - 90 * Math.cos(angle)];
+  });
+  await stroke(page, points);
+}
+
+test('a drawn 1 and 0 are encoded, rebuilt and denoised', async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId('noise-kind').selectOption('none');
+
+  await drawOne(page);
+  await settle(page);
+  const one = await ink(page, 'input-canvas');
+  const oneRebuilt = await ink(page, 'recon-canvas');
+  await page.screenshot({ path: `${artefacts}/ae-one.png` });
+  const columnInk = (image, from, to) => image.reduce((sum, v, i) => sum + ((i % 28) >= from && (i % 28) <= to ? v : 0), 0);
+  for (const image of [one, oneRebuilt]) {
+    const total = columnInk(image, 0, 27);
+    assert.ok(total > 10, `a 1 has ink (${total.toFixed(1)})`);
+    assert.ok(columnInk(image, 11, 16) / total > 0.8, 'the 1 stands in the middle columns');
+  }
+  const oneError = squaredError(one, oneRebuilt);
+  console.log(`drawn 1: reconstruction error ${oneError.toFixed(2)} (sum of squares over 784 pixels)`);
+  assert.ok(oneError < 20, `the rebuilt 1 is close to the input (${oneError.toFixed(2)})`);
+
+  await page.getByTestId('clear').click();
+  await drawZero(page);
+  await settle(page);
+  const zero = await ink(page, 'input-canvas');
+  const zeroRebuilt = await ink(page, 'recon-canvas');
+  await page.screenshot({ path: `${artefacts}/ae-zero.png` });
+  for (const [name, image] of [['input', zero], ['reconstruction', zeroRebuilt]]) {
+    for (const [x, y] of [[14, 4], [14, 23], [8, 14], [20, 14]]) {
+      assert.ok(around(image, x, y) > 0.4, `${name}: the 0's ring has ink near (${x}, ${y})`);
+    }
+    assert.ok(image[14 * 28 + 14] < 0.25, `${name}: the 0's hole is empty`);
+  }
+  const zeroError = squaredError(zero, zeroRebuilt);
+  console.log(`drawn 0: reconstruction error ${zeroError.toFixed(2)}`);
+  assert.ok(zeroError < 25, `the rebuilt 0 is close to the input (${zeroError.toFixed(2)})`);
+
+  // Gaussian noise: the denoising AE's output is closer to the clean input than the noisy copy.
+  await page.getByTestId('noise-kind').selectOption('gaussian');
+  await page.getByTestId('noise-amount').fill('0.4');
+  await settle(page);
+  const noisy = await ink(page, 'noisy-canvas');
+  const denoised = await ink(page, 'denoise-canvas');
+  await page.screenshot({ path: `${artefacts}/ae-denoise.png` });
+  const [noisyError, denoisedError] = [squaredError(noisy, zero), squaredError(denoised, zero)];
+  console.log(`Gaussian σ=0.4 on the drawn 0: noisy ${noisyError.toFixed(2)}, denoised ${denoisedError.toFixed(2)}`);
+  assert.ok(denoisedError < noisyError / 2, 'the DAE removes most of the noise');
+  await page.close();
+});
+
+test('training in the page advances, charts its loss and keeps the page responsive', async () => {
+  const page = await openPage(browser, server.url);
+  await page.getByTestId('random-digit').click();
+  await settle(page);
+  // A frame probe: the longest gap between animation frames while training runs.
+  await page.evaluate(() => {
+    window.__maxFrameGap = 0;
+    let last = performance.now();
+    const tick = (now) => {
+      window.__maxFrameGap = Math.max(window.__maxFrameGap, now - last);
+      last = now;
+      if (!window.__stopProbe) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.getByTestId('ae-train').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=ae-train-steps]').textContent) >= 50, null, { timeout: 120_000 });
+  await page.waitForTimeout(2000);
+  const gap = await page.evaluate(() => { window.__stopProbe = true; return window.__maxFrameGap; });
+  const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
+  await page.screenshot({ path: `${artefacts}/ae-training.png` });
+  console.log(`training: longest frame gap ${gap.toFixed(0)} ms, ${points} chart points`);
+  assert.ok(points >= 3, `the loss chart has points (${points})`);
+  assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
+
+  await page.getByTestId('ae-train').click(); // pause
+  const paused = Number(await page.getByTestId('ae-train-steps').textContent());
+  await page.waitForTimeout(1000);
+  assert.equal(Number(await page.getByTestId('ae-train-steps').textContent()), paused, 'pause stops the steps');
+  await page.close();
+});
+
+test('?backend=cpu runs on the CPU backend', async () => {
+  const page = await openPage(browser, `${server.url}?backend=cpu`);
+  assert.match(await page.getByTestId('backend').textContent(), /^CPU/);
+  await drawOne(page);
+  await settle(page);
+  assert.ok((await ink(page, 'recon-canvas')).some((v) => v > 0.5), 'the CPU backend reconstructs');
+  await page.close();
+});
+
+test('?backend=webgpu runs on WebGPU (a software adapter here)', async () => {
+  const page = await openPage(browser, `${server.url}?backend=webgpu`);
+  assert.match(await page.getByTestId('backend').textContent(), /^WebGPU/);
+  await drawOne(page);
+  await settle(page);
+  const rebuilt = await ink(page, 'recon-canvas');
+  const input = await ink(page, 'input-canvas');
+  await page.screenshot({ path: `${artefacts}/ae-webgpu.png` });
+  assert.ok(squaredError(input, rebuilt) < 20, 'WebGPU rebuilds the 1 as well');
+  await page.close();
+});
+
+test('a corrupt weights file is named and the page keeps working', async () => {
+  const context = await browser.newContext();
+  await context.route('**/www/weights/ae.bpk', (route) => route.fulfill({ body: Buffer.from('not weights at all') }));
+  const page = await openPage(context, server.url);
+  const note = await page.getByTestId('note').textContent();
+  assert.match(note, /ae\.bpk/, `the note names the file: ${note}`);
+  await drawZero(page);
+  await settle(page);
+  assert.ok((await ink(page, 'input-canvas')).some((v) => v > 0.5), 'drawing still works');
+  assert.ok((await ink(page, 'denoise-canvas')).some((v) => v > 0.3), 'the DAE, whose file was fine, still works');
+  await page.screenshot({ path: `${artefacts}/ae-corrupt-weights.png` });
+  await context.close();
+});
