@@ -1,0 +1,222 @@
+//! Browser tests (wasm32 only): the backends agree on the numbers, and the public wasm API works
+//! end to end. Run with
+//! `WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --release -- --test web`
+//! (or `--firefox`); `webdriver.json` turns WebGPU on in both browsers.
+//!
+//! WebGPU is required: a browser without an adapter fails the test, unless the test was built
+//! with `LATENT_LAB_EXPECT_NO_WEBGPU` set (read at compile time: wasm has no environment).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+
+use burn::tensor::{Device, Tensor};
+use js_sys::{Reflect, Uint8Array};
+use latent_lab::data::mnist::{images_tensor, PIXELS};
+use latent_lab::models::autoencoder::AutoencoderConfig;
+use latent_lab::web::{AutoencoderSession, Runtime};
+use latent_lab::weights;
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const AE: &[u8] = include_bytes!("../www/weights/ae.bpk");
+const DAE: &[u8] = include_bytes!("../www/weights/dae.bpk");
+const MNIST_TEST: &[u8] = include_bytes!("../www/data/mnist_test.bin.gz");
+
+thread_local! {
+    /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// The WebGPU device, initialised on first use; `None` only when the build says the browser is
+/// expected to have no adapter. Otherwise a missing adapter fails the test.
+async fn webgpu() -> Option<Device> {
+    if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
+        return Some(device);
+    }
+    let browser = browser_adapter().await;
+    match Device::wgpu_options().init_with_setup_async().await {
+        Ok((device, setup)) => {
+            console_log!("WebGPU adapter: {browser}; wgpu: {:?}", setup.adapter.get_info());
+            WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
+            Some(device)
+        }
+        Err(error) if option_env!("LATENT_LAB_EXPECT_NO_WEBGPU").is_some() => {
+            console_log!("no WebGPU, as LATENT_LAB_EXPECT_NO_WEBGPU says ({error:?}): WebGPU checks skipped");
+            None
+        }
+        Err(error) => panic!(
+            "this browser gave no WebGPU device ({error:?}; {browser}). Chromium needs --enable-unsafe-webgpu, \
+             Firefox the prefs dom.webgpu.enabled and gfx.webgpu.ignore-blocklist (see webdriver.json); \
+             build with LATENT_LAB_EXPECT_NO_WEBGPU=1 where no adapter is expected"
+        ),
+    }
+}
+
+/// What the browser itself says about its default adapter (`GPUAdapter.info`), for the log.
+async fn browser_adapter() -> String {
+    let get = |object: &JsValue, name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
+    if gpu.is_undefined() {
+        return "navigator.gpu is undefined".into();
+    }
+    let request: js_sys::Function = get(&gpu, "requestAdapter").unchecked_into();
+    let adapter = match request.call0(&gpu) {
+        Ok(promise) => JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await,
+        Err(error) => Err(error),
+    };
+    match adapter {
+        Ok(adapter) if !adapter.is_null() => {
+            let info = get(&adapter, "info");
+            let mut facts: Vec<String> = ["vendor", "architecture", "device", "description", "isFallbackAdapter"]
+                .iter()
+                .map(|name| format!("{name}={:?}", get(&info, name)))
+                .collect();
+            facts.push(format!("adapter.isFallbackAdapter={:?}", get(&adapter, "isFallbackAdapter")));
+            format!("GPUAdapter.info {}", facts.join(" "))
+        }
+        Ok(_) => "navigator.gpu.requestAdapter() gave null".into(),
+        Err(error) => format!("navigator.gpu.requestAdapter() failed: {error:?}"),
+    }
+}
+
+/// Every backend this browser offers, with its name.
+async fn backends() -> Vec<(&'static str, Device)> {
+    let mut all = vec![("flex", Device::flex())];
+    if let Some(gpu) = webgpu().await {
+        all.push(("webgpu", gpu));
+    }
+    all
+}
+
+async fn read(tensor: Tensor<2>) -> Vec<f32> {
+    let data = tensor.into_data_async().await.expect("readback");
+    data.try_to_vec::<f32>().expect("f32 tensor")
+}
+
+/// A fixed, deterministic input: two different ramps over [0, 1].
+fn ramp() -> Vec<f32> {
+    (0..2 * PIXELS).map(|i| ((i * 37) % 784) as f32 / 783.0).collect()
+}
+
+fn message(error: JsError) -> String {
+    JsValue::from(error).unchecked_into::<js_sys::Error>().message().into()
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    let value = Reflect::get(object, &name.into()).expect("an object");
+    assert!(!value.is_undefined(), "no field \"{name}\" in {object:?}");
+    value
+}
+
+/// A 28×28 RGBA image field, as bytes. The API's serialiser (`json_compatible`) writes bytes as a
+/// plain Array of numbers, not a Uint8Array; both are accepted (the page copies either into an
+/// ImageData), as long as every element is a byte.
+fn image(object: &JsValue, name: &str) -> Vec<u8> {
+    let value = field(object, name);
+    let bytes = if value.is_instance_of::<Uint8Array>() {
+        value.unchecked_into::<Uint8Array>().to_vec()
+    } else {
+        assert!(js_sys::Array::is_array(&value), "{name} is {value:?}, neither a Uint8Array nor an Array");
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|v| match v.as_f64() {
+                Some(x) if x.fract() == 0.0 && (0.0..=255.0).contains(&x) => x as u8,
+                _ => panic!("{name} holds {v:?}, not a byte"),
+            })
+            .collect()
+    };
+    assert_eq!(bytes.len(), PIXELS * 4, "{name} is not 28×28 RGBA");
+    assert!(bytes.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255), "{name} is not opaque grey");
+    bytes
+}
+
+/// Mean absolute difference of two RGBA images' grey levels, in [0, 255].
+fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
+    let grey = |x: &[u8]| x.chunks(4).map(|p| p[0] as f64).collect::<Vec<_>>();
+    let (a, b) = (grey(a), grey(b));
+    a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum::<f64>() / a.len() as f64
+}
+
+#[wasm_bindgen_test]
+async fn every_backend_gives_the_same_forward_pass() {
+    let config = AutoencoderConfig::new(vec![64], 8);
+    let cpu = Device::flex();
+    cpu.seed(7);
+    let model = config.init(&cpu);
+    let bytes = weights::to_bytes(model.clone());
+    let expected = read(model.forward(images_tensor(ramp(), &cpu))).await;
+    assert_eq!(expected.len(), 2 * PIXELS);
+    assert!(expected.iter().all(|v| v.is_finite() && *v > 0.0 && *v < 1.0), "a sigmoid output");
+
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let loaded = weights::load(config.init(&device), &bytes, "test.bpk").expect("weights load");
+        let got = read(loaded.forward(images_tensor(ramp(), &device))).await;
+        let worst = expected.iter().zip(&got).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
+        console_log!("{name}: max |Δ| = {worst:e} ({:.0} ms)", js_sys::Date::now() - started);
+        assert_eq!(got.len(), expected.len(), "{name}");
+        assert!(worst <= 1e-4, "{name} differs from flex by {worst}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
+    let runtime = Runtime::create("cpu".into(), JsValue::NULL).await.map_err(message).unwrap();
+    let info = runtime.info().map_err(message).unwrap();
+    assert_eq!(field(&info, "backend").as_string().as_deref(), Some("cpu"));
+    assert!(field(&info, "note").is_null(), "asking for the CPU needs no note");
+
+    let mut session = AutoencoderSession::new(&runtime, 1);
+    session.load_weights("ae", AE, "ae.bpk").map_err(message).unwrap();
+    session.load_weights("dae", DAE, "dae.bpk").map_err(message).unwrap();
+    let count = session.load_data("test", MNIST_TEST, "mnist_test.bin.gz").map_err(message).unwrap();
+    assert_eq!(count, 10_000);
+
+    let digit = session.random_test_digit().map_err(message).unwrap();
+    let pixels = image(&digit, "pixels");
+    let label = field(&digit, "label").as_f64().unwrap();
+    assert!((0.0..=9.0).contains(&label));
+
+    let run = |session: &AutoencoderSession, noise: &str, amount: f32| {
+        let promise = session.run_image(&pixels, noise, amount, 5).map_err(message).unwrap();
+        async move { JsFuture::from(promise).await.expect("run_image resolves") }
+    };
+    let views = run(&session, "gaussian", 0.3).await;
+    let input = image(&views, "input");
+    assert_eq!(input, pixels, "the test digit comes back as it went in");
+    let reconstruction = image(&views, "reconstruction");
+    let code: Vec<f64> = js_sys::Array::from(&field(&views, "code")).iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(code.len(), 32);
+    assert!(code.iter().all(|v| v.is_finite()));
+
+    let blank = mean_abs_diff(&input, &[0, 0, 0, 255].repeat(PIXELS));
+    let ae_error = mean_abs_diff(&reconstruction, &input);
+    let noisy = mean_abs_diff(&image(&views, "noisy"), &input);
+    let denoised = mean_abs_diff(&image(&views, "denoised"), &input);
+    image(&views, "noisyReconstruction");
+    console_log!(
+        "digit {label}: mean |Δ| in grey levels: blank {blank:.1}, AE {ae_error:.1}, noisy {noisy:.1}, DAE {denoised:.1}; {:.1} ms",
+        field(&views, "millis").as_f64().unwrap()
+    );
+    assert!(ae_error < 20.0 && ae_error < blank / 2.0, "the AE reconstructs poorly: {ae_error} (blank {blank})");
+    assert!(denoised < noisy / 2.0, "the DAE does not denoise: {noisy} → {denoised}");
+
+    // A truncated weights file is refused, names itself, and leaves the weights as they were.
+    let error = session.load_weights("ae", &AE[..100], "ae.bpk").map(|_| ()).map_err(message).unwrap_err();
+    assert!(error.contains("ae.bpk"), "{error}");
+    let again = run(&session, "gaussian", 0.3).await;
+    assert_eq!(image(&again, "reconstruction"), reconstruction, "a bad file changed the model");
+}
+
+#[wasm_bindgen_test]
+async fn asking_for_webgpu_without_an_adapter_gives_the_cpu_with_a_note() {
+    let runtime = Runtime::create("webgpu".into(), JsValue::NULL).await.map_err(message).unwrap();
+    let info = runtime.info().map_err(message).unwrap();
+    assert_eq!(field(&info, "backend").as_string().as_deref(), Some("cpu"));
+    assert_eq!(field(&info, "detail").as_string().as_deref(), Some("flex"));
+    let note = field(&info, "note").as_string().expect("a note says why the CPU runs");
+    assert!(!note.is_empty());
+}
