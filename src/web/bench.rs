@@ -55,14 +55,18 @@ pub async fn benchmark(runtime: &Runtime, workload: String, runs: u32, warmup: u
     to_js(&BenchResult {
         workload,
         backend,
-        median: samples[samples.len() / 2],
+        median: round3(samples[samples.len() / 2]),
         unit,
         runs,
         warmup,
         batch,
-        min: samples[0],
-        max: samples[samples.len() - 1],
+        min: round3(samples[0]),
+        max: round3(samples[samples.len() - 1]),
         params: model.num_params(),
         adapter: runtime.info.detail.clone(),
     })
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
