@@ -111,23 +111,11 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     value
 }
 
-/// A 28×28 RGBA image field, as bytes. The API's serialiser (`json_compatible`) writes bytes as a
-/// plain Array of numbers, not a Uint8Array; both are accepted (the page copies either into an
-/// ImageData), as long as every element is a byte.
+/// A 28×28 RGBA image field: a Uint8Array, ready for `ImageData`.
 fn image(object: &JsValue, name: &str) -> Vec<u8> {
     let value = field(object, name);
-    let bytes = if value.is_instance_of::<Uint8Array>() {
-        value.unchecked_into::<Uint8Array>().to_vec()
-    } else {
-        assert!(js_sys::Array::is_array(&value), "{name} is {value:?}, neither a Uint8Array nor an Array");
-        js_sys::Array::from(&value)
-            .iter()
-            .map(|v| match v.as_f64() {
-                Some(x) if x.fract() == 0.0 && (0.0..=255.0).contains(&x) => x as u8,
-                _ => panic!("{name} holds {v:?}, not a byte"),
-            })
-            .collect()
-    };
+    assert!(value.is_instance_of::<Uint8Array>(), "{name} is {value:?}, not a Uint8Array");
+    let bytes = value.unchecked_into::<Uint8Array>().to_vec();
     assert_eq!(bytes.len(), PIXELS * 4, "{name} is not 28×28 RGBA");
     assert!(bytes.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255), "{name} is not opaque grey");
     bytes

@@ -91,7 +91,8 @@ fn check_device() -> Result<(), JsError> {
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+    // Byte buffers cross as Uint8Array, ready for ImageData without copying element by element.
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false))?)
 }
 
 /// Reads a tensor back (async: required on WebGPU) as f32 values.

@@ -123,7 +123,8 @@ test('training in the page advances, charts its loss and keeps the page responsi
   const gap = await page.evaluate(() => { window.__stopProbe = true; return window.__maxFrameGap; });
   const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   await page.screenshot({ path: `${artefacts}/ae-training.png` });
-  console.log(`training: longest frame gap ${gap.toFixed(0)} ms, ${points} chart points`);
+  const rate = await page.getByTestId('ae-train-rate').textContent();
+  console.log(`training: ${rate}; longest frame gap ${gap.toFixed(0)} ms, ${points} chart points`);
   assert.ok(points >= 3, `the loss chart has points (${points})`);
   assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
 

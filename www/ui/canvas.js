@@ -1,7 +1,7 @@
 // Drawing helpers: images arrive from the worker as ready RGBA bytes; the code strip only maps
 // values to bar heights.
 export function showImage(canvas, rgba) {
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), canvas.width, canvas.height), 0, 0);
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), canvas.width, canvas.height), 0, 0);
 }
 
 export function clearImage(canvas) {

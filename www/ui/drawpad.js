@@ -60,7 +60,7 @@ export class DrawPad {
   // Shows a 28×28 RGBA image scaled up, as the thing being encoded.
   showImage(rgba) {
     const small = new OffscreenCanvas(28, 28);
-    small.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), 28, 28), 0, 0);
+    small.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), 28, 28), 0, 0);
     this.context.imageSmoothingEnabled = false;
     this.context.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
   }
