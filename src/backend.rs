@@ -24,6 +24,8 @@ impl Requested {
     }
 }
 
+pub const UNNAMED_ADAPTER: &str = "unnamed adapter";
+
 /// Facts about the WebGPU adapter, as `GPUAdapter.info` gives them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -43,7 +45,11 @@ impl AdapterFacts {
             .map(String::as_str)
             .filter(|s| !s.is_empty())
             .collect();
-        if parts.is_empty() { "unnamed adapter".into() } else { parts.join(" ") }
+        if parts.is_empty() {
+            UNNAMED_ADAPTER.into()
+        } else {
+            parts.join(" ")
+        }
     }
 
     pub fn is_software(&self) -> bool {
@@ -96,13 +102,19 @@ mod tests {
         assert_eq!(swiftshader.backend, Backend::Cpu);
         assert!(swiftshader.note.unwrap().contains("SwiftShader"));
         assert_eq!(choose(Requested::Auto, Some(&adapter("", true))).backend, Backend::Cpu);
-        assert_eq!(choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false))).backend, Backend::Cpu);
+        assert_eq!(
+            choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false))).backend,
+            Backend::Cpu
+        );
     }
 
     #[test]
     fn the_visitor_can_override_and_no_webgpu_means_cpu_with_a_note() {
         assert_eq!(choose(Requested::Webgpu, Some(&adapter("lavapipe", true))).backend, Backend::Webgpu);
-        assert_eq!(choose(Requested::Cpu, Some(&adapter("NVIDIA", false))), Choice { backend: Backend::Cpu, note: None });
+        assert_eq!(
+            choose(Requested::Cpu, Some(&adapter("NVIDIA", false))),
+            Choice { backend: Backend::Cpu, note: None }
+        );
         let none = choose(Requested::Webgpu, None);
         assert_eq!(none.backend, Backend::Cpu);
         assert!(none.note.is_some());

@@ -70,10 +70,11 @@ async fn browser_adapter() -> String {
     match adapter {
         Ok(adapter) if !adapter.is_null() => {
             let info = get(&adapter, "info");
-            let mut facts: Vec<String> = ["vendor", "architecture", "device", "description", "isFallbackAdapter"]
-                .iter()
-                .map(|name| format!("{name}={:?}", get(&info, name)))
-                .collect();
+            let mut facts: Vec<String> =
+                ["vendor", "architecture", "device", "description", "isFallbackAdapter"]
+                    .iter()
+                    .map(|name| format!("{name}={:?}", get(&info, name)))
+                    .collect();
             facts.push(format!("adapter.isFallbackAdapter={:?}", get(&adapter, "isFallbackAdapter")));
             format!("GPUAdapter.info {}", facts.join(" "))
         }
@@ -117,7 +118,10 @@ fn image(object: &JsValue, name: &str) -> Vec<u8> {
     assert!(value.is_instance_of::<Uint8Array>(), "{name} is {value:?}, not a Uint8Array");
     let bytes = value.unchecked_into::<Uint8Array>().to_vec();
     assert_eq!(bytes.len(), PIXELS * 4, "{name} is not 28×28 RGBA");
-    assert!(bytes.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255), "{name} is not opaque grey");
+    assert!(
+        bytes.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255),
+        "{name} is not opaque grey"
+    );
     bytes
 }
 
@@ -176,7 +180,8 @@ async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
     let input = image(&views, "input");
     assert_eq!(input, pixels, "the test digit comes back as it went in");
     let reconstruction = image(&views, "reconstruction");
-    let code: Vec<f64> = js_sys::Array::from(&field(&views, "code")).iter().map(|v| v.as_f64().unwrap()).collect();
+    let code: Vec<f64> =
+        js_sys::Array::from(&field(&views, "code")).iter().map(|v| v.as_f64().unwrap()).collect();
     assert_eq!(code.len(), 32);
     assert!(code.iter().all(|v| v.is_finite()));
 
@@ -189,7 +194,10 @@ async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
         "digit {label}: mean |Δ| in grey levels: blank {blank:.1}, AE {ae_error:.1}, noisy {noisy:.1}, DAE {denoised:.1}; {:.1} ms",
         field(&views, "millis").as_f64().unwrap()
     );
-    assert!(ae_error < 20.0 && ae_error < blank / 2.0, "the AE reconstructs poorly: {ae_error} (blank {blank})");
+    assert!(
+        ae_error < 20.0 && ae_error < blank / 2.0,
+        "the AE reconstructs poorly: {ae_error} (blank {blank})"
+    );
     assert!(denoised < noisy / 2.0, "the DAE does not denoise: {noisy} → {denoised}");
 
     // A truncated weights file is refused, names itself, and leaves the weights as they were.

@@ -8,15 +8,13 @@ use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;
 use latent_lab::data::noise::Corruption;
 use latent_lab::models::autoencoder::{
-    measure_quality, AutoencoderConfig, AutoencoderTraining, TrainingConfig,
+    measure_quality, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
 };
 use latent_lab::weights;
 
 const WEIGHTS_DIR: &str = "www/weights";
 const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
 const DEFAULT_TRAIN_FILE: &str = "../shared/data/mnist/mnist_train.bin.gz";
-/// The DAE sees Gaussian, salt-and-pepper or masking noise of up to this amount.
-const DAE_MAX_NOISE: f32 = 0.6;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut which = "all".to_string();
@@ -28,7 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--epochs" => epochs = args.next().ok_or("--epochs needs a number")?.parse()?,
             "--data" => train_file = args.next().ok_or("--data needs a file")?.into(),
             "ae" | "dae" | "all" => which = arg,
-            other => return Err(format!("unknown argument {other}; usage: train [ae|dae|all] [--epochs N] [--data FILE]").into()),
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; usage: train [ae|dae|all] [--epochs N] [--data FILE]"
+                )
+                .into())
+            }
         }
     }
     let device = Device::flex();
@@ -40,8 +43,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = AutoencoderConfig::shipped();
     let targets: Vec<(&str, Corruption)> = match which.as_str() {
         "ae" => vec![("ae", Corruption::None)],
-        "dae" => vec![("dae", Corruption::Mixed(DAE_MAX_NOISE))],
-        _ => vec![("ae", Corruption::None), ("dae", Corruption::Mixed(DAE_MAX_NOISE))],
+        "dae" => vec![("dae", DAE_TRAINING_CORRUPTION)],
+        _ => vec![("ae", Corruption::None), ("dae", DAE_TRAINING_CORRUPTION)],
     };
     std::fs::create_dir_all(WEIGHTS_DIR)?;
     for (name, corruption) in targets {

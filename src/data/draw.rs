@@ -17,10 +17,8 @@ pub fn to_mnist(ink: &[f32], width: usize, height: usize) -> Vec<f32> {
     };
     let (box_w, box_h) = ((x1 - x0) as f32, (y1 - y0) as f32);
     let scale = FIT / box_w.max(box_h);
-    let (fit_w, fit_h) = (
-        ((box_w * scale).round() as usize).max(1),
-        ((box_h * scale).round() as usize).max(1),
-    );
+    let (fit_w, fit_h) =
+        (((box_w * scale).round() as usize).max(1), ((box_h * scale).round() as usize).max(1));
     let fitted = area_resample(ink, width, (x0, y0, box_w, box_h), fit_w, fit_h);
 
     // Shift so the centre of mass (pixel centres at i + 0.5) lands on (14, 14).

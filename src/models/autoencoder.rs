@@ -82,7 +82,11 @@ fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
     let last = layers.len().saturating_sub(1);
     layers.iter().enumerate().fold(input, |x, (i, layer)| {
         let y = layer.forward(x);
-        if i < last { relu(y) } else { y }
+        if i < last {
+            relu(y)
+        } else {
+            y
+        }
     })
 }
 
@@ -149,6 +153,10 @@ pub fn measure_quality(ae: &Autoencoder, dae: &Autoencoder, data: &Mnist, device
     Quality { ae_error: ae_errors.iter().sum::<f32>() / ae_errors.len() as f32, dae_psnr }
 }
 
+/// What the DAE is trained on, natively and in the page: Gaussian, salt-and-pepper or masking
+/// noise of up to 0.6, so it copes with whatever the page's noise controls ask for.
+pub const DAE_TRAINING_CORRUPTION: Corruption = Corruption::Mixed(0.6);
+
 #[derive(Config, Debug)]
 pub struct TrainingConfig {
     #[config(default = 64)]
@@ -190,17 +198,29 @@ impl AutoencoderTraining {
     pub fn step(&mut self, data: &Mnist) -> Tensor<1> {
         let indices: Vec<usize> =
             (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
-        let clean = data.batch_values(&indices);
-        let mut noisy = clean.clone();
-        self.config.corruption.apply(&mut noisy, self.rng.random());
-        let target = images_tensor(clean, &self.device);
-        let input = images_tensor(noisy, &self.device);
-
+        let noise_seed = self.rng.random();
+        let (input, target) = self.inputs_and_targets(data, &indices, noise_seed);
         let loss = reconstruction_error(self.model.forward(input), target);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
         self.steps += 1;
         loss.detach()
+    }
+
+    /// The loss on the first `count` images of `data` (a held-out set), with the same kind of
+    /// corruption as training but fixed noise, so successive values compare. Not yet read.
+    pub fn held_out_loss(&self, data: &Mnist, count: usize) -> Tensor<1> {
+        let indices: Vec<usize> = (0..count.min(data.len())).collect();
+        let (input, target) = self.inputs_and_targets(data, &indices, 0);
+        reconstruction_error(self.model().forward(input), target)
+    }
+
+    /// Corrupted inputs and clean targets for the images at `indices`.
+    fn inputs_and_targets(&self, data: &Mnist, indices: &[usize], noise_seed: u64) -> (Tensor<2>, Tensor<2>) {
+        let clean = data.batch_values(indices);
+        let mut noisy = clean.clone();
+        self.config.corruption.apply(&mut noisy, noise_seed);
+        (images_tensor(noisy, &self.device), images_tensor(clean, &self.device))
     }
 
     pub fn steps(&self) -> usize {
@@ -234,8 +254,8 @@ mod tests {
         device.seed(3);
         let data = Mnist::parse(&synthetic(40), "synthetic").unwrap();
         let model = AutoencoderConfig::new(vec![32], 4).init(&device);
-        let config = TrainingConfig::new().with_batch_size(16).with_seed(1)
-            .with_corruption(Corruption::Gaussian(0.1));
+        let config =
+            TrainingConfig::new().with_batch_size(16).with_seed(1).with_corruption(Corruption::Gaussian(0.1));
         let mut training = AutoencoderTraining::new(model, config, &device);
         let first: f32 = training.step(&data).into_scalar();
         let mut last = first;

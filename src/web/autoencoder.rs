@@ -16,7 +16,7 @@ use crate::data::draw;
 use crate::data::mnist::{images_tensor, Mnist, PIXELS};
 use crate::data::noise::Corruption;
 use crate::models::autoencoder::{
-    reconstruction_error, Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig,
+    Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
 };
 use crate::weights;
 
@@ -25,7 +25,6 @@ const TEST_LOSS_IMAGES: usize = 256;
 /// A training chunk aims at this wall time: long enough to amortise the readback, short enough
 /// for the page to see progress and for pause to answer at once.
 const CHUNK_TARGET_MS: f64 = 150.0;
-const DAE_TRAINING_NOISE: f32 = 0.6;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,6 +69,9 @@ pub struct AutoencoderSession {
     config: AutoencoderConfig,
     ae: Autoencoder,
     dae: Autoencoder,
+    /// As loaded, so "continue from the shipped weights" means that after any training here.
+    shipped_ae: Autoencoder,
+    shipped_dae: Autoencoder,
     train: Option<Rc<Mnist>>,
     test: Option<Rc<Mnist>>,
     training: Rc<RefCell<Option<Training>>>,
@@ -83,9 +85,12 @@ impl AutoencoderSession {
     pub fn new(runtime: &Runtime, seed: u32) -> AutoencoderSession {
         let device = runtime.device.clone();
         let config = AutoencoderConfig::shipped();
+        let (ae, dae) = (config.init(&device), config.init(&device));
         AutoencoderSession {
-            ae: config.init(&device),
-            dae: config.init(&device),
+            shipped_ae: ae.clone(),
+            shipped_dae: dae.clone(),
+            ae,
+            dae,
             config,
             device,
             train: None,
@@ -99,8 +104,8 @@ impl AutoencoderSession {
     pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
         let loaded = weights::load(self.config.init(&self.device), bytes, file)?;
         match model {
-            "ae" => self.ae = loaded,
-            "dae" => self.dae = loaded,
+            "ae" => (self.ae, self.shipped_ae) = (loaded.clone(), loaded),
+            "dae" => (self.dae, self.shipped_dae) = (loaded.clone(), loaded),
             other => return Err(JsError::new(&format!("unknown model \"{other}\""))),
         }
         Ok(())
@@ -126,34 +131,51 @@ impl AutoencoderSession {
     }
 
     /// The drawing (RGBA, white ink on black) → MNIST-style input → every view of the demo.
-    pub fn run_drawing(&self, rgba: &[u8], width: usize, height: usize, noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+    pub fn run_drawing(
+        &self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        noise: &str,
+        amount: f32,
+        noise_seed: u32,
+    ) -> Result<js_sys::Promise, JsError> {
         if rgba.len() != width * height * 4 {
-            return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
+            return Err(JsError::new(&format!(
+                "drawing has {} bytes, not {width}×{height} RGBA",
+                rgba.len()
+            )));
         }
         let input = draw::to_mnist(&draw::ink_from_rgba(rgba), width, height);
         self.run_image_values(input, noise, amount, noise_seed)
     }
 
     /// A 28×28 RGBA image (e.g. a test digit) → every view of the demo.
-    pub fn run_image(&self, rgba: &[u8], noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+    pub fn run_image(
+        &self,
+        rgba: &[u8],
+        noise: &str,
+        amount: f32,
+        noise_seed: u32,
+    ) -> Result<js_sys::Promise, JsError> {
         if rgba.len() != PIXELS * 4 {
             return Err(JsError::new("an input image must be 28×28 RGBA"));
         }
         self.run_image_values(draw::ink_from_rgba(rgba), noise, amount, noise_seed)
     }
 
-    /// Begins (or restarts) in-browser training of "ae" or "dae", from the current weights or
+    /// Begins (or restarts) in-browser training of "ae" or "dae", from the shipped weights or
     /// from a fresh initialisation.
     pub fn train_start(&mut self, model: &str, from_scratch: bool, seed: u32) -> Result<(), JsError> {
-        let (name, current, corruption) = match model {
-            "ae" => ("ae", &self.ae, Corruption::None),
-            "dae" => ("dae", &self.dae, Corruption::Mixed(DAE_TRAINING_NOISE)),
+        let (name, shipped, corruption) = match model {
+            "ae" => ("ae", &self.shipped_ae, Corruption::None),
+            "dae" => ("dae", &self.shipped_dae, DAE_TRAINING_CORRUPTION),
             other => return Err(JsError::new(&format!("unknown model \"{other}\""))),
         };
         if self.train.is_none() {
             return Err(JsError::new("the training set is not loaded yet"));
         }
-        let start = if from_scratch { self.config.init(&self.device) } else { current.clone() };
+        let start = if from_scratch { self.config.init(&self.device) } else { shipped.clone() };
         let config = TrainingConfig::new().with_corruption(corruption).with_seed(seed.into());
         *self.training.borrow_mut() = Some(Training {
             model: name,
@@ -179,9 +201,7 @@ impl AutoencoderSession {
             let count = training.steps_per_chunk;
             let train_losses: Vec<Tensor<1>> = (0..count).map(|_| training.run.step(&train)).collect();
             let model = training.run.model();
-            let probe: Vec<usize> = (0..TEST_LOSS_IMAGES.min(test.len())).collect();
-            let probe = test.batch(&probe, &self.device);
-            let test_loss = reconstruction_error(model.forward(probe.clone()), probe);
+            let test_loss = training.run.held_out_loss(&test, TEST_LOSS_IMAGES);
             let losses = Tensor::cat(vec![Tensor::cat(train_losses, 0).mean(), test_loss], 0);
             (losses, training.model, model, training.run.steps(), count)
         };
@@ -215,7 +235,13 @@ impl AutoencoderSession {
 }
 
 impl AutoencoderSession {
-    fn run_image_values(&self, input: Vec<f32>, noise: &str, amount: f32, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+    fn run_image_values(
+        &self,
+        input: Vec<f32>,
+        noise: &str,
+        amount: f32,
+        noise_seed: u32,
+    ) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let started = now_ms();
         let corruption = Corruption::from_parts(noise, amount).map_err(|e| JsError::new(&e))?;

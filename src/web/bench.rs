@@ -29,7 +29,12 @@ struct BenchResult {
 
 /// Runs one workload ("ae-latency" or "ae-throughput") and resolves to its result line.
 #[wasm_bindgen]
-pub async fn benchmark(runtime: &Runtime, workload: String, runs: u32, warmup: u32) -> Result<JsValue, JsError> {
+pub async fn benchmark(
+    runtime: &Runtime,
+    workload: String,
+    runs: u32,
+    warmup: u32,
+) -> Result<JsValue, JsError> {
     let device = runtime.device.clone();
     let (batch, unit) = match workload.as_str() {
         "ae-latency" => (1, "ms per call"),

@@ -15,7 +15,7 @@ use burn::tensor::{Device, Tensor};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::backend::{choose, AdapterFacts, Backend, Requested};
+use crate::backend::{choose, AdapterFacts, Backend, Requested, UNNAMED_ADAPTER};
 
 static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
 
@@ -57,11 +57,21 @@ impl Runtime {
                 Ok((device, setup)) => {
                     setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));
                     let info = setup.adapter.get_info();
-                    let detail = facts.map(|f| f.name()).filter(|n| n != "unnamed adapter").unwrap_or(info.name);
-                    return Ok(Runtime { device, info: RuntimeInfo { backend: Backend::Webgpu, detail, note: choice.note } });
+                    // Browsers may hide the adapter's name; wgpu's may be empty too.
+                    let detail = [facts.map(|f| f.name()), Some(info.name)]
+                        .into_iter()
+                        .flatten()
+                        .find(|n| !n.is_empty() && n != UNNAMED_ADAPTER)
+                        .unwrap_or_else(|| UNNAMED_ADAPTER.into());
+                    return Ok(Runtime {
+                        device,
+                        info: RuntimeInfo { backend: Backend::Webgpu, detail, note: choice.note },
+                    });
                 }
                 Err(error) => {
-                    return Ok(Self::cpu(Some(format!("WebGPU could not start ({error}); running on the CPU backend."))));
+                    return Ok(Self::cpu(Some(format!(
+                        "WebGPU could not start ({error}); running on the CPU backend."
+                    ))));
                 }
             }
         }
@@ -76,7 +86,10 @@ impl Runtime {
 
 impl Runtime {
     fn cpu(note: Option<String>) -> Self {
-        Runtime { device: Device::flex(), info: RuntimeInfo { backend: Backend::Cpu, detail: "flex".into(), note } }
+        Runtime {
+            device: Device::flex(),
+            info: RuntimeInfo { backend: Backend::Cpu, detail: "flex".into(), note },
+        }
     }
 }
 
@@ -92,12 +105,14 @@ fn check_device() -> Result<(), JsError> {
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // Byte buffers cross as Uint8Array, ready for ImageData without copying element by element.
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false))?)
+    Ok(value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false))?)
 }
 
 /// Reads a tensor back (async: required on WebGPU) as f32 values.
 async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
-    let data = tensor.into_data_async().await.map_err(|e| JsError::new(&format!("readback failed: {e:?}")))?;
+    let data =
+        tensor.into_data_async().await.map_err(|e| JsError::new(&format!("readback failed: {e:?}")))?;
     data.try_to_vec::<f32>().map_err(|e| JsError::new(&format!("readback gave {e:?}")))
 }
 

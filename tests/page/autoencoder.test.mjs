@@ -135,37 +135,45 @@ test('training in the page advances, charts its loss and keeps the page responsi
   await page.close();
 });
 
-test('?backend=cpu runs on the CPU backend', async () => {
-  const page = await openPage(browser, `${server.url}?backend=cpu`);
-  assert.match(await page.getByTestId('backend').textContent(), /^CPU/);
-  await drawOne(page);
-  await settle(page);
-  assert.ok((await ink(page, 'recon-canvas')).some((v) => v > 0.5), 'the CPU backend reconstructs');
-  await page.close();
-});
+for (const [backend, badge] of [['cpu', /^CPU/], ['webgpu', /^WebGPU/]]) {
+  test(`?backend=${backend} runs the models there`, async () => {
+    const page = await openPage(browser, `${server.url}?backend=${backend}`);
+    assert.match(await page.getByTestId('backend').textContent(), badge);
+    await drawOne(page);
+    await settle(page);
+    const [input, rebuilt] = [await ink(page, 'input-canvas'), await ink(page, 'recon-canvas')];
+    await page.screenshot({ path: `${artefacts}/ae-${backend}.png` });
+    assert.ok(squaredError(input, rebuilt) < 20, `${backend} rebuilds the 1`);
+    await page.close();
+  });
+}
 
-test('?backend=webgpu runs on WebGPU (a software adapter here)', async () => {
-  const page = await openPage(browser, `${server.url}?backend=webgpu`);
-  assert.match(await page.getByTestId('backend').textContent(), /^WebGPU/);
-  await drawOne(page);
-  await settle(page);
-  const rebuilt = await ink(page, 'recon-canvas');
-  const input = await ink(page, 'input-canvas');
-  await page.screenshot({ path: `${artefacts}/ae-webgpu.png` });
-  assert.ok(squaredError(input, rebuilt) < 20, 'WebGPU rebuilds the 1 as well');
-  await page.close();
-});
-
-test('a corrupt weights file is named and the page keeps working', async () => {
+test('corrupt weights and data files are named and the page keeps working', async () => {
   const context = await browser.newContext();
   await context.route('**/www/weights/ae.bpk', (route) => route.fulfill({ body: Buffer.from('not weights at all') }));
+  await context.route('**/www/data/mnist_test.bin.gz', (route) => route.fulfill({ body: Buffer.from('MNST but short') }));
   const page = await openPage(context, server.url);
   const note = await page.getByTestId('note').textContent();
-  assert.match(note, /ae\.bpk/, `the note names the file: ${note}`);
+  assert.match(note, /ae\.bpk/, `the note names the weights file: ${note}`);
+  assert.match(note, /mnist_test\.bin\.gz/, `the note names the data file: ${note}`);
   await drawZero(page);
   await settle(page);
   assert.ok((await ink(page, 'input-canvas')).some((v) => v > 0.5), 'drawing still works');
   assert.ok((await ink(page, 'denoise-canvas')).some((v) => v > 0.3), 'the DAE, whose file was fine, still works');
-  await page.screenshot({ path: `${artefacts}/ae-corrupt-weights.png` });
+  await page.screenshot({ path: `${artefacts}/ae-corrupt-files.png` });
   await context.close();
+});
+
+test('without WebGPU the page runs on the CPU and says so', async () => {
+  const plain = await launchChromium({ webgpu: false });
+  try {
+    const page = await openPage(plain, server.url);
+    assert.match(await page.getByTestId('backend').textContent(), /^CPU/);
+    assert.match(await page.getByTestId('note').textContent(), /no WebGPU/);
+    await drawOne(page);
+    await settle(page);
+    assert.ok((await ink(page, 'recon-canvas')).some((v) => v > 0.5), 'the CPU backend reconstructs');
+  } finally {
+    await plain.close();
+  }
 });

@@ -10,17 +10,18 @@ export const artefacts = `${root}/test-results`;
 mkdirSync(artefacts, { recursive: true });
 
 export async function startServer() {
-  const server = createServer({ root, cache: -1, showDir: false, logFn: () => {} });
+  const server = createServer({ root, cache: -1, showDir: false, gzip: true, logFn: () => {} });
   await new Promise((resolve) => server.server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address();
   return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
-export function launchChromium() {
+// Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu.
+export function launchChromium({ webgpu = true } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic'],
+    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', ...(webgpu ? ['--enable-unsafe-webgpu'] : [])],
   });
 }
 
