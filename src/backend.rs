@@ -78,7 +78,12 @@ pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Choice {
     match (requested, adapter) {
         (Requested::Cpu, _) => cpu(None),
         (_, None) => cpu(Some("This browser offers no WebGPU, so the models run on the CPU backend.".into())),
-        (Requested::Webgpu, Some(_)) => Choice { backend: Backend::Webgpu, note: None },
+        (Requested::Webgpu, Some(facts)) => Choice {
+            backend: Backend::Webgpu,
+            note: facts.is_software().then(|| {
+                format!("WebGPU here is a software renderer ({}): expect it to be far slower than the CPU backend.", facts.name())
+            }),
+        },
         (Requested::Auto, Some(facts)) if facts.is_software() => cpu(Some(format!(
             "WebGPU here is a software renderer ({}), slower than the CPU backend, so the CPU runs the models. Choose WebGPU to try it anyway.",
             facts.name()
@@ -110,7 +115,10 @@ mod tests {
 
     #[test]
     fn the_visitor_can_override_and_no_webgpu_means_cpu_with_a_note() {
-        assert_eq!(choose(Requested::Webgpu, Some(&adapter("lavapipe", true))).backend, Backend::Webgpu);
+        let forced = choose(Requested::Webgpu, Some(&adapter("lavapipe", true)));
+        assert_eq!(forced.backend, Backend::Webgpu);
+        assert!(forced.note.unwrap().contains("slower"));
+        assert_eq!(choose(Requested::Webgpu, Some(&adapter("NVIDIA H100", false))).note, None);
         assert_eq!(
             choose(Requested::Cpu, Some(&adapter("NVIDIA", false))),
             Choice { backend: Backend::Cpu, note: None }

@@ -5,6 +5,7 @@ export class LossChart {
   constructor(element) {
     this.element = element;
     this.data = [[], [], []];
+    element.dataset.points = '0';
     this.plot = new uPlot({
       width: Math.max(320, element.clientWidth || 640),
       height: 220,

@@ -15,14 +15,19 @@ export function showTiming(millis) {
   badge.textContent = `${backendText} · last call ${millis.toFixed(1)} ms`;
 }
 
+// Notes stack up, one line each: what the backend choice was, and any file that failed.
 export function showNote(text, kind = 'info') {
+  note.replaceChildren();
+  if (text) addNote(text, kind);
   note.hidden = !text;
-  note.textContent = text ?? '';
-  note.dataset.kind = kind;
 }
 
 export function addNote(text, kind = 'info') {
-  showNote(note.hidden ? text : `${note.textContent} ${text}`, kind);
+  const line = document.createElement('span');
+  line.textContent = text;
+  line.dataset.kind = kind;
+  note.append(line);
+  note.hidden = false;
 }
 
 export function showProgress(text, fraction) {
