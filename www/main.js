@@ -56,4 +56,6 @@ const worker = new ModelWorker({
   },
 });
 autoencoder = mountAutoencoder(worker);
+// A handle for page tests and for poking at the models from the console.
+window.latentLab = { worker };
 started(worker.ready);

@@ -125,6 +125,10 @@ const methods = {
       trainLoop(training).catch(report);
     }
   },
+  // Page tests: a WebGPU device loss, as a driver reset would cause.
+  loseDevice() {
+    runtime.lose_device();
+  },
   bench({ workload, runs, warmup }) {
     return benchmark(runtime, workload, runs, warmup);
   },

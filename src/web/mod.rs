@@ -39,6 +39,8 @@ pub struct RuntimeInfo {
 pub struct Runtime {
     device: Device,
     info: RuntimeInfo,
+    /// The WebGPU device under burn's, kept to watch for (and, in tests, cause) its loss.
+    gpu: Option<burn::tensor::wgpu::wgpu::Device>,
 }
 
 #[wasm_bindgen]
@@ -66,6 +68,7 @@ impl Runtime {
                     return Ok(Runtime {
                         device,
                         info: RuntimeInfo { backend: Backend::Webgpu, detail, note: choice.note },
+                        gpu: Some(setup.device),
                     });
                 }
                 Err(error) => {
@@ -82,12 +85,21 @@ impl Runtime {
     pub fn info(&self) -> Result<JsValue, JsError> {
         to_js(&self.info)
     }
+
+    /// Destroys the WebGPU device, as a driver reset would: lets page tests check that the
+    /// page recovers. Does nothing on the CPU backend.
+    pub fn lose_device(&self) {
+        if let Some(gpu) = &self.gpu {
+            gpu.destroy();
+        }
+    }
 }
 
 impl Runtime {
     fn cpu(note: Option<String>) -> Self {
         Runtime {
             device: Device::flex(),
+            gpu: None,
             info: RuntimeInfo { backend: Backend::Cpu, detail: "flex".into(), note },
         }
     }

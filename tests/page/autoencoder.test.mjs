@@ -177,3 +177,19 @@ test('without WebGPU the page runs on the CPU and says so', async () => {
     await plain.close();
   }
 });
+
+test('the page recovers when the WebGPU device is lost', async () => {
+  const page = await openPage(browser, `${server.url}?backend=webgpu`);
+  await page.evaluate(() => window.latentLab.worker.call('loseDevice'));
+  await drawOne(page); // the next call finds the device gone; the worker is restarted
+  await page.waitForFunction(() => /restarted/.test(document.querySelector('[data-testid=note]').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });
+  await page.getByTestId('clear').click();
+  await drawOne(page);
+  await settle(page);
+  const [input, rebuilt] = [await ink(page, 'input-canvas'), await ink(page, 'recon-canvas')];
+  await page.screenshot({ path: `${artefacts}/ae-device-lost.png` });
+  console.log(`after device loss: ${await page.getByTestId('backend').textContent()}`);
+  assert.ok(squaredError(input, rebuilt) < 20, 'the restarted models rebuild the 1');
+  await page.close();
+});

@@ -58,7 +58,7 @@ export function mountAutoencoder(worker) {
         hideProgress();
       } while (dirty);
     } catch (error) {
-      addNote(String(error.message ?? error), 'error');
+      if (!error.restarting) addNote(String(error.message ?? error), 'error');
     } finally {
       busy = false;
     }
@@ -138,6 +138,8 @@ export function mountAutoencoder(worker) {
   }
 
   function onRestart() {
+    $('random-digit').disabled = true;
+    trainButton.disabled = true;
     setTrainState('idle');
     for (const canvas of Object.values(views)) clearImage(canvas);
   }

@@ -15,7 +15,7 @@ export class ModelWorker {
     this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(event.message || 'the model worker crashed');
-    this.ready = this.call('init', { backend: this.backend });
+    this.ready = this.send('init', { backend: this.backend });
     return this.ready;
   }
 
@@ -29,7 +29,13 @@ export class ModelWorker {
     else request.resolve(data.result);
   }
 
-  call(method, args, transfer = []) {
+  // Requests wait for the worker's start-up, so none reaches a worker that has no models yet.
+  async call(method, args, transfer = []) {
+    await this.ready;
+    return this.send(method, args, transfer);
+  }
+
+  send(method, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -39,7 +45,8 @@ export class ModelWorker {
 
   fail(reason) {
     this.worker.terminate();
-    for (const { reject } of this.pending.values()) reject(new Error(reason));
+    // The page already says the worker restarts; callers can tell these apart and stay quiet.
+    for (const { reject } of this.pending.values()) reject(Object.assign(new Error(reason), { restarting: true }));
     this.pending.clear();
     this.restarts += 1;
     if (this.restarts > 1) this.backend = 'cpu';
