@@ -25,7 +25,7 @@ pub struct AutoencoderConfig {
 }
 
 impl AutoencoderConfig {
-    /// The shipped AE and DAE: small enough to commit, deep enough to beat PCA's 32 components.
+    /// The shipped AE and DAE: 475k parameters, 1.9 MB of weights each.
     pub fn shipped() -> Self {
         Self::new(vec![256, 128], 32)
     }

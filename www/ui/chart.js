@@ -12,7 +12,7 @@ export class LossChart {
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [
         { label: 'steps', stroke: '#9aa3b2', grid: { stroke: '#2a2f3a' } },
-        { label: 'error per image (log scale)', stroke: '#9aa3b2', grid: { stroke: '#2a2f3a' }, size: 60 },
+        { label: 'error per image (log)', stroke: '#9aa3b2', grid: { stroke: '#2a2f3a' }, size: 60 },
       ],
       series: [
         { label: 'step' },
@@ -20,6 +20,8 @@ export class LossChart {
         { label: 'test', stroke: '#38bdf8', width: 2 },
       ],
     }, this.data, element);
+    new ResizeObserver(() => this.plot.setSize({ width: Math.max(320, element.clientWidth), height: 220 }))
+      .observe(element);
   }
 
   reset() {
