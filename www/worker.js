@@ -75,10 +75,12 @@ async function loadAutoencoder() {
   return problems;
 }
 
+// The training digits are fetched the first time someone trains, not on page load.
+let trainingDataLoaded = false;
 async function ensureTrainingData() {
-  if (ensureTrainingData.loaded) return;
+  if (trainingDataLoaded) return;
   autoencoder.load_data('train', await fetchBytes(assets.data.train, 'MNIST training digits'), assets.data.train);
-  ensureTrainingData.loaded = true;
+  trainingDataLoaded = true;
 }
 
 async function trainLoop(state) {

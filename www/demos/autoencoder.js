@@ -126,6 +126,7 @@ export function mountAutoencoder(worker) {
     if (trainState !== 'running') return;
     steps.textContent = String(report.steps);
     rate.textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · train ${report.trainLoss.toFixed(2)} · test ${report.testLoss.toFixed(2)}`;
+    rate.dataset.testLoss = String(report.testLoss);
     chart.add(report.steps, report.trainLoss, report.testLoss);
     refresh();
   }
