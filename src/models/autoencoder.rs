@@ -103,7 +103,7 @@ pub fn per_image_error(reconstruction: Tensor<2>, target: Tensor<2>) -> Tensor<1
 
 /// How well a plain AE reconstructs and a DAE denoises, measured on a data set (native: reads
 /// back synchronously).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Quality {
     /// AE: mean over images of the squared error summed over 784 pixels in [0, 1].
     pub ae_error: f32,
