@@ -72,6 +72,12 @@ impl Mnist {
         Ok(Self { pixels, labels })
     }
 
+    /// Digits made in memory (benchmarks): `pixels` holds one 784-byte image per label.
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Self {
+        assert_eq!(pixels.len(), labels.len() * PIXELS, "one 28×28 image per label");
+        Self { pixels, labels }
+    }
+
     /// Reads and parses a file from disk (native tools and tests).
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self, FileError> {
         let path = path.as_ref();

@@ -53,6 +53,15 @@ impl Runtime {
         } else {
             Some(serde_wasm_bindgen::from_value(adapter)?)
         };
+        // The deprecated ndarray backend exists only in benchmark builds, to compare CPU backends.
+        #[cfg(feature = "bench-ndarray")]
+        if requested == "cpu-ndarray" {
+            return Ok(Runtime {
+                device: Device::ndarray(),
+                info: RuntimeInfo { backend: Backend::Cpu, detail: "ndarray".into(), note: None },
+                gpu: None,
+            });
+        }
         let choice = choose(Requested::parse(&requested), facts.as_ref());
         if choice.backend == Backend::Webgpu {
             match Device::wgpu_options().init_with_setup_async().await {
