@@ -1,7 +1,8 @@
 //! Which burn backend runs the models. The browser side reports what WebGPU adapter it found;
-//! this decides, so the rule is in one tested place. Software adapters (SwiftShader, lavapipe,
-//! llvmpipe, WARP) measured 30–40× slower than the CPU backend on the same machine, so "auto"
-//! never picks them; the visitor can still ask for WebGPU explicitly.
+//! this decides, so the rule is in one tested place. "auto" times a hardware adapter against the
+//! CPU backend and keeps the faster. Software adapters (SwiftShader, lavapipe, llvmpipe, WARP)
+//! measured 26–115× slower than the CPU backend here (README), so they are not even timed (that
+//! would cost seconds of shader compilation); the visitor can still ask for WebGPU explicitly.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,29 +67,84 @@ pub enum Backend {
     Cpu,
 }
 
-/// The decision and, when the visitor should know why, a short note.
+/// A backend and, when the visitor should know why, a short note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub backend: Backend,
     pub note: Option<String>,
 }
 
-pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Choice {
-    let cpu = |note: Option<String>| Choice { backend: Backend::Cpu, note };
+/// What to do before any model runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Run(Choice),
+    /// A hardware adapter: time it against the CPU backend, then [`pick_faster`].
+    Measure,
+}
+
+impl Plan {
+    /// The backend settled on without measuring, if any.
+    pub fn backend(&self) -> Option<Backend> {
+        match self {
+            Plan::Run(choice) => Some(choice.backend),
+            Plan::Measure => None,
+        }
+    }
+}
+
+pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Plan {
+    let run = |backend, note: Option<String>| Plan::Run(Choice { backend, note });
     match (requested, adapter) {
-        (Requested::Cpu, _) => cpu(None),
-        (_, None) => cpu(Some("This browser offers no WebGPU, so the models run on the CPU backend.".into())),
-        (Requested::Webgpu, Some(facts)) => Choice {
-            backend: Backend::Webgpu,
-            note: facts.is_software().then(|| {
+        (Requested::Cpu, _) => run(Backend::Cpu, None),
+        (_, None) => {
+            run(Backend::Cpu, Some("This browser offers no WebGPU, so the models run on the CPU backend.".into()))
+        }
+        (Requested::Webgpu, Some(facts)) => run(
+            Backend::Webgpu,
+            facts.is_software().then(|| {
                 format!("WebGPU here is a software renderer ({}): expect it to be far slower than the CPU backend.", facts.name())
             }),
-        },
-        (Requested::Auto, Some(facts)) if facts.is_software() => cpu(Some(format!(
+        ),
+        (Requested::Auto, Some(facts)) if facts.is_software() => run(Backend::Cpu, Some(format!(
             "WebGPU here is a software renderer ({}), slower than the CPU backend, so the CPU runs the models. Choose WebGPU to try it anyway.",
             facts.name()
         ))),
-        (Requested::Auto, Some(_)) => Choice { backend: Backend::Webgpu, note: None },
+        (Requested::Auto, Some(_)) => Plan::Measure,
+    }
+}
+
+/// Median times of the page's two kinds of work on one backend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Speed {
+    /// One drawn digit through the auto-encoder, read back.
+    pub draw_ms: f64,
+    /// One training step at the page's batch size, loss read back.
+    pub train_step_ms: f64,
+}
+
+/// A drawing answered within this time feels immediate (one 60 Hz frame).
+const INSTANT_MS: f64 = 16.7;
+
+/// WebGPU when it trains faster and still answers a drawing within a frame (or no slower than
+/// the CPU does); otherwise the CPU, with a note saying what was measured.
+pub fn pick_faster(cpu: Speed, gpu: Speed, adapter: &str) -> Choice {
+    if gpu.train_step_ms < cpu.train_step_ms && gpu.draw_ms <= INSTANT_MS.max(cpu.draw_ms) {
+        Choice {
+            backend: Backend::Webgpu,
+            note: Some(format!(
+                "Timed here, WebGPU ({adapter}) trains {:.1}× faster than the CPU backend ({:.1} vs {:.1} ms a step) and answers a drawing in {:.1} ms.",
+                cpu.train_step_ms / gpu.train_step_ms, gpu.train_step_ms, cpu.train_step_ms, gpu.draw_ms
+            )),
+        }
+    } else {
+        Choice {
+            backend: Backend::Cpu,
+            note: Some(format!(
+                "Timed here, the CPU backend beats WebGPU ({adapter}): a training step {:.1} ms vs {:.1} ms, a drawing {:.1} ms vs {:.1} ms. The CPU runs the models; choose WebGPU to try it anyway.",
+                cpu.train_step_ms, gpu.train_step_ms, cpu.draw_ms, gpu.draw_ms
+            )),
+        }
     }
 }
 
@@ -101,31 +157,49 @@ mod tests {
     }
 
     #[test]
-    fn auto_prefers_a_hardware_gpu_and_skips_software_ones() {
-        assert_eq!(choose(Requested::Auto, Some(&adapter("NVIDIA H100", false))).backend, Backend::Webgpu);
+    fn auto_times_a_hardware_gpu_and_skips_software_ones() {
+        assert_eq!(choose(Requested::Auto, Some(&adapter("NVIDIA H100", false))), Plan::Measure);
         let swiftshader = choose(Requested::Auto, Some(&adapter("SwiftShader Device (Subzero)", false)));
-        assert_eq!(swiftshader.backend, Backend::Cpu);
-        assert!(swiftshader.note.unwrap().contains("SwiftShader"));
-        assert_eq!(choose(Requested::Auto, Some(&adapter("", true))).backend, Backend::Cpu);
+        let Plan::Run(choice) = swiftshader else { panic!("software adapters are not timed") };
+        assert_eq!(choice.backend, Backend::Cpu);
+        assert!(choice.note.unwrap().contains("SwiftShader"));
+        assert_eq!(choose(Requested::Auto, Some(&adapter("", true))).backend(), Some(Backend::Cpu));
         assert_eq!(
-            choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false))).backend,
-            Backend::Cpu
+            choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false))).backend(),
+            Some(Backend::Cpu)
         );
     }
 
     #[test]
     fn the_visitor_can_override_and_no_webgpu_means_cpu_with_a_note() {
-        let forced = choose(Requested::Webgpu, Some(&adapter("lavapipe", true)));
+        let Plan::Run(forced) = choose(Requested::Webgpu, Some(&adapter("lavapipe", true))) else { panic!() };
         assert_eq!(forced.backend, Backend::Webgpu);
         assert!(forced.note.unwrap().contains("slower"));
-        assert_eq!(choose(Requested::Webgpu, Some(&adapter("NVIDIA H100", false))).note, None);
+        assert_eq!(
+            choose(Requested::Webgpu, Some(&adapter("NVIDIA H100", false))),
+            Plan::Run(Choice { backend: Backend::Webgpu, note: None })
+        );
         assert_eq!(
             choose(Requested::Cpu, Some(&adapter("NVIDIA", false))),
-            Choice { backend: Backend::Cpu, note: None }
+            Plan::Run(Choice { backend: Backend::Cpu, note: None })
         );
-        let none = choose(Requested::Webgpu, None);
+        let Plan::Run(none) = choose(Requested::Webgpu, None) else { panic!() };
         assert_eq!(none.backend, Backend::Cpu);
         assert!(none.note.is_some());
         assert_eq!(Requested::parse("bogus"), Requested::Auto);
+    }
+
+    #[test]
+    fn measured_speeds_pick_the_faster_trainer_that_still_draws_instantly() {
+        let speed = |draw_ms, train_step_ms| Speed { draw_ms, train_step_ms };
+        let cpu = speed(2.6, 28.6);
+        let fast = pick_faster(cpu, speed(3.0, 2.0), "gpu");
+        assert_eq!(fast.backend, Backend::Webgpu);
+        assert!(fast.note.unwrap().contains("14.3× faster"));
+        assert_eq!(pick_faster(cpu, speed(12.0, 2.0), "gpu").backend, Backend::Webgpu, "within a frame");
+        let laggy = pick_faster(cpu, speed(40.0, 2.0), "gpu");
+        assert_eq!(laggy.backend, Backend::Cpu, "drawing would lag");
+        assert!(laggy.note.unwrap().contains("40.0 ms"));
+        assert_eq!(pick_faster(cpu, speed(1.0, 30.0), "gpu").backend, Backend::Cpu, "trains slower");
     }
 }

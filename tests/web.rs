@@ -216,3 +216,15 @@ async fn asking_for_webgpu_without_an_adapter_gives_the_cpu_with_a_note() {
     let note = field(&info, "note").as_string().expect("a note says why the CPU runs");
     assert!(!note.is_empty());
 }
+
+/// The timing behind `?backend=auto` runs on every backend and gives usable numbers (which
+/// backend wins is for benchmarks, not tests).
+#[wasm_bindgen_test]
+async fn the_auto_choice_can_time_every_backend() {
+    for (name, device) in backends().await {
+        let speed = latent_lab::web::measure_speed(&device).await.map_err(message).expect("timing");
+        console_log!("{name}: drawing {:.1} ms, training step {:.1} ms", speed.draw_ms, speed.train_step_ms);
+        assert!(speed.draw_ms.is_finite() && speed.draw_ms > 0.0, "{name}: {speed:?}");
+        assert!(speed.train_step_ms.is_finite() && speed.train_step_ms > 0.0, "{name}: {speed:?}");
+    }
+}

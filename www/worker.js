@@ -96,7 +96,7 @@ const methods = {
   async init({ backend }) {
     progress('loading the WebAssembly module');
     await init({ module_or_path: new URL('../pkg/latent_lab_bg.wasm', import.meta.url) });
-    progress('starting the backend');
+    progress('choosing the backend (a hardware GPU is timed against the CPU)');
     runtime = await Runtime.create(backend, await adapterFacts());
     const problems = await loadAutoencoder();
     progress('warming up (first run compiles kernels)');

@@ -1,17 +1,18 @@
-//! Benchmark workloads, timed in the browser on the page's own runtime: `ae-latency` and
+//! Timing in the browser: the backend measurement behind "auto", and the benchmark workloads
+//! run on the page's own runtime: `ae-latency` and
 //! `ae-throughput` of `shared/bench/WORKLOADS.md`, plus `ae-train-step` (one training step of the
 //! page's own auto-encoder, as "Train it here" runs it). Each timed run ends with its result
 //! read back, so queued GPU work is counted.
 
 use burn::module::Module;
-use burn::tensor::{Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Tensor};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{now_ms, read, to_js, Runtime};
-use crate::backend::Backend;
+use crate::backend::{Backend, Speed};
 use crate::data::mnist::{Mnist, PIXELS};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
 
@@ -32,18 +33,50 @@ struct BenchResult {
 
 /// What one timed run does.
 enum Work {
-    /// Deep AE forward pass, reconstruction read back.
+    /// An AE forward pass, reconstruction read back.
     Forward { model: Autoencoder, input: Tensor<2> },
     /// One Adam step of the page's AE on random digits, loss read back.
     TrainStep { training: AutoencoderTraining, data: Mnist },
 }
 
 impl Work {
+    fn forward(config: &AutoencoderConfig, batch: usize, device: &Device) -> Self {
+        let model = config.init(device);
+        let input = Tensor::<2>::random([batch, PIXELS], Distribution::Uniform(0.0, 1.0), device);
+        Work::Forward { model, input }
+    }
+
+    fn train_step(batch: usize, device: &Device) -> Self {
+        let mut rng = SmallRng::seed_from_u64(1);
+        let count = 1024;
+        let data = Mnist::from_parts(
+            (0..count * PIXELS).map(|_| rng.random()).collect(),
+            (0..count).map(|i| (i % 10) as u8).collect(),
+        );
+        let config = TrainingConfig::new().with_batch_size(batch);
+        let training = AutoencoderTraining::new(AutoencoderConfig::shipped().init(device), config, device);
+        Work::TrainStep { training, data }
+    }
+
     async fn run(&mut self) -> Result<(), JsError> {
         match self {
             Work::Forward { model, input } => read(model.forward(input.clone())).await.map(drop),
             Work::TrainStep { training, data } => read(training.step(data)).await.map(drop),
         }
+    }
+
+    /// Milliseconds of each of `runs` runs after `warmup` untimed ones, sorted.
+    async fn time(&mut self, runs: u32, warmup: u32) -> Result<Vec<f64>, JsError> {
+        let mut samples = Vec::new();
+        for run in 0..warmup + runs {
+            let started = now_ms();
+            self.run().await?;
+            if run >= warmup {
+                samples.push((now_ms() - started).max(1e-3));
+            }
+        }
+        samples.sort_by(f64::total_cmp);
+        Ok(samples)
     }
 
     fn params(&self) -> usize {
@@ -54,6 +87,16 @@ impl Work {
     }
 }
 
+/// How fast `device` runs what the page does: a drawn digit through the shipped AE, and a
+/// training step at the page's batch size (medians of a few runs after a warm-up).
+pub async fn measure_speed(device: &Device) -> Result<Speed, JsError> {
+    let median = |samples: Vec<f64>| samples[samples.len() / 2];
+    let draw_ms = median(Work::forward(&AutoencoderConfig::shipped(), 1, device).time(5, 2).await?);
+    let batch = TrainingConfig::new().batch_size;
+    let train_step_ms = median(Work::train_step(batch, device).time(3, 1).await?);
+    Ok(Speed { draw_ms, train_step_ms })
+}
+
 /// Runs one workload and resolves to its JSON result line (as an object).
 #[wasm_bindgen]
 pub async fn benchmark(
@@ -62,42 +105,25 @@ pub async fn benchmark(
     runs: u32,
     warmup: u32,
 ) -> Result<JsValue, JsError> {
-    let device = runtime.device.clone();
-    let (batch, unit) = match workload.as_str() {
-        "ae-latency" => (1, "ms per call"),
-        "ae-throughput" => (256, "images/s"),
-        "ae-train-step" => (64, "steps/s"),
+    let device = &runtime.device;
+    let (mut work, batch, unit) = match workload.as_str() {
+        "ae-latency" => (Work::forward(&AutoencoderConfig::deep(), 1, device), 1, "ms per call"),
+        "ae-throughput" => (Work::forward(&AutoencoderConfig::deep(), 256, device), 256, "images/s"),
+        "ae-train-step" => (Work::train_step(64, device), 64, "steps/s"),
         other => return Err(JsError::new(&format!("unknown workload \"{other}\""))),
     };
-    let mut work = if workload == "ae-train-step" {
-        let mut rng = SmallRng::seed_from_u64(1);
-        let count = 1024;
-        let data = Mnist::from_parts(
-            (0..count * PIXELS).map(|_| rng.random()).collect(),
-            (0..count).map(|i| (i % 10) as u8).collect(),
-        );
-        let config = TrainingConfig::new().with_batch_size(batch);
-        let training = AutoencoderTraining::new(AutoencoderConfig::shipped().init(&device), config, &device);
-        Work::TrainStep { training, data }
-    } else {
-        let model = AutoencoderConfig::deep().init(&device);
-        let input = Tensor::<2>::random([batch, PIXELS], Distribution::Uniform(0.0, 1.0), &device);
-        Work::Forward { model, input }
-    };
-    let mut samples = Vec::new();
-    for run in 0..warmup + runs {
-        let started = now_ms();
-        work.run().await?;
-        let ms = (now_ms() - started).max(1e-3);
-        if run >= warmup {
-            samples.push(match unit {
-                "ms per call" => ms,
-                "images/s" => batch as f64 * 1000.0 / ms,
-                _ => 1000.0 / ms,
-            });
-        }
-    }
-    samples.sort_by(f64::total_cmp);
+    // Fastest run gives the best rate: convert before picking min and max.
+    let mut values: Vec<f64> = work
+        .time(runs, warmup)
+        .await?
+        .into_iter()
+        .map(|ms| match unit {
+            "ms per call" => ms,
+            "images/s" => batch as f64 * 1000.0 / ms,
+            _ => 1000.0 / ms,
+        })
+        .collect();
+    values.sort_by(f64::total_cmp);
     let backend = match runtime.info.backend {
         Backend::Webgpu => "webgpu".to_string(),
         Backend::Cpu => format!("cpu-{}", runtime.info.detail),
@@ -105,13 +131,13 @@ pub async fn benchmark(
     to_js(&BenchResult {
         workload,
         backend,
-        median: round3(samples[samples.len() / 2]),
+        median: round3(values[values.len() / 2]),
         unit,
         runs,
         warmup,
         batch,
-        min: round3(samples[0]),
-        max: round3(samples[samples.len() - 1]),
+        min: round3(values[0]),
+        max: round3(values[values.len() - 1]),
         params: work.params(),
         adapter: runtime.info.detail.clone(),
     })

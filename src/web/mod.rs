@@ -5,7 +5,7 @@
 mod autoencoder;
 mod bench;
 
-pub use bench::benchmark;
+pub use bench::{benchmark, measure_speed};
 
 pub use autoencoder::AutoencoderSession;
 
@@ -15,7 +15,9 @@ use burn::tensor::{Device, Tensor};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::backend::{choose, AdapterFacts, Backend, Requested, UNNAMED_ADAPTER};
+use burn::tensor::wgpu::WgpuInitError;
+
+use crate::backend::{choose, pick_faster, AdapterFacts, Backend, Choice, Plan, Requested, UNNAMED_ADAPTER};
 
 static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
 
@@ -62,32 +64,31 @@ impl Runtime {
                 gpu: None,
             });
         }
-        let choice = choose(Requested::parse(&requested), facts.as_ref());
-        if choice.backend == Backend::Webgpu {
-            match Device::wgpu_options().init_with_setup_async().await {
-                Ok((device, setup)) => {
-                    setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));
-                    let info = setup.adapter.get_info();
-                    // Browsers may hide the adapter's name; wgpu's may be empty too.
-                    let detail = [facts.map(|f| f.name()), Some(info.name)]
-                        .into_iter()
-                        .flatten()
-                        .find(|n| !n.is_empty() && n != UNNAMED_ADAPTER)
-                        .unwrap_or_else(|| UNNAMED_ADAPTER.into());
-                    return Ok(Runtime {
-                        device,
-                        info: RuntimeInfo { backend: Backend::Webgpu, detail, note: choice.note },
-                        gpu: Some(setup.device),
-                    });
-                }
-                Err(error) => {
-                    return Ok(Self::cpu(Some(format!(
-                        "WebGPU could not start ({error}); running on the CPU backend."
-                    ))));
-                }
+        let choice = match choose(Requested::parse(&requested), facts.as_ref()) {
+            Plan::Run(Choice { backend: Backend::Cpu, note }) => return Ok(Self::cpu(note)),
+            Plan::Run(choice) => Some(choice),
+            Plan::Measure => None,
+        };
+        let gpu = match Self::webgpu(facts.as_ref()).await {
+            Ok(gpu) => gpu,
+            Err(error) => {
+                return Ok(Self::cpu(Some(format!(
+                    "WebGPU could not start ({error}); running on the CPU backend."
+                ))))
             }
-        }
-        Ok(Self::cpu(choice.note))
+        };
+        let choice = match choice {
+            Some(choice) => choice,
+            None => {
+                let cpu = measure_speed(&Device::flex()).await?;
+                let webgpu = measure_speed(&gpu.device).await?;
+                pick_faster(cpu, webgpu, &gpu.info.detail)
+            }
+        };
+        Ok(match choice.backend {
+            Backend::Webgpu => Runtime { info: RuntimeInfo { note: choice.note, ..gpu.info }, ..gpu },
+            Backend::Cpu => Self::cpu(choice.note),
+        })
     }
 
     /// `{backend, detail, note}` for the badge.
@@ -105,6 +106,23 @@ impl Runtime {
 }
 
 impl Runtime {
+    async fn webgpu(facts: Option<&AdapterFacts>) -> Result<Self, WgpuInitError> {
+        let (device, setup) = Device::wgpu_options().init_with_setup_async().await?;
+        setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));
+        let info = setup.adapter.get_info();
+        // Browsers may hide the adapter's name; wgpu's may be empty too.
+        let detail = [facts.map(AdapterFacts::name), Some(info.name)]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.is_empty() && n != UNNAMED_ADAPTER)
+            .unwrap_or_else(|| UNNAMED_ADAPTER.into());
+        Ok(Runtime {
+            device,
+            info: RuntimeInfo { backend: Backend::Webgpu, detail, note: None },
+            gpu: Some(setup.device),
+        })
+    }
+
     fn cpu(note: Option<String>) -> Self {
         Runtime {
             device: Device::flex(),
