@@ -30,6 +30,7 @@ let autoencoder;
 function onEvent(event) {
   if (event.event === 'progress') showProgress(event.text, event.fraction);
   else if (event.event === 'train') autoencoder.onTrainProgress(event);
+  else if (event.event === 'train-stopped') autoencoder.onTrainStopped(event.error);
   else if (event.event === 'error') addNote(event.error, 'error');
 }
 

@@ -92,6 +92,14 @@ async function trainLoop(state) {
   }
 }
 
+// A failed chunk ends the run; the page goes back to "Train" and shows why.
+function runTraining(state) {
+  trainLoop(state).catch((error) => {
+    state.running = false;
+    post({ event: 'train-stopped', error: report(error) });
+  });
+}
+
 const methods = {
   async init({ backend }) {
     progress('loading the WebAssembly module');
@@ -116,7 +124,7 @@ const methods = {
     await ensureTrainingData();
     autoencoder.train_start(model, fromScratch, seed());
     training = { running: true };
-    trainLoop(training).catch(report);
+    runTraining(training);
   },
   trainPause() {
     if (training) training.running = false;
@@ -124,7 +132,7 @@ const methods = {
   trainResume() {
     if (training && !training.running) {
       training = { running: true };
-      trainLoop(training).catch(report);
+      runTraining(training);
     }
   },
   // Page tests: a WebGPU device loss, as a driver reset would cause.
@@ -136,14 +144,13 @@ const methods = {
   },
 };
 
-// A trap inside wasm leaves the instance unusable: say so, and the page restarts the worker.
+// The message of an error, which the caller shows. A trap inside wasm or a lost device leaves
+// the instance unusable: then the page is also told to restart the worker.
 function report(error) {
   const message = String(error?.message ?? error);
   if (error instanceof WebAssembly.RuntimeError || /device lost/i.test(message)) {
     poisoned = true;
     post({ event: 'fatal', error: message });
-  } else {
-    post({ event: 'error', error: message });
   }
   return message;
 }

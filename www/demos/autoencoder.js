@@ -131,6 +131,11 @@ export function mountAutoencoder(worker) {
     refresh();
   }
 
+  function onTrainStopped(reason) {
+    setTrainState('idle');
+    addNote(`Training stopped: ${reason}`, 'error');
+  }
+
   function ready() {
     $('random-digit').disabled = false;
     trainButton.disabled = false;
@@ -148,5 +153,5 @@ export function mountAutoencoder(worker) {
   // For page tests: true when no request is in flight or waiting.
   window.__latentLabIdle = () => !busy && !dirty;
 
-  return { ready, onTrainProgress, onRestart };
+  return { ready, onTrainProgress, onTrainStopped, onRestart };
 }
