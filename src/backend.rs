@@ -82,16 +82,6 @@ pub enum Plan {
     Measure,
 }
 
-impl Plan {
-    /// The backend settled on without measuring, if any.
-    pub fn backend(&self) -> Option<Backend> {
-        match self {
-            Plan::Run(choice) => Some(choice.backend),
-            Plan::Measure => None,
-        }
-    }
-}
-
 pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Plan {
     let run = |backend, note: Option<String>| Plan::Run(Choice { backend, note });
     match (requested, adapter) {
@@ -152,6 +142,14 @@ pub fn pick_faster(cpu: Speed, gpu: Speed, adapter: &str) -> Choice {
 mod tests {
     use super::*;
 
+    /// The backend a plan settles on without measuring, if any.
+    fn settled(plan: Plan) -> Option<Backend> {
+        match plan {
+            Plan::Run(choice) => Some(choice.backend),
+            Plan::Measure => None,
+        }
+    }
+
     fn adapter(description: &str, fallback: bool) -> AdapterFacts {
         AdapterFacts { description: description.into(), is_fallback_adapter: fallback, ..Default::default() }
     }
@@ -163,9 +161,9 @@ mod tests {
         let Plan::Run(choice) = swiftshader else { panic!("software adapters are not timed") };
         assert_eq!(choice.backend, Backend::Cpu);
         assert!(choice.note.unwrap().contains("SwiftShader"));
-        assert_eq!(choose(Requested::Auto, Some(&adapter("", true))).backend(), Some(Backend::Cpu));
+        assert_eq!(settled(choose(Requested::Auto, Some(&adapter("", true)))), Some(Backend::Cpu));
         assert_eq!(
-            choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false))).backend(),
+            settled(choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false)))),
             Some(Backend::Cpu)
         );
     }

@@ -98,12 +98,6 @@ impl Mnist {
         self.labels[index]
     }
 
-    /// The first `count` images (the 10k training file is such a prefix of the 60k one).
-    pub fn prefix(&self, count: usize) -> Self {
-        let count = count.min(self.len());
-        Self { pixels: self.pixels[..count * PIXELS].to_vec(), labels: self.labels[..count].to_vec() }
-    }
-
     /// One image scaled to [0, 1], row-major.
     pub fn image(&self, index: usize) -> Vec<f32> {
         self.pixels[index * PIXELS..(index + 1) * PIXELS].iter().map(|&p| f32::from(p) / 255.0).collect()

@@ -250,8 +250,9 @@ impl AutoencoderSession {
 
         // Both models run on [clean; noisy]; one readback brings everything home.
         let pair = images_tensor([input.as_slice(), noisy.as_slice()].concat(), &self.device);
-        let code = self.ae.encode(pair.clone().slice([0..1]));
-        let ae_out = self.ae.decode(self.ae.encode(pair.clone()));
+        let codes = self.ae.encode(pair.clone());
+        let code = codes.clone().slice([0..1]);
+        let ae_out = self.ae.decode(codes);
         let denoised = self.dae.forward(pair.slice([1..2]));
         let code_size = self.ae.code_size();
         let all = Tensor::cat(vec![code, ae_out.reshape([1, 2 * PIXELS]), denoised], 1);
