@@ -1,1 +1,2 @@
 pub mod autoencoder;
+pub mod gan;

@@ -1,0 +1,640 @@
+//! The GAN of lecture 18 on MNIST: a generator that turns noise into 28×28 digits and a
+//! discriminator that tells them from real ones, trained against each other. Two architectures
+//! share one training step: a small MLP GAN (the page's live default) and the DCGAN of the
+//! `gan-step` benchmark workload.
+//!
+//! Images cross this module as `[batch, 1, 28, 28]` tensors in [-1, 1] (the generator ends in
+//! tanh); the discriminator answers logits, and every loss is binary cross-entropy on logits.
+
+use burn::config::Config;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::activation::{leaky_relu, log_sigmoid, relu, sigmoid, tanh};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::data::mnist::{Mnist, SIDE};
+
+/// Slope of every LeakyReLU here (DCGAN's choice).
+const LEAKY_SLOPE: f64 = 0.2;
+
+/// Which GAN to build.
+#[derive(Config, Debug)]
+pub enum GanConfig {
+    Mlp(MlpGanConfig),
+    Dcgan(DcganConfig),
+}
+
+impl GanConfig {
+    /// The DCGAN of the `gan-step` workload (`shared/bench/WORKLOADS.md`).
+    pub fn workload() -> Self {
+        Self::Dcgan(DcganConfig::workload())
+    }
+
+    /// The model the page trains live by default (chosen by measured time to digits).
+    pub fn live() -> Self {
+        Self::Mlp(MlpGanConfig::live())
+    }
+
+    pub fn latent(&self) -> usize {
+        match self {
+            Self::Mlp(c) => c.latent,
+            Self::Dcgan(c) => c.latent,
+        }
+    }
+
+    pub fn init(&self, device: &Device) -> Gan {
+        match self {
+            Self::Mlp(c) => c.init(device),
+            Self::Dcgan(c) => c.init(device),
+        }
+    }
+}
+
+/// Fully connected G and D: noise → hidden (LeakyReLU) → 784 (tanh); 784 → hidden (LeakyReLU) → logit.
+#[derive(Config, Debug)]
+pub struct MlpGanConfig {
+    #[config(default = 100)]
+    pub latent: usize,
+    /// Widths of G's hidden layers, from the noise side.
+    pub generator_hidden: Vec<usize>,
+    /// Widths of D's hidden layers, from the image side.
+    pub discriminator_hidden: Vec<usize>,
+}
+
+impl MlpGanConfig {
+    pub fn live() -> Self {
+        Self::new(vec![256, 512], vec![512, 256])
+    }
+
+    pub fn init(&self, device: &Device) -> Gan {
+        let chain = |widths: Vec<usize>| -> Vec<Linear> {
+            widths.windows(2).map(|w| LinearConfig::new(w[0], w[1]).init(device)).collect()
+        };
+        let pixels = SIDE * SIDE;
+        let g = [vec![self.latent], self.generator_hidden.clone(), vec![pixels]].concat();
+        let d = [vec![pixels], self.discriminator_hidden.clone(), vec![1]].concat();
+        Gan {
+            generator: Generator::Mlp(MlpGenerator { layers: chain(g) }),
+            discriminator: Discriminator::Mlp(MlpDiscriminator { layers: chain(d) }),
+        }
+    }
+}
+
+/// DCGAN for 28×28: G lifts noise to `channels[0]` maps of 7×7, two stride-2 transposed
+/// convolutions up to 14×14 and 28×28; D mirrors it with two stride-2 convolutions.
+#[derive(Config, Debug)]
+pub struct DcganConfig {
+    #[config(default = 100)]
+    pub latent: usize,
+    /// G's channels at 7×7 and 14×14.
+    #[config(default = "[128, 64]")]
+    pub generator_channels: [usize; 2],
+    /// D's channels at 14×14 and 7×7.
+    #[config(default = "[64, 128]")]
+    pub discriminator_channels: [usize; 2],
+}
+
+impl DcganConfig {
+    /// Exactly `gan-step`: G 778,305 trainable parameters, D 138,561.
+    pub fn workload() -> Self {
+        Self::new()
+    }
+
+    pub fn init(&self, device: &Device) -> Gan {
+        let [g7, g14] = self.generator_channels;
+        let [d14, d7] = self.discriminator_channels;
+        let up = |i, o| {
+            ConvTranspose2dConfig::new([i, o], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(device)
+        };
+        let down = |i, o| {
+            Conv2dConfig::new([i, o], [4, 4])
+                .with_stride([2, 2])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
+        Gan {
+            generator: Generator::Dcgan(DcganGenerator {
+                project: LinearConfig::new(self.latent, g7 * 49).init(device),
+                // Per feature over the 6272 projected values, like PyTorch's BatchNorm1d(6272).
+                project_norm: BatchNormConfig::new(g7 * 49).init(device),
+                up1: up(g7, g14),
+                up1_norm: BatchNormConfig::new(g14).init(device),
+                up2: up(g14, 1),
+            }),
+            discriminator: Discriminator::Dcgan(DcganDiscriminator {
+                down1: down(1, d14),
+                down2: down(d14, d7),
+                out: LinearConfig::new(d7 * 49, 1).init(device),
+            }),
+        }
+    }
+}
+
+/// A generator and its discriminator: what the weight files hold.
+#[derive(Module, Debug)]
+pub struct Gan {
+    pub generator: Generator,
+    pub discriminator: Discriminator,
+}
+
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Generator {
+    Mlp(MlpGenerator),
+    Dcgan(DcganGenerator),
+}
+
+#[derive(Module, Debug)]
+pub enum Discriminator {
+    Mlp(MlpDiscriminator),
+    Dcgan(DcganDiscriminator),
+}
+
+#[derive(Module, Debug)]
+pub struct MlpGenerator {
+    layers: Vec<Linear>,
+}
+
+#[derive(Module, Debug)]
+pub struct MlpDiscriminator {
+    layers: Vec<Linear>,
+}
+
+#[derive(Module, Debug)]
+pub struct DcganGenerator {
+    project: Linear,
+    project_norm: BatchNorm,
+    up1: ConvTranspose2d,
+    up1_norm: BatchNorm,
+    up2: ConvTranspose2d,
+}
+
+#[derive(Module, Debug)]
+pub struct DcganDiscriminator {
+    down1: Conv2d,
+    down2: Conv2d,
+    out: Linear,
+}
+
+impl Generator {
+    /// Noise `[batch, latent]` → images `[batch, 1, 28, 28]` in (-1, 1).
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<4> {
+        let batch = z.dims()[0];
+        match self {
+            Self::Mlp(g) => tanh(leaky_layers(&g.layers, z)).reshape([batch, 1, SIDE, SIDE]),
+            Self::Dcgan(g) => {
+                let x = relu(g.project_norm.forward(g.project.forward(z)));
+                let channels = g.project_norm.gamma.dims()[0] / 49;
+                let x = x.reshape([batch, channels, 7, 7]);
+                let x = relu(g.up1_norm.forward(g.up1.forward(x)));
+                tanh(g.up2.forward(x))
+            }
+        }
+    }
+
+    pub fn latent(&self) -> usize {
+        match self {
+            Self::Mlp(g) => g.layers[0].weight.dims()[0],
+            Self::Dcgan(g) => g.project.weight.dims()[0],
+        }
+    }
+}
+
+impl Discriminator {
+    /// Images `[batch, 1, 28, 28]` → logits `[batch]` (positive: "real").
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<1> {
+        let logits = match self {
+            Self::Mlp(d) => leaky_layers(&d.layers, images.flatten::<2>(1, 3)),
+            Self::Dcgan(d) => {
+                let x = leaky_relu(d.down1.forward(images), LEAKY_SLOPE);
+                let x = leaky_relu(d.down2.forward(x), LEAKY_SLOPE);
+                d.out.forward(x.flatten::<2>(1, 3))
+            }
+        };
+        logits.squeeze_dim(1)
+    }
+}
+
+/// Linear layers with LeakyReLU between them (none after the last).
+fn leaky_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
+    let last = layers.len().saturating_sub(1);
+    layers.iter().enumerate().fold(input, |x, (i, layer)| {
+        let y = layer.forward(x);
+        if i < last {
+            leaky_relu(y, LEAKY_SLOPE)
+        } else {
+            y
+        }
+    })
+}
+
+/// Trainable parameters: `num_params` also counts BatchNorm's running mean and variance, which
+/// are buffers, not weights. Counted on a `train()` copy, where only weights require gradients.
+pub fn trainable_params<M: Module>(module: &M) -> usize {
+    struct Count(usize);
+    impl ModuleVisitor for Count {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if param.val().is_require_grad() {
+                self.0 += param.shape().num_elements();
+            }
+        }
+    }
+    let mut count = Count(0);
+    module.clone().train().visit(&mut count);
+    count.0
+}
+
+/// The generator's objective. Both push D(G(z)) up; they differ in the gradient G gets when D
+/// rejects its samples confidently (the lecture's point: minimax's gradient vanishes there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GanLoss {
+    /// Minimise −log D(G(z)) (Goodfellow et al.'s practical choice).
+    NonSaturating,
+    /// Minimise log(1 − D(G(z))): the game's value function as written.
+    Minimax,
+}
+
+/// D's loss: BCE with logits against 1 on real and 0 on fake, each averaged over its batch.
+pub fn discriminator_loss(real_logits: Tensor<1>, fake_logits: Tensor<1>) -> Tensor<1> {
+    // −log σ(l) on real, −log(1 − σ(l)) = −log σ(−l) on fake: stable for any logit.
+    log_sigmoid(real_logits).mean().neg() - log_sigmoid(fake_logits.neg()).mean()
+}
+
+/// G's loss on D's logits for its samples.
+pub fn generator_loss(fake_logits: Tensor<1>, loss: GanLoss) -> Tensor<1> {
+    match loss {
+        GanLoss::NonSaturating => log_sigmoid(fake_logits).mean().neg(),
+        GanLoss::Minimax => log_sigmoid(fake_logits.neg()).mean(),
+    }
+}
+
+#[derive(Config, Debug)]
+pub struct GanTrainingConfig {
+    #[config(default = 64)]
+    pub batch_size: usize,
+    #[config(default = 2e-4)]
+    pub generator_lr: f64,
+    #[config(default = 2e-4)]
+    pub discriminator_lr: f64,
+    /// Adam's β1 and β2, read when the training starts.
+    #[config(default = 0.5)]
+    pub beta1: f32,
+    #[config(default = 0.999)]
+    pub beta2: f32,
+    /// k: discriminator steps per generator step.
+    #[config(default = 1)]
+    pub d_steps: usize,
+    #[config(default = "GanLoss::NonSaturating")]
+    pub loss: GanLoss,
+    /// Seeds the noise and the choice of real digits (and the weights, from scratch).
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+/// What one D step measured, as device tensors of one element (nothing read back).
+#[derive(Debug, Clone)]
+pub struct DiscriminatorStep {
+    pub loss: Tensor<1>,
+    /// Mean D(x) on the real batch, before the update.
+    pub real_score: Tensor<1>,
+    /// Mean D(G(z)) on the fake batch, before the update.
+    pub fake_score: Tensor<1>,
+}
+
+/// What one G step measured.
+#[derive(Debug, Clone)]
+pub struct GeneratorStep {
+    pub loss: Tensor<1>,
+    /// Mean D(G(z)) through the discriminator G was trained against, before G's update.
+    pub fake_score: Tensor<1>,
+}
+
+/// One iteration's figures: the last D step's and the G step's.
+#[derive(Debug, Clone)]
+pub struct GanStats {
+    pub d_loss: Tensor<1>,
+    pub g_loss: Tensor<1>,
+    /// Mean D(x) on real digits.
+    pub d_real: Tensor<1>,
+    /// Mean D(G(z)) on fakes.
+    pub d_fake: Tensor<1>,
+}
+
+impl GanStats {
+    /// `[d_loss, g_loss, d_real, d_fake]` in one tensor, so a caller reads back once.
+    pub fn packed(self) -> Tensor<1> {
+        Tensor::cat(vec![self.d_loss, self.g_loss, self.d_real, self.d_fake], 0)
+    }
+}
+
+/// G, D and their two Adam optimisers: the one training step of the page, the native trainer,
+/// the tests and the benchmarks.
+pub struct GanTraining {
+    generator: Generator,
+    discriminator: Discriminator,
+    g_optimizer: ModuleOptimizer,
+    d_optimizer: ModuleOptimizer,
+    config: GanTrainingConfig,
+    rng: SmallRng,
+    device: Device,
+    iterations: usize,
+}
+
+impl GanTraining {
+    /// Trains `gan` (forked onto `device`, with gradients on).
+    pub fn new(gan: Gan, config: GanTrainingConfig, device: &Device) -> Self {
+        let gan = gan.fork(device).train();
+        let adam = AdamConfig::new().with_beta_1(config.beta1).with_beta_2(config.beta2);
+        Self {
+            generator: gan.generator,
+            discriminator: gan.discriminator,
+            g_optimizer: adam.init(),
+            d_optimizer: adam.init(),
+            rng: SmallRng::seed_from_u64(config.seed),
+            config,
+            device: device.clone(),
+            iterations: 0,
+        }
+    }
+
+    /// A fresh `model` whose initial weights depend only on `config.seed`: they are drawn on the
+    /// CPU backend (seeding its RNG, which is process-wide) and then moved to `device`, so every
+    /// backend starts alike. Reproducible as long as no other thread draws from that RNG meanwhile.
+    pub fn from_scratch(model: &GanConfig, config: GanTrainingConfig, device: &Device) -> Self {
+        let cpu = Device::flex();
+        cpu.seed(config.seed);
+        Self::new(model.init(&cpu), config, device)
+    }
+
+    /// One discriminator update on `real` (`[batch, 1, 28, 28]` in [-1, 1]) and as many fakes.
+    pub fn step_d(&mut self, real: Tensor<4>) -> DiscriminatorStep {
+        self.d_update(real).0
+    }
+
+    /// One generator update on fresh noise against the current discriminator.
+    pub fn step_g(&mut self) -> GeneratorStep {
+        let z = self.noise(self.config.batch_size);
+        let fake = self.generator.forward(z);
+        self.g_update(fake)
+    }
+
+    /// k discriminator steps then one generator step. `real` holds k batches of real digits
+    /// (`[k·batch, 1, 28, 28]` in [-1, 1]); with k = 1 this is exactly the `gan-step` workload's
+    /// iteration: G's step reuses the last D step's noise, through the updated D.
+    pub fn iteration(&mut self, real: Tensor<4>) -> GanStats {
+        let k = self.config.d_steps.max(1);
+        assert_eq!(real.dims()[0] % k, 0, "{} real digits do not split into k = {k} batches", real.dims()[0]);
+        let mut last = None;
+        for batch in real.chunk(k, 0) {
+            last = Some(self.d_update(batch));
+        }
+        let (d, fake) = last.expect("k ≥ 1");
+        let g = self.g_update(fake);
+        self.iterations += 1;
+        GanStats { d_loss: d.loss, g_loss: g.loss, d_real: d.real_score, d_fake: d.fake_score }
+    }
+
+    /// An iteration on real digits drawn at random from `data`.
+    pub fn train_on(&mut self, data: &Mnist) -> GanStats {
+        let real = self.real_batch(data, self.config.batch_size * self.config.d_steps.max(1));
+        self.iteration(real)
+    }
+
+    /// `count` random digits of `data`, scaled to [-1, 1], on this training's device.
+    pub fn real_batch(&mut self, data: &Mnist, count: usize) -> Tensor<4> {
+        let indices: Vec<usize> = (0..count).map(|_| self.rng.random_range(0..data.len())).collect();
+        images_for_gan(data, &indices, &self.device)
+    }
+
+    /// The D update; also returns G's fakes for the batch, still attached to G's graph.
+    fn d_update(&mut self, real: Tensor<4>) -> (DiscriminatorStep, Tensor<4>) {
+        let z = self.noise(real.dims()[0]);
+        let fake = self.generator.forward(z);
+        let real_logits = self.discriminator.forward(real);
+        let fake_logits = self.discriminator.forward(fake.clone().detach());
+        let real_score = sigmoid(real_logits.clone().detach()).mean();
+        let fake_score = sigmoid(fake_logits.clone().detach()).mean();
+        let loss = discriminator_loss(real_logits, fake_logits);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
+        self.discriminator =
+            self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
+        (DiscriminatorStep { loss: loss.detach(), real_score, fake_score }, fake)
+    }
+
+    fn g_update(&mut self, fake: Tensor<4>) -> GeneratorStep {
+        // D is fixed during G's step: no gradients for its weights, only through it.
+        let logits = self.discriminator.clone().no_grad().forward(fake);
+        let fake_score = sigmoid(logits.clone().detach()).mean();
+        let loss = generator_loss(logits, self.config.loss);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
+        self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
+        GeneratorStep { loss: loss.detach(), fake_score }
+    }
+
+    /// Standard normal noise `[count, latent]` from this training's own generator.
+    pub fn noise(&mut self, count: usize) -> Tensor<2> {
+        normal_noise(&mut self.rng, count, self.generator.latent(), &self.device)
+    }
+
+    /// G's images for `z` (inference: BatchNorm uses its running statistics).
+    pub fn samples(&self, z: Tensor<2>) -> Tensor<4> {
+        self.generator.valid().forward(z)
+    }
+
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+
+    pub fn config(&self) -> &GanTrainingConfig {
+        &self.config
+    }
+
+    /// Rates, k, the loss and the batch size may change between iterations (Adam's betas and
+    /// the seed only matter at the start).
+    pub fn config_mut(&mut self) -> &mut GanTrainingConfig {
+        &mut self.config
+    }
+
+    /// The current G and D for inference or saving (no gradient tracking).
+    pub fn gan(&self) -> Gan {
+        Gan { generator: self.generator.valid(), discriminator: self.discriminator.valid() }
+    }
+
+    pub fn generator(&self) -> Generator {
+        self.generator.valid()
+    }
+
+    pub fn discriminator(&self) -> Discriminator {
+        self.discriminator.valid()
+    }
+}
+
+/// Standard normal `[count, latent]` drawn on the host (Box–Muller), so a seed gives the same
+/// noise on every backend.
+pub fn normal_noise(rng: &mut SmallRng, count: usize, latent: usize, device: &Device) -> Tensor<2> {
+    let n = count * latent;
+    let mut values = Vec::with_capacity(n + 1);
+    while values.len() < n {
+        let u1: f32 = 1.0 - rng.random::<f32>(); // (0, 1]: ln is finite
+        let u2: f32 = rng.random();
+        let r = (-2.0 * u1.ln()).sqrt();
+        let angle = std::f32::consts::TAU * u2;
+        values.extend([r * angle.cos(), r * angle.sin()]);
+    }
+    values.truncate(n);
+    Tensor::from_data(TensorData::new(values, [count, latent]), device)
+}
+
+/// Fixed noise for a grid of samples that stays put while training goes on.
+pub fn fixed_noise(seed: u64, count: usize, latent: usize, device: &Device) -> Tensor<2> {
+    normal_noise(&mut SmallRng::seed_from_u64(seed), count, latent, device)
+}
+
+/// The digits at `indices` as `[batch, 1, 28, 28]` in [-1, 1].
+pub fn images_for_gan(data: &Mnist, indices: &[usize], device: &Device) -> Tensor<4> {
+    let values: Vec<f32> = data.batch_values(indices).into_iter().map(|v| v * 2.0 - 1.0).collect();
+    Tensor::from_data(TensorData::new(values, [indices.len(), 1, SIDE, SIDE]), device)
+}
+
+/// Images in [-1, 1] → `[batch, 784]` in [0, 1] (what the classifier and the page's canvases take).
+pub fn to_unit_pixels(images: Tensor<4>) -> Tensor<2> {
+    images.flatten::<2>(1, 3).add_scalar(1.0).div_scalar(2.0).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every trainable weight of `module`, flattened, in visiting order.
+    fn weights<M: Module>(module: &M) -> Vec<f32> {
+        struct Collect(Vec<f32>);
+        impl ModuleVisitor for Collect {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                let value = param.val();
+                if value.is_require_grad() {
+                    self.0.extend(value.into_data().iter::<f32>());
+                }
+            }
+        }
+        let mut collect = Collect(Vec::new());
+        module.clone().train().visit(&mut collect);
+        collect.0
+    }
+
+    fn small_models() -> Vec<GanConfig> {
+        vec![
+            GanConfig::Mlp(MlpGanConfig::new(vec![16], vec![16]).with_latent(8)),
+            GanConfig::Dcgan(
+                DcganConfig::new()
+                    .with_latent(8)
+                    .with_generator_channels([8, 4])
+                    .with_discriminator_channels([4, 8]),
+            ),
+        ]
+    }
+
+    fn random_real(count: usize, device: &Device) -> Tensor<4> {
+        let values: Vec<f32> =
+            (0..count * SIDE * SIDE).map(|i| ((i * 7919) % 255) as f32 / 127.5 - 1.0).collect();
+        Tensor::from_data(TensorData::new(values, [count, 1, SIDE, SIDE]), device)
+    }
+
+    #[test]
+    fn workload_dcgan_has_the_stated_parameter_counts() {
+        let gan = GanConfig::workload().init(&Device::flex());
+        assert_eq!(trainable_params(&gan.generator), 778_305);
+        assert_eq!(trainable_params(&gan.discriminator), 138_561);
+    }
+
+    #[test]
+    fn shapes_and_ranges() {
+        let device = Device::flex();
+        for config in small_models().into_iter().chain([GanConfig::workload(), GanConfig::live()]) {
+            let gan = config.init(&device);
+            assert_eq!(gan.generator.latent(), config.latent());
+            let images = gan.generator.forward(fixed_noise(1, 3, config.latent(), &device));
+            assert_eq!(images.dims(), [3, 1, SIDE, SIDE]);
+            let max: f32 = images.clone().abs().max().into_scalar();
+            assert!(max <= 1.0, "tanh output {max}");
+            assert_eq!(gan.discriminator.forward(images).dims(), [3]);
+        }
+    }
+
+    #[test]
+    fn losses_at_an_undecided_discriminator() {
+        let device = Device::flex();
+        let zero = Tensor::<1>::zeros([4], &device);
+        let ln2 = std::f32::consts::LN_2;
+        let d: f32 = discriminator_loss(zero.clone(), zero.clone()).into_scalar();
+        assert!((d - 2.0 * ln2).abs() < 1e-5, "{d}");
+        let ns: f32 = generator_loss(zero.clone(), GanLoss::NonSaturating).into_scalar();
+        let mm: f32 = generator_loss(zero, GanLoss::Minimax).into_scalar();
+        assert!((ns - ln2).abs() < 1e-5 && (mm + ln2).abs() < 1e-5, "{ns} {mm}");
+        // A confident D on fakes (logit −20): minimax's loss is flat there, the other is not.
+        let confident = Tensor::<1>::from_floats([-20.0], &device.clone().autodiff()).require_grad();
+        for (loss, flat) in [(GanLoss::Minimax, true), (GanLoss::NonSaturating, false)] {
+            let grads = generator_loss(confident.clone(), loss).backward();
+            let g: f32 = confident.grad(&grads).unwrap().abs().into_scalar();
+            assert_eq!(g < 1e-6, flat, "{loss:?}: gradient {g}");
+        }
+    }
+
+    #[test]
+    fn an_iteration_changes_both_and_single_steps_only_their_own() {
+        let device = Device::flex();
+        for model in small_models() {
+            let config = GanTrainingConfig::new().with_batch_size(4).with_seed(5);
+            let mut training = GanTraining::from_scratch(&model, config, &device);
+            let (g0, d0) = (weights(&training.generator()), weights(&training.discriminator()));
+
+            let stats = training.iteration(random_real(4, &device));
+            let packed: Vec<f32> = stats.packed().into_data().iter::<f32>().collect();
+            assert!(packed.iter().all(|v| v.is_finite()) && packed.len() == 4, "{packed:?}");
+            let (g1, d1) = (weights(&training.generator()), weights(&training.discriminator()));
+            assert_ne!(g0, g1, "{model:?}: iteration left G unchanged");
+            assert_ne!(d0, d1, "{model:?}: iteration left D unchanged");
+            assert_eq!(training.iterations(), 1);
+
+            training.step_d(random_real(4, &device));
+            let (g2, d2) = (weights(&training.generator()), weights(&training.discriminator()));
+            assert_eq!(g1, g2, "{model:?}: D step changed G");
+            assert_ne!(d1, d2, "{model:?}: D step left D unchanged");
+
+            training.step_g();
+            let (g3, d3) = (weights(&training.generator()), weights(&training.discriminator()));
+            assert_ne!(g2, g3, "{model:?}: G step left G unchanged");
+            assert_eq!(d2, d3, "{model:?}: G step changed D");
+        }
+    }
+
+    #[test]
+    fn k_discriminator_steps_take_k_batches_and_the_seed_fixes_the_run() {
+        let device = Device::flex();
+        // The same initial weights for every run: the flex RNG that `from_scratch` seeds is
+        // process-wide, and other tests draw from it concurrently.
+        let gan = small_models()[0].init(&device);
+        let run = |seed| {
+            let config = GanTrainingConfig::new().with_batch_size(4).with_d_steps(3).with_seed(seed);
+            let mut training = GanTraining::new(gan.clone(), config, &device);
+            let stats: Vec<f32> =
+                training.iteration(random_real(12, &device)).packed().into_data().iter().collect();
+            stats
+        };
+        assert_eq!(run(1), run(1));
+        assert_ne!(run(1), run(2));
+    }
+
+    #[test]
+    fn noise_is_standard_normal() {
+        let z = fixed_noise(3, 100, 100, &Device::flex());
+        let values: Vec<f32> = z.into_data().iter().collect();
+        let mean = values.iter().sum::<f32>() / values.len() as f32;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / values.len() as f32;
+        assert!(mean.abs() < 0.05 && (var - 1.0).abs() < 0.05, "mean {mean} var {var}");
+    }
+}
