@@ -1,2 +1,3 @@
 pub mod autoencoder;
 pub mod gan;
+pub mod classifier;
