@@ -1,3 +1,4 @@
 pub mod autoencoder;
 pub mod gan;
 pub mod classifier;
+pub mod gan1d;
