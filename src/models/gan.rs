@@ -151,6 +151,7 @@ pub struct Gan {
     pub discriminator: Discriminator,
 }
 
+// The DCGAN variants are bigger structs; one G and one D exist per training, so no boxing.
 #[derive(Module, Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum Generator {
@@ -159,6 +160,7 @@ pub enum Generator {
 }
 
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Discriminator {
     Mlp(MlpDiscriminator),
     Dcgan(DcganDiscriminator),
