@@ -309,10 +309,11 @@ pub struct GanTrainingConfig {
 
 impl GanTrainingConfig {
     /// The page's live default settings, chosen with [`GanConfig::live`] by time to digits
-    /// (natively, 10k training digits, batch 64): G learning 4× faster than D (2e-3 vs 5e-4)
-    /// reached digits in 2000–3600 iterations over seeds 0–2, against 4000–4400 for 1e-3/5e-4
-    /// and none within 60 s for the DCGAN paper's 2e-4/2e-4 (nor 5e-4/5e-4, 1e-3/1e-3, 1e-3/2.5e-4
-    /// or batch 32).
+    /// (natively, 10k training digits, batch 64, judged every 200–400 iterations): G learning 4×
+    /// faster than D (2e-3 vs 5e-4) got there in 1800–3400 iterations over seeds 0–2 (14–27 s).
+    /// Seed 0 needed 3600 with 1e-3/1e-3, 4000 with 1e-3/5e-4, 4800 with 1e-3/2.5e-4, 5200 with
+    /// 5e-4/5e-4 and 8400 at batch 32 (5e-4); the 256-512 MLP at the DCGAN paper's 2e-4/2e-4 not
+    /// within 60 s; the small DCGAN (2e-3/5e-4) stayed at 30–55 % confident for 45 s.
     pub fn live() -> Self {
         Self::new().with_generator_lr(2e-3).with_discriminator_lr(5e-4)
     }
@@ -321,7 +322,7 @@ impl GanTrainingConfig {
 /// Iterations the page reaches in two minutes of live training with the default model and
 /// settings: what `tests/gan.rs` trains natively before asking for digits.
 // Provisional: the native rate (≈ 135 iterations/s on 2 cores) over about three, for the page;
-// replace with the in-browser measurement. Measured natively at 4800 iterations: 62–68 % of the
+// replace with the in-browser measurement. Measured natively at 4800 iterations: 64–68 % of the
 // samples confident, 9–10 digits, seeds 0–2.
 pub const LIVE_ITERATIONS: usize = 4800;
 
