@@ -39,6 +39,7 @@ async function started(ready) {
     const { info, problems } = await ready;
     showBackend(info);
     if (info.note) addNote(info.note);
+    if (info.threadsNote && info.backend === 'cpu') addNote(info.threadsNote);
     for (const problem of problems) addNote(problem, 'error');
     autoencoder.ready();
   } catch (error) {

@@ -1,6 +1,9 @@
 // The model worker: loads the wasm, owns the burn runtime and the demo sessions, and answers
 // {id, method, args} with {id, result} or {id, error}. Unasked messages carry {event, ...}.
-import init, { Runtime, AutoencoderSession, benchmark } from '../pkg/latent_lab.js';
+// Two builds of the same crate: pkg-threads/ runs burn's CPU kernels on a rayon pool of Web
+// Workers, which needs SharedArrayBuffer and so a cross-origin-isolated page (the serve command
+// sends COOP/COEP headers); pkg/ is single-threaded and runs anywhere.
+let lab = null;
 
 // Paths relative to this file; errors name them as the server does.
 const asset = (path) => new URL(path, import.meta.url).pathname;
@@ -56,10 +59,38 @@ async function adapterFacts() {
   }
 }
 
+// pkg-threads/ (the CPU backend only, on a rayon pool of Web Workers) for a run on the CPU when
+// the page is cross-origin isolated; pkg/ (WebGPU, and the CPU on one thread) otherwise. The
+// Rust side says which backend a request comes to (`plan`). A threaded build that fails to start
+// falls back to pkg/, with a note.
+async function loadWasm(backend, adapter) {
+  const load = async (dir) => {
+    lab = await import(`../${dir}/latent_lab.js`);
+    await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
+  };
+  let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
+    + 'the CPU backend runs on one thread.';
+  if (self.crossOriginIsolated) {
+    note = null;
+    try {
+      await load('pkg-threads');
+      if (lab.plan(backend, adapter) === 'cpu') {
+        const threads = navigator.hardwareConcurrency || 1;
+        await lab.initThreadPool(threads);
+        return { threads, note };
+      }
+    } catch (error) {
+      note = `The multi-threaded build could not start (${error.message ?? error}): the CPU backend runs on one thread.`;
+    }
+  }
+  await load('pkg');
+  return { threads: 1, note };
+}
+
 // Loads what the demo needs; a bad asset is reported (naming the file) and the rest goes on.
 async function loadAutoencoder() {
   const problems = [];
-  autoencoder = new AutoencoderSession(runtime, seed());
+  autoencoder = new lab.AutoencoderSession(runtime, seed());
   for (const [model, url] of Object.entries(assets.weights)) {
     try {
       autoencoder.load_weights(model, await fetchBytes(url, `${model.toUpperCase()} weights`), url);
@@ -103,12 +134,13 @@ function runTraining(state) {
 const methods = {
   async init({ backend }) {
     progress('loading the WebAssembly module');
-    await init({ module_or_path: new URL('../pkg/latent_lab_bg.wasm', import.meta.url) });
+    const adapter = await adapterFacts();
+    const { threads, note: threadsNote } = await loadWasm(backend, adapter);
     progress('choosing the backend (a hardware GPU is timed against the CPU)');
-    runtime = await Runtime.create(backend, await adapterFacts());
+    runtime = await lab.Runtime.create(backend, adapter);
     const problems = await loadAutoencoder();
     progress('warming up (first run compiles kernels)');
-    return { info: runtime.info(), problems };
+    return { info: { ...runtime.info(), threads, threadsNote }, problems };
   },
   runDrawing({ rgba, width, height, noise, amount, noiseSeed }) {
     return autoencoder.run_drawing(rgba, width, height, noise, amount, noiseSeed);
@@ -140,7 +172,7 @@ const methods = {
     runtime.lose_device();
   },
   bench({ workload, runs, warmup }) {
-    return benchmark(runtime, workload, runs, warmup);
+    return lab.benchmark(runtime, workload, runs, warmup);
   },
 };
 

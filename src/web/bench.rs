@@ -1,8 +1,8 @@
 //! Timing in the browser: the backend measurement behind "auto", and the benchmark workloads
-//! run on the page's own runtime: `ae-latency` and
-//! `ae-throughput` of `shared/bench/WORKLOADS.md`, plus `ae-train-step` (one training step of the
-//! page's own auto-encoder, as "Train it here" runs it). Each timed run ends with its result
-//! read back, so queued GPU work is counted.
+//! run on the page's own runtime: `ae-latency`, `ae-throughput`, `vae-step` and `gan-step` of
+//! `shared/bench/WORKLOADS.md` (fixed reference models, whatever the demos use), plus
+//! `ae-train-step` (one training step of the page's own auto-encoder, as "Train it here" runs
+//! it). Each timed run ends with its result read back, so queued GPU work is counted.
 
 use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
@@ -15,6 +15,8 @@ use super::{now_ms, read, to_js, Runtime};
 use crate::backend::{Backend, Speed};
 use crate::data::mnist::{Mnist, PIXELS};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
+use crate::models::gan::{GanConfig, GanTraining, GanTrainingConfig};
+use crate::models::vae::{VaeConfig, VaeTraining, VaeTrainingConfig};
 
 #[derive(Serialize)]
 struct BenchResult {
@@ -37,6 +39,14 @@ enum Work {
     Forward { model: Autoencoder, input: Tensor<2> },
     /// One Adam step of the page's AE on random digits, loss read back.
     TrainStep { training: AutoencoderTraining, data: Mnist },
+    /// One Adam step of the workload VAE on a fixed batch resident on the device, loss read back.
+    VaeStep { training: VaeTraining, images: Tensor<2> },
+    /// One iteration of the workload DCGAN (a D step on a real and a fake batch, then a G step)
+    /// on a fixed real batch resident on the device, losses read back.
+    GanStep { training: GanTraining, real: Tensor<4> },
+    /// A plain square matrix product, its sum read back: the machine's arithmetic limit through
+    /// the same backend, to say how close each workload comes to it.
+    Matmul { lhs: Tensor<2>, rhs: Tensor<2> },
 }
 
 impl Work {
@@ -58,10 +68,26 @@ impl Work {
         Work::TrainStep { training, data }
     }
 
+    fn gan_step(batch: usize, device: &Device) -> Self {
+        let config = GanTrainingConfig::new().with_batch_size(batch).with_seed(1);
+        let training = GanTraining::from_scratch(&GanConfig::workload(), config, device);
+        let real = Tensor::<4>::random([batch, 1, 28, 28], Distribution::Uniform(-1.0, 1.0), device);
+        Work::GanStep { training, real }
+    }
+
+    fn vae_step(batch: usize, device: &Device) -> Self {
+        let training = VaeTraining::new(VaeConfig::workload().init(device), VaeTrainingConfig::new(), device);
+        let images = Tensor::<2>::random([batch, PIXELS], Distribution::Uniform(0.0, 1.0), device);
+        Work::VaeStep { training, images }
+    }
+
     async fn run(&mut self) -> Result<(), JsError> {
         match self {
             Work::Forward { model, input } => read(model.forward(input.clone())).await.map(drop),
             Work::TrainStep { training, data } => read(training.step(data)).await.map(drop),
+            Work::VaeStep { training, images } => read(training.step(images.clone())).await.map(drop),
+            Work::GanStep { training, real } => read(training.iteration(real.clone()).packed()).await.map(drop),
+            Work::Matmul { lhs, rhs } => read(lhs.clone().matmul(rhs.clone()).sum()).await.map(drop),
         }
     }
 
@@ -83,9 +109,15 @@ impl Work {
         match self {
             Work::Forward { model, .. } => model.num_params(),
             Work::TrainStep { training, .. } => training.model().num_params(),
+            Work::VaeStep { training, .. } => training.model().num_params(),
+            Work::GanStep { training, .. } => training.gan().num_params(),
+            Work::Matmul { .. } => 0,
         }
     }
 }
+
+/// Side of the square matrices of `matmul-peak`: large enough for gemm's blocking to pay off.
+const MATMUL_SIZE: usize = 1024;
 
 /// How fast `device` runs what the page does: a drawn digit through the shipped AE, and a
 /// training step at the page's batch size (medians of a few runs after a warm-up).
@@ -110,6 +142,12 @@ pub async fn benchmark(
         "ae-latency" => (Work::forward(&AutoencoderConfig::deep(), 1, device), 1, "ms per call"),
         "ae-throughput" => (Work::forward(&AutoencoderConfig::deep(), 256, device), 256, "images/s"),
         "ae-train-step" => (Work::train_step(64, device), 64, "steps/s"),
+        "vae-step" => (Work::vae_step(128, device), 128, "steps/s"),
+        "gan-step" => (Work::gan_step(64, device), 64, "iterations/s"),
+        "matmul-peak" => {
+            let [lhs, rhs] = [0, 1].map(|_| Tensor::<2>::random([MATMUL_SIZE; 2], Distribution::Default, device));
+            (Work::Matmul { lhs, rhs }, MATMUL_SIZE, "GFLOP/s")
+        }
         other => return Err(JsError::new(&format!("unknown workload \"{other}\""))),
     };
     // Fastest run gives the best rate: convert before picking min and max.
@@ -120,6 +158,7 @@ pub async fn benchmark(
         .map(|ms| match unit {
             "ms per call" => ms,
             "images/s" => batch as f64 * 1000.0 / ms,
+            "GFLOP/s" => 2.0 * (MATMUL_SIZE as f64).powi(3) / (ms * 1e6),
             _ => 1000.0 / ms,
         })
         .collect();
@@ -141,6 +180,40 @@ pub async fn benchmark(
         params: work.params(),
         adapter: runtime.info.detail.clone(),
     })
+}
+
+/// Numbers that must not depend on how many threads computed them: a seeded deep AE's forward
+/// pass at batch 256 (large enough for flex to split its matrix products across threads), and
+/// the losses of three seeded training steps of the page's AE and of the workload VAE.
+#[wasm_bindgen]
+pub async fn fingerprint(runtime: &Runtime) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Fingerprint {
+        forward: Vec<f32>,
+        ae_losses: Vec<f32>,
+        vae_losses: Vec<f32>,
+    }
+    let device = &runtime.device;
+    device.seed(11);
+    let Work::Forward { model, input } = Work::forward(&AutoencoderConfig::deep(), 256, device) else {
+        unreachable!("Work::forward builds a forward pass")
+    };
+    let forward = read(model.forward(input)).await?;
+    let Work::TrainStep { mut training, data } = Work::train_step(64, device) else {
+        unreachable!("Work::train_step builds a training step")
+    };
+    let mut ae_losses = Vec::new();
+    for _ in 0..3 {
+        ae_losses.extend(read(training.step(&data)).await?);
+    }
+    let Work::VaeStep { mut training, images } = Work::vae_step(128, device) else {
+        unreachable!("Work::vae_step builds a VAE step")
+    };
+    let mut vae_losses = Vec::new();
+    for _ in 0..3 {
+        vae_losses.extend(read(training.step(images.clone())).await?);
+    }
+    to_js(&Fingerprint { forward, ae_losses, vae_losses })
 }
 
 fn round3(value: f64) -> f64 {

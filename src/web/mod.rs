@@ -5,9 +5,13 @@
 mod autoencoder;
 mod bench;
 
-pub use bench::{benchmark, measure_speed};
+pub use bench::{benchmark, fingerprint, measure_speed};
 
 pub use autoencoder::AutoencoderSession;
+
+/// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,9 +19,7 @@ use burn::tensor::{Device, Tensor};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use burn::tensor::wgpu::WgpuInitError;
-
-use crate::backend::{choose, pick_faster, AdapterFacts, Backend, Choice, Plan, Requested, UNNAMED_ADAPTER};
+use crate::backend::{choose, pick_faster, AdapterFacts, Backend, Choice, Plan, Requested};
 
 static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
 
@@ -42,7 +44,45 @@ pub struct Runtime {
     device: Device,
     info: RuntimeInfo,
     /// The WebGPU device under burn's, kept to watch for (and, in tests, cause) its loss.
-    gpu: Option<burn::tensor::wgpu::wgpu::Device>,
+    gpu: Option<GpuDevice>,
+}
+
+#[cfg(not(target_feature = "atomics"))]
+type GpuDevice = burn::tensor::wgpu::wgpu::Device;
+
+/// The threaded build (atomics on) has no WebGPU: wgpu's browser objects are not `Send` there, so
+/// burn's wgpu backend does not build. Threads only serve the CPU backend anyway; the page loads
+/// the threaded build only when it runs on the CPU (see [`plan`]).
+#[cfg(target_feature = "atomics")]
+#[derive(Clone)]
+enum GpuDevice {}
+
+#[cfg(target_feature = "atomics")]
+impl GpuDevice {
+    fn destroy(&self) {
+        match *self {}
+    }
+}
+
+/// What `Runtime::create` would do for these arguments: `"cpu"`, `"webgpu"`, or `"measure"`
+/// (time a hardware adapter against the CPU). The page asks first, to load the threaded build
+/// only for a run on the CPU.
+#[wasm_bindgen]
+pub fn plan(requested: String, adapter: JsValue) -> Result<String, JsError> {
+    Ok(match choose(Requested::parse(&requested), adapter_facts(adapter)?.as_ref()) {
+        Plan::Run(Choice { backend: Backend::Cpu, .. }) => "cpu",
+        Plan::Run(_) => "webgpu",
+        Plan::Measure => "measure",
+    }
+    .into())
+}
+
+fn adapter_facts(adapter: JsValue) -> Result<Option<AdapterFacts>, JsError> {
+    if adapter.is_null() || adapter.is_undefined() {
+        Ok(None)
+    } else {
+        Ok(Some(serde_wasm_bindgen::from_value(adapter)?))
+    }
 }
 
 #[wasm_bindgen]
@@ -50,11 +90,7 @@ impl Runtime {
     /// `requested` is `auto`, `webgpu` or `cpu`; `adapter` is `GPUAdapter.info` (plus
     /// `isFallbackAdapter`) or null when the browser has no WebGPU.
     pub async fn create(requested: String, adapter: JsValue) -> Result<Runtime, JsError> {
-        let facts: Option<AdapterFacts> = if adapter.is_null() || adapter.is_undefined() {
-            None
-        } else {
-            Some(serde_wasm_bindgen::from_value(adapter)?)
-        };
+        let facts = adapter_facts(adapter)?;
         // The deprecated ndarray backend exists only in benchmark builds, to compare CPU backends.
         #[cfg(feature = "bench-ndarray")]
         if requested == "cpu-ndarray" {
@@ -106,7 +142,13 @@ impl Runtime {
 }
 
 impl Runtime {
-    async fn webgpu(facts: Option<&AdapterFacts>) -> Result<Self, WgpuInitError> {
+    #[cfg(target_feature = "atomics")]
+    async fn webgpu(_facts: Option<&AdapterFacts>) -> Result<Self, String> {
+        Err("this is the CPU-only threaded build".into())
+    }
+
+    #[cfg(not(target_feature = "atomics"))]
+    async fn webgpu(facts: Option<&AdapterFacts>) -> Result<Self, burn::tensor::wgpu::WgpuInitError> {
         let (device, setup) = Device::wgpu_options().init_with_setup_async().await?;
         setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));
         let info = setup.adapter.get_info();
@@ -114,8 +156,8 @@ impl Runtime {
         let detail = [facts.map(AdapterFacts::name), Some(info.name)]
             .into_iter()
             .flatten()
-            .find(|n| !n.is_empty() && n != UNNAMED_ADAPTER)
-            .unwrap_or_else(|| UNNAMED_ADAPTER.into());
+            .find(|n| !n.is_empty() && n != crate::backend::UNNAMED_ADAPTER)
+            .unwrap_or_else(|| crate::backend::UNNAMED_ADAPTER.into());
         Ok(Runtime {
             device,
             info: RuntimeInfo { backend: Backend::Webgpu, detail, note: None },

@@ -2,7 +2,9 @@
 // sliders) and judge what the canvases show.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, openPage, artefacts } from './browser.mjs';
+import {
+  startServer, launchChromium, openPage, artefacts, ink, squaredError, around, stroke, settle, drawOne,
+} from './browser.mjs';
 
 let server;
 let browser;
@@ -14,37 +16,6 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
-
-// The 28×28 canvas as ink in [0, 1] (red channel; white ink on black).
-const ink = (page, testid) => page.evaluate((id) => {
-  const canvas = document.querySelector(`[data-testid=${id}]`);
-  const { data } = canvas.getContext('2d').getImageData(0, 0, 28, 28);
-  return Array.from({ length: 784 }, (_, i) => data[i * 4] / 255);
-}, testid);
-
-const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
-const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
-
-// Draws a polyline on the pad with real pointer events (mouse down, moves, up).
-async function stroke(page, points) {
-  const box = await page.getByTestId('draw-canvas').boundingBox();
-  const at = ([x, y]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
-  await page.mouse.up();
-}
-
-// Waits until the views show the latest request (the worker coalesces while drawing).
-async function settle(page) {
-  await page.waitForTimeout(300);
-  await page.waitForFunction(() => window.__latentLabIdle?.() ?? true, null, { timeout: 60_000 });
-  await page.waitForTimeout(200);
-}
-
-async function drawOne(page) {
-  await stroke(page, Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]));
-}
 
 async function drawZero(page) {
   const points = Array.from({ length: 41 }, (_, i) => {

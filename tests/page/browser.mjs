@@ -1,20 +1,12 @@
-// Shared set-up for page tests and benchmarks: a static server for the repository on a free
-// loopback port, and Debian's Chromium driven by playwright-core.
-import { createServer } from 'http-server';
+// Shared set-up for page tests and benchmarks: the static server (scripts/server.mjs) and
+// Debian's Chromium driven by playwright-core.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { root, startServer } from '../../scripts/server.mjs';
 
-export const root = fileURLToPath(new URL('../..', import.meta.url));
+export { root, startServer };
 export const artefacts = `${root}/test-results`;
 mkdirSync(artefacts, { recursive: true });
-
-export async function startServer() {
-  const server = createServer({ root, cache: -1, showDir: false, gzip: true, logFn: () => {} });
-  await new Promise((resolve) => server.server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
-}
 
 // Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu.
 export function launchChromium({ webgpu = true } = {}) {
@@ -34,4 +26,46 @@ export async function openPage(browser, url, { errors = [] } = {}) {
   await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });
   await page.waitForFunction(() => /last call/.test(document.querySelector('[data-testid=backend]').textContent), null, { timeout: 180_000 });
   return page;
+}
+
+// The 28×28 canvas as ink in [0, 1] (red channel; white ink on black).
+export const ink = (page, testid) => page.evaluate((id) => {
+  const canvas = document.querySelector(`[data-testid=${id}]`);
+  const { data } = canvas.getContext('2d').getImageData(0, 0, 28, 28);
+  return Array.from({ length: 784 }, (_, i) => data[i * 4] / 255);
+}, testid);
+
+export const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
+export const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
+
+// Draws a polyline on the pad with real pointer events (mouse down, moves, up).
+export async function stroke(page, points) {
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  const at = ([x, y]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
+  await page.mouse.up();
+}
+
+// Waits until the views show the latest request (the worker coalesces while drawing).
+export async function settle(page) {
+  await page.waitForTimeout(300);
+  await page.waitForFunction(() => window.__latentLabIdle?.() ?? true, null, { timeout: 60_000 });
+  await page.waitForTimeout(200);
+}
+
+export async function drawOne(page) {
+  await stroke(page, Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]));
+}
+
+// Asks www/bench-worker.js, in a fresh worker of `page`, to load a build and run one call on it.
+export async function callInWorker(page, request) {
+  const reply = await page.evaluate((message) => new Promise((resolve) => {
+    const worker = new Worker('/www/bench-worker.js', { type: 'module' });
+    worker.onmessage = ({ data }) => { worker.terminate(); resolve(data); };
+    worker.postMessage(message);
+  }), request);
+  if (reply.error) throw new Error(reply.error);
+  return reply.result;
 }

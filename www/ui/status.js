@@ -6,9 +6,11 @@ const bar = document.querySelector('[data-testid=progress]');
 let backendText = '';
 
 export function showBackend(info) {
-  backendText = info.backend === 'webgpu' ? `WebGPU · ${info.detail}` : `CPU (${info.detail})`;
+  const threads = info.threads > 1 ? `, ${info.threads} threads` : ', 1 thread';
+  backendText = info.backend === 'webgpu' ? `WebGPU · ${info.detail}` : `CPU (${info.detail}${threads})`;
   badge.textContent = backendText;
   badge.dataset.backend = info.backend;
+  badge.dataset.threads = info.threads;
 }
 
 export function showTiming(millis) {

@@ -1,0 +1,60 @@
+// Prints one markdown table from two JSON-lines files of the same `scripts/lab bench` run:
+// latent-lab's results and the TensorFlow.js peer's. Each latent-lab backend is set against the
+// peer's backend of the same kind: CPU against TF.js's wasm backend (XNNPACK; for gan-step, where
+// stock wasm has no conv-backprop kernel, against wasm+shim), WebGPU against TF.js's WebGPU.
+// "× TF.js" is how many times faster latent-lab is (> 1: faster), whatever the unit.
+//   node tests/bench-table.mjs latent-lab.jsonl tfjs.jsonl
+// A second table sets each workload's arithmetic against `matmul-peak` (a 1024³ matrix product
+// through the same backend and build): the share of that rate each workload reaches.
+import { readFileSync } from 'node:fs';
+
+// Floating-point operations per unit of each workload (2 per multiply-add). Training counts 3×
+// the forward pass (forward, input gradient, weight gradient). Forward multiply-adds per image:
+// deep AE 2,837,314 parameters − 4,314 biases = 2,833,000; the page's AE 475,136; the workload VAE 651,200;
+// DCGAN G 7,250,432 and D 6,629,504. A gan-step iteration runs G forward on 64, D forward and
+// backward on 128 (real + fake) and on 64 (G's step), and G backward on 64.
+const FLOPS = {
+  'ae-latency': 2 * 2_833_000,
+  'ae-throughput': 2 * 2_833_000,
+  'ae-train-step': 64 * 3 * 2 * 475_136,
+  'vae-step': 128 * 3 * 2 * 651_200,
+  'gan-step': 2 * 64 * 3 * (7_250_432 + 3 * 6_629_504),
+};
+
+const readLines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{'))
+  .map((l) => JSON.parse(l)).filter((r) => r.workload);
+const [ours, peer] = process.argv.slice(2).map(readLines);
+
+const peerOf = (workload, backend) => {
+  const kinds = backend === 'webgpu' ? ['webgpu'] : ['wasm', 'wasm+shim'];
+  return kinds.map((kind) => peer.find((r) => r.workload === workload && r.backend === kind && r.median != null))
+    .find(Boolean);
+};
+const lowerIsBetter = (unit) => unit.startsWith('ms');
+const format = (value) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3));
+
+console.log('| workload | unit | latent-lab backend | latent-lab | TF.js 4.22 backend | TF.js | × TF.js |');
+console.log('|---|---|---|---|---|---|---|');
+for (const result of ours) {
+  if (result.error) {
+    console.log(`| ${result.workload} | | ${result.backend} | error: ${result.error} | | | |`);
+    continue;
+  }
+  const reference = peerOf(result.workload, result.backend);
+  const ratio = reference
+    && (lowerIsBetter(result.unit) ? reference.median / result.median : result.median / reference.median);
+  console.log(`| ${result.workload} | ${result.unit} | ${result.backend} | ${format(result.median)} | `
+    + `${reference ? reference.backend : '—'} | ${reference ? format(reference.median) : '—'} | `
+    + `${ratio ? `${ratio.toFixed(2)}×` : '—'} |`);
+}
+
+// GFLOP/s each workload reached, and its share of the matrix-product rate of the same backend.
+const gflops = (r) => (r.unit.startsWith('ms') ? FLOPS[r.workload] / (r.median * 1e6) : FLOPS[r.workload] * r.median / 1e9);
+const peaks = Object.fromEntries(ours.filter((r) => r.workload === 'matmul-peak' && !r.error).map((r) => [r.backend, r.median]));
+console.log('\n| workload | backend | GFLOP/s reached | matmul-peak of that backend | share |');
+console.log('|---|---|---|---|---|');
+for (const result of ours.filter((r) => FLOPS[r.workload] && !r.error && peaks[r.backend])) {
+  const reached = gflops(result);
+  console.log(`| ${result.workload} | ${result.backend} | ${reached.toFixed(2)} | ${peaks[result.backend].toFixed(1)} | `
+    + `${Math.round((100 * reached) / peaks[result.backend])} % |`);
+}
