@@ -15,7 +15,7 @@ use latent_lab::models::gan::{
     fixed_noise, to_unit_pixels, GanConfig, GanTraining, GanTrainingConfig, DIGITS, LIVE_ITERATIONS,
 };
 use latent_lab::models::gan1d::{
-    mode_collapse_preset, Gan1dConfig, Gan1dTraining, Gan1dTrainingConfig, Picture, RealData,
+    mode_collapse_preset, Gan1dConfig, Gan1dTraining, Picture, RealData,
 };
 use latent_lab::weights;
 
@@ -44,7 +44,7 @@ fn classifier(device: &Device) -> Classifier {
 fn gan_1d_learns_one_gaussian() {
     let device = Device::flex();
     let data = RealData::Gaussian { mean: 3.0, std: 1.0 };
-    let config = Gan1dTrainingConfig::new().with_seed(0);
+    let config = GanTrainingConfig::one_dimensional().with_seed(0);
     let mut training = RNG
         .lock()
         .map(|_| Gan1dTraining::from_scratch(&Gan1dConfig::new(), data.clone(), config, &device))

@@ -14,7 +14,8 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::gan::{
-    discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanLoss, GanStats, GeneratorStep,
+    discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanLoss, GanStats,
+    GanTrainingConfig, GeneratorStep,
 };
 
 #[derive(Config, Debug)]
@@ -147,37 +148,14 @@ impl RealData {
     }
 }
 
-#[derive(Config, Debug)]
-pub struct Gan1dTrainingConfig {
-    #[config(default = 64)]
-    pub batch_size: usize,
-    /// 3e-4 for both: 1e-3 let G's spread swing between 0.4 and 1.6 of the data's for
-    /// thousands of steps (measured on N(3, 1), 3 seeds); 3e-4 settles within 3000.
-    #[config(default = 3e-4)]
-    pub generator_lr: f64,
-    #[config(default = 3e-4)]
-    pub discriminator_lr: f64,
-    #[config(default = 0.5)]
-    pub beta1: f32,
-    #[config(default = 0.999)]
-    pub beta2: f32,
-    /// k: discriminator steps per generator step.
-    #[config(default = 1)]
-    pub d_steps: usize,
-    #[config(default = "GanLoss::NonSaturating")]
-    pub loss: GanLoss,
-    #[config(default = 0)]
-    pub seed: u64,
-}
-
 /// Settings under which mode collapse shows on two Gaussians: far-apart modes and k = 5 D steps
 /// per G step. Measured with seeds 0–3 over 4000 iterations: with seeds 1 and 2 every sample of
 /// G stays in the left mode throughout, seed 0 puts 80 % there, seed 3 35 %; with the default
 /// k = 1 the same seeds end near 50/50 (seed 2 after 2000 iterations in one mode).
-pub fn mode_collapse_preset() -> (RealData, Gan1dTrainingConfig) {
+pub fn mode_collapse_preset() -> (RealData, GanTrainingConfig) {
     (
         RealData::TwoGaussians { means: [-3.0, 3.0], std: 0.5 },
-        Gan1dTrainingConfig::new().with_d_steps(5).with_seed(1),
+        GanTrainingConfig::one_dimensional().with_d_steps(5).with_seed(1),
     )
 }
 
@@ -219,7 +197,7 @@ pub struct Gan1dTraining {
     discriminator: Mlp1d,
     g_optimizer: ModuleOptimizer,
     d_optimizer: ModuleOptimizer,
-    config: Gan1dTrainingConfig,
+    config: GanTrainingConfig,
     data: RealData,
     rng: SmallRng,
     device: Device,
@@ -227,7 +205,7 @@ pub struct Gan1dTraining {
 }
 
 impl Gan1dTraining {
-    pub fn new(gan: Gan1d, data: RealData, config: Gan1dTrainingConfig, device: &Device) -> Self {
+    pub fn new(gan: Gan1d, data: RealData, config: GanTrainingConfig, device: &Device) -> Self {
         let gan = gan.fork(device).train();
         let adam = AdamConfig::new().with_beta_1(config.beta1).with_beta_2(config.beta2);
         Self {
@@ -247,7 +225,7 @@ impl Gan1dTraining {
     pub fn from_scratch(
         model: &Gan1dConfig,
         data: RealData,
-        config: Gan1dTrainingConfig,
+        config: GanTrainingConfig,
         device: &Device,
     ) -> Self {
         let cpu = Device::flex();
@@ -346,12 +324,12 @@ impl Gan1dTraining {
         self.iterations
     }
 
-    pub fn config(&self) -> &Gan1dTrainingConfig {
+    pub fn config(&self) -> &GanTrainingConfig {
         &self.config
     }
 
     /// Rates, k, the loss and the batch size may change between iterations.
-    pub fn config_mut(&mut self) -> &mut Gan1dTrainingConfig {
+    pub fn config_mut(&mut self) -> &mut GanTrainingConfig {
         &mut self.config
     }
 
@@ -400,7 +378,7 @@ mod tests {
         let training = Gan1dTraining::new(
             Gan1dConfig::new().init(&device),
             RealData::Gaussian { mean: 0.0, std: 1.0 },
-            Gan1dTrainingConfig::new(),
+            GanTrainingConfig::one_dimensional(),
             &device,
         );
         let values: Vec<f32> = training.view(&[-1.0, 0.0, 1.0], 5).into_data().iter::<f32>().collect();
