@@ -14,8 +14,8 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::gan::{
-    discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanLoss, GanStats,
-    GanTrainingConfig, GeneratorStep,
+    discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanStats, GanTrainingConfig,
+    GeneratorStep,
 };
 
 #[derive(Config, Debug)]

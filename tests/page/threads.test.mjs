@@ -23,7 +23,10 @@ after(async () => {
 
 // Draws a 1, checks the rebuild, trains a few chunks: the badge says how many threads did it.
 async function drawAndTrain(url, name) {
+  // From opening the page (served from loopback without caching) to its first reconstruction.
+  const started = performance.now();
   const page = await openPage(browser, `${url}?backend=cpu`);
+  const firstReconstruction = (performance.now() - started) / 1000;
   const threads = Number(await page.getByTestId('backend').getAttribute('data-threads'));
   await drawOne(page);
   await settle(page);
@@ -35,7 +38,8 @@ async function drawAndTrain(url, name) {
   await page.getByTestId('ae-train').click(); // pause
   await page.screenshot({ path: `${artefacts}/threads-${name}.png` });
   const note = await page.getByTestId('note').textContent();
-  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; training ${rate}`);
+  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; training ${rate}; `
+    + `first reconstruction ${firstReconstruction.toFixed(1)} s after opening the page`);
   await page.close();
   return { threads, note };
 }
