@@ -33,6 +33,9 @@ thread_local! {
 /// The WebGPU device, initialised on first use; `None` only when the build says the browser is
 /// expected to have no adapter. Otherwise a missing adapter fails the test.
 async fn webgpu() -> Option<Device> {
+    // The harness does not run the library's start function, which runs the static constructors
+    // burn's WebGPU stack relies on.
+    latent_lab::web::run_static_constructors();
     if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
         return Some(device);
     }

@@ -29,21 +29,22 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Runs the module's static constructors once, here. The WebGPU stack registers thousands of
-/// them (`inventory`); when no object file calls `__wasm_call_ctors`, wasm-ld wraps every
-/// export in a call to it, so every call into the module (wasm-bindgen's own helpers included)
-/// re-ran all of them: measured ≈ 2 ms per drawn digit. The threaded build has none.
-#[cfg(not(target_feature = "atomics"))]
-fn run_static_constructors() {
-    extern "C" {
-        fn __wasm_call_ctors();
+/// Runs the module's static constructors, once. The WebGPU stack registers thousands of them
+/// (`inventory`); when no object file calls `__wasm_call_ctors`, wasm-ld wraps every export in a
+/// call to it, so every call into the module (wasm-bindgen's own helpers included) re-ran all of
+/// them: measured ≈ 2 ms per drawn digit. `start` calls this; a host that skips the start
+/// function (the browser test harness) calls it before using WebGPU. The threaded build has none.
+pub fn run_static_constructors() {
+    #[cfg(not(target_feature = "atomics"))]
+    {
+        extern "C" {
+            fn __wasm_call_ctors();
+        }
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the linker's constructor list, run once before anything relies on it.
+        ONCE.call_once(|| unsafe { __wasm_call_ctors() });
     }
-    // SAFETY: the linker's constructor list, run once at start-up before any other export.
-    unsafe { __wasm_call_ctors() }
 }
-
-#[cfg(target_feature = "atomics")]
-fn run_static_constructors() {}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -107,6 +108,7 @@ impl Runtime {
     /// `requested` is `auto`, `webgpu` or `cpu`; `adapter` is `GPUAdapter.info` (plus
     /// `isFallbackAdapter`) or null when the browser has no WebGPU.
     pub async fn create(requested: String, adapter: JsValue) -> Result<Runtime, JsError> {
+        run_static_constructors();
         let facts = adapter_facts(adapter)?;
         // The deprecated ndarray backend exists only in benchmark builds, to compare CPU backends.
         #[cfg(feature = "bench-ndarray")]
