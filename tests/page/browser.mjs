@@ -23,6 +23,7 @@ export async function openPage(browser, url, { errors = [] } = {}) {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('[data-demo=autoencoder]').dataset.ready === 'true', null, { timeout: 180_000 });
   await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });
   await page.waitForFunction(() => /last call/.test(document.querySelector('[data-testid=backend]').textContent), null, { timeout: 180_000 });
   return page;

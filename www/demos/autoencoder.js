@@ -8,6 +8,7 @@ import { showTiming, hideProgress, addNote } from '../ui/status.js';
 const $ = (id) => document.querySelector(`[data-testid=${id}]`);
 
 export function mountAutoencoder(worker) {
+  const root = document.querySelector('[data-demo=autoencoder]');
   const views = {
     input: $('input-canvas'), reconstruction: $('recon-canvas'), noisy: $('noisy-canvas'),
     noisyReconstruction: $('noisy-recon-canvas'), denoised: $('denoise-canvas'),
@@ -137,6 +138,7 @@ export function mountAutoencoder(worker) {
   }
 
   function ready() {
+    root.dataset.ready = 'true'; // models and data are loaded
     $('random-digit').disabled = false;
     trainButton.disabled = false;
     setTrainState('idle');
@@ -144,6 +146,7 @@ export function mountAutoencoder(worker) {
   }
 
   function onRestart() {
+    root.dataset.ready = 'false';
     $('random-digit').disabled = true;
     trainButton.disabled = true;
     setTrainState('idle');
