@@ -19,10 +19,15 @@ pub fn load<M: Module>(model: M, bytes: &[u8], file: &str) -> Result<M, FileErro
         .map_err(|e| FileError::new(file, format!("weights do not fit the model ({e})")))
 }
 
-/// The model's weights as burnpack bytes, in f16.
+/// The model's weights as burnpack bytes, in f16: what the project ships.
 pub fn to_bytes<M: Module>(model: M) -> Vec<u8> {
-    let bytes = model.map(&mut ToHalf).into_record().into_bytes().expect("a module's own record serialises");
-    bytes.to_vec()
+    to_bytes_exact(model.map(&mut ToHalf))
+}
+
+/// The model's weights as burnpack bytes at their own precision: what the page lets a visitor
+/// download, so loading them back gives exactly the model they saved.
+pub fn to_bytes_exact<M: Module>(model: M) -> Vec<u8> {
+    model.into_record().into_bytes().expect("a module's own record serialises").to_vec()
 }
 
 /// Casts every float parameter to f16.
@@ -55,7 +60,7 @@ mod tests {
         let bytes = to_bytes(trained.clone());
         let loaded = load(config.init(&device), &bytes, "ae.bpk").unwrap();
         let x = Tensor::<2>::ones([1, 784], &device);
-        let diff: f32 = (trained.forward(x.clone()) - loaded.forward(x)).abs().max().into_scalar();
+        let diff: f32 = (trained.forward(x.clone()) - loaded.forward(x.clone())).abs().max().into_scalar();
         assert!(diff < 1e-2, "f16 weights change outputs by {diff}");
         assert!(bytes.len() < 4 * trained.num_params(), "stored in half precision: {} bytes", bytes.len());
 
@@ -63,6 +68,9 @@ mod tests {
         assert_eq!(err.file, "cut.bpk");
         let err = load(config.init(&device), b"garbage", "junk.bpk").unwrap_err();
         assert!(err.to_string().starts_with("junk.bpk: "), "{err}");
+        let exact = load(config.init(&device), &to_bytes_exact(trained.clone()), "exact.bpk").unwrap();
+        let diff: f32 = (trained.forward(x.clone()) - exact.forward(x)).abs().max().into_scalar();
+        assert_eq!(diff, 0.0, "full-precision weights round-trip exactly");
         let other = AutoencoderConfig::new(vec![8], 4).init(&device);
         assert!(load(other, &bytes, "ae.bpk").unwrap_err().reason.contains("fit"));
     }

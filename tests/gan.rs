@@ -14,9 +14,7 @@ use latent_lab::models::classifier::{accuracy, judge_images, Classifier, Classif
 use latent_lab::models::gan::{
     fixed_noise, to_unit_pixels, GanConfig, GanTraining, GanTrainingConfig, DIGITS, LIVE_ITERATIONS,
 };
-use latent_lab::models::gan1d::{
-    mode_collapse_preset, Gan1dConfig, Gan1dTraining, Picture, RealData,
-};
+use latent_lab::models::gan1d::{mode_collapse_preset, Gan1dConfig, Gan1dTraining, Picture, RealData};
 use latent_lab::weights;
 
 static RNG: Mutex<()> = Mutex::new(());

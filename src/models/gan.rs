@@ -270,6 +270,27 @@ pub enum GanLoss {
     Minimax,
 }
 
+impl GanLoss {
+    /// The page's names for the two losses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NonSaturating => "non-saturating",
+            Self::Minimax => "minimax",
+        }
+    }
+}
+
+impl std::str::FromStr for GanLoss {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        [Self::NonSaturating, Self::Minimax]
+            .into_iter()
+            .find(|loss| loss.name() == name)
+            .ok_or_else(|| format!("unknown generator loss \"{name}\""))
+    }
+}
+
 /// D's loss: BCE with logits against 1 on real and 0 on fake, each averaged over its batch.
 pub fn discriminator_loss(real_logits: Tensor<1>, fake_logits: Tensor<1>) -> Tensor<1> {
     // −log σ(l) on real, −log(1 − σ(l)) = −log σ(−l) on fake: stable for any logit.
@@ -327,11 +348,11 @@ impl GanTrainingConfig {
 }
 
 /// Iterations the page reaches in two minutes of live training with the default model and
-/// settings: what `tests/gan.rs` trains natively before asking for digits.
-// Provisional: the native rate (≈ 135 iterations/s on 2 cores) over about three, for the page;
-// replace with the in-browser measurement. Measured natively at 4800 iterations: 64–68 % of the
-// samples confident, 9–10 digits, seeds 0–2.
-pub const LIVE_ITERATIONS: usize = 4800;
+/// settings, on the slower of its CPU builds here: what `tests/gan.rs` trains natively before
+/// asking for digits. Measured with `scripts/lab bench gan` (2026-11-26, headless Chromium 156,
+/// 2 cores, seed 0): 5292 on one thread (44 iterations/s; digits after 53 s), 6759 on two
+/// threads (56 iterations/s; digits after 34 s).
+pub const LIVE_ITERATIONS: usize = 5292;
 
 /// What "digits have appeared" means (issue 6: "most samples of the grid are read as one digit
 /// with high confidence by a classifier, and at least 8 of the 10 digits appear"), judged by

@@ -94,6 +94,36 @@ pub enum RealData {
 }
 
 impl RealData {
+    /// The page's one Gaussian (the native test's N(3, 1)).
+    pub fn one_gaussian() -> Self {
+        Self::Gaussian { mean: 3.0, std: 1.0 }
+    }
+
+    /// The page's two Gaussians: far-apart modes, where mode collapse shows.
+    pub fn two_gaussians() -> Self {
+        Self::TwoGaussians { means: [-3.0, 3.0], std: 0.5 }
+    }
+
+    /// The probability density at `x` (the curve the dots are drawn from).
+    pub fn density(&self, x: f32) -> f32 {
+        let normal = |mean: f32, std: f32| {
+            (-0.5 * ((x - mean) / std).powi(2)).exp() / (std * (std::f32::consts::TAU).sqrt())
+        };
+        match self {
+            Self::Gaussian { mean, std } => normal(*mean, *std),
+            Self::TwoGaussians { means, std } => 0.5 * (normal(means[0], *std) + normal(means[1], *std)),
+            Self::Histogram { low, high, weights } => {
+                let total: f32 = weights.iter().map(|w| w.max(0.0)).sum();
+                let width = (high - low) / weights.len() as f32;
+                if !(*low..*high).contains(&x) || total <= 0.0 {
+                    return 0.0;
+                }
+                let bin = (((x - low) / width) as usize).min(weights.len() - 1);
+                weights[bin].max(0.0) / (total * width)
+            }
+        }
+    }
+
     pub fn sample(&self, rng: &mut SmallRng, count: usize) -> Vec<f32> {
         let normal = |rng: &mut SmallRng| {
             let (u1, u2): (f32, f32) = (1.0 - rng.random::<f32>(), rng.random());
@@ -153,10 +183,7 @@ impl RealData {
 /// G stays in the left mode throughout, seed 0 puts 80 % there, seed 3 35 %; with the default
 /// k = 1 the same seeds end near 50/50 (seed 2 after 2000 iterations in one mode).
 pub fn mode_collapse_preset() -> (RealData, GanTrainingConfig) {
-    (
-        RealData::TwoGaussians { means: [-3.0, 3.0], std: 0.5 },
-        GanTrainingConfig::one_dimensional().with_d_steps(5).with_seed(1),
-    )
+    (RealData::two_gaussians(), GanTrainingConfig::one_dimensional().with_d_steps(5).with_seed(1))
 }
 
 /// The generator's density and D(x) over a grid, computed on the host from one readback.
@@ -299,6 +326,21 @@ impl Gan1dTraining {
         Tensor::cat(vec![d_of_x, generator.forward(z).flatten::<1>(0, 1)], 0)
     }
 
+    /// How hard G's loss pushes G's own points: the mean |∂L_G/∂x| over `samples` fixed-noise
+    /// points, per point (the loss averages over the batch; this undoes it). Near zero when the
+    /// minimax loss meets a discriminator that confidently rejects the fakes: the lecture's
+    /// vanishing gradient. One element, not read back.
+    pub fn generator_push(&self, samples: usize) -> Tensor<1> {
+        let z =
+            normal_noise(&mut SmallRng::seed_from_u64(0x6a7), samples, self.generator.inputs(), &self.device);
+        // G's points as leaves of their own graph: the gradient reaches them, not G's weights.
+        let points = self.generator.forward(z).detach().require_grad();
+        let logits = self.discriminator.forward(points.clone()).flatten::<1>(0, 1);
+        let grads = generator_loss(logits, self.config.loss).backward();
+        let gradient = points.grad(&grads).expect("the points require a gradient");
+        gradient.abs().mean().mul_scalar(samples as f32)
+    }
+
     /// Native helper: G's mean and standard deviation over `samples` fixed-noise draws.
     pub fn generator_stats(&self, samples: usize) -> (f32, f32) {
         let values: Vec<f32> = self.view(&[0.0, 1.0], samples).into_data().iter::<f32>().collect();
@@ -341,6 +383,7 @@ impl Gan1dTraining {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::gan::GanLoss;
 
     #[test]
     fn real_data_samples_match_their_stated_moments() {
@@ -370,6 +413,38 @@ mod tests {
         assert_eq!(picture.d_of_x, [0.1, 0.5, 0.9]);
         assert_eq!(picture.generator_density, [0.5, 0.25]); // 2 and 1 of 4 samples, bins 1 wide
         assert!((picture.generator_mean - 1.875).abs() < 1e-6);
+    }
+
+    #[test]
+    fn densities_integrate_to_one() {
+        for data in [
+            RealData::one_gaussian(),
+            RealData::two_gaussians(),
+            RealData::Histogram { low: -2.0, high: 2.0, weights: vec![1.0, 0.0, 3.0, 1.0] },
+        ] {
+            let step = 0.01;
+            let total: f32 = (0..2000).map(|i| data.density(-10.0 + step * i as f32) * step).sum();
+            assert!((total - 1.0).abs() < 0.01, "{data:?}: {total}");
+        }
+    }
+
+    /// The lecture's point about the minimax loss: once D confidently rejects G's points, G's
+    /// gradient there all but vanishes; the non-saturating loss still pushes.
+    #[test]
+    fn minimax_push_vanishes_where_d_wins() {
+        let device = Device::flex();
+        let gan = Gan1dConfig::new().init(&device);
+        let far = RealData::Gaussian { mean: 5.0, std: 0.3 };
+        let push = |loss| {
+            let config = GanTrainingConfig::one_dimensional().with_discriminator_lr(3e-3).with_loss(loss);
+            let mut training = Gan1dTraining::new(gan.clone(), far.clone(), config, &device);
+            for _ in 0..300 {
+                training.step_d();
+            }
+            training.generator_push(500).into_scalar::<f32>()
+        };
+        let (minimax, non_saturating) = (push(GanLoss::Minimax), push(GanLoss::NonSaturating));
+        assert!(minimax < non_saturating / 10.0, "minimax {minimax} vs non-saturating {non_saturating}");
     }
 
     #[test]

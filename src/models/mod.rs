@@ -1,5 +1,5 @@
 pub mod autoencoder;
-pub mod vae;
-pub mod gan;
 pub mod classifier;
+pub mod gan;
 pub mod gan1d;
+pub mod vae;

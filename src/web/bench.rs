@@ -86,7 +86,9 @@ impl Work {
             Work::Forward { model, input } => read(model.forward(input.clone())).await.map(drop),
             Work::TrainStep { training, data } => read(training.step(data)).await.map(drop),
             Work::VaeStep { training, images } => read(training.step(images.clone())).await.map(drop),
-            Work::GanStep { training, real } => read(training.iteration(real.clone()).packed()).await.map(drop),
+            Work::GanStep { training, real } => {
+                read(training.iteration(real.clone()).packed()).await.map(drop)
+            }
             Work::Matmul { lhs, rhs } => read(lhs.clone().matmul(rhs.clone()).sum()).await.map(drop),
         }
     }
@@ -145,7 +147,8 @@ pub async fn benchmark(
         "vae-step" => (Work::vae_step(128, device), 128, "steps/s"),
         "gan-step" => (Work::gan_step(64, device), 64, "iterations/s"),
         "matmul-peak" => {
-            let [lhs, rhs] = [0, 1].map(|_| Tensor::<2>::random([MATMUL_SIZE; 2], Distribution::Default, device));
+            let [lhs, rhs] =
+                [0, 1].map(|_| Tensor::<2>::random([MATMUL_SIZE; 2], Distribution::Default, device));
             (Work::Matmul { lhs, rhs }, MATMUL_SIZE, "GFLOP/s")
         }
         other => return Err(JsError::new(&format!("unknown workload \"{other}\""))),
