@@ -11,9 +11,10 @@ use std::cell::RefCell;
 
 use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
-use latent_lab::data::mnist::{images_tensor, PIXELS};
+use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
-use latent_lab::web::{AutoencoderSession, Runtime};
+use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
+use latent_lab::web::{AutoencoderSession, Gan1dSession, GanSession, Runtime};
 use latent_lab::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,6 +25,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 const AE: &[u8] = include_bytes!("../www/weights/ae.bpk");
 const DAE: &[u8] = include_bytes!("../www/weights/dae.bpk");
 const MNIST_TEST: &[u8] = include_bytes!("../www/data/mnist_test.bin.gz");
+const CLASSIFIER: &[u8] = include_bytes!("../www/weights/classifier.bpk");
+const GAN: &[u8] = include_bytes!("../www/weights/gan.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -95,7 +98,7 @@ async fn backends() -> Vec<(&'static str, Device)> {
     all
 }
 
-async fn read(tensor: Tensor<2>) -> Vec<f32> {
+async fn read<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
     let data = tensor.into_data_async().await.expect("readback");
     data.try_to_vec::<f32>().expect("f32 tensor")
 }
@@ -230,4 +233,131 @@ async fn the_auto_choice_can_time_every_backend() {
         assert!(speed.draw_ms.is_finite() && speed.draw_ms > 0.0, "{name}: {speed:?}");
         assert!(speed.train_step_ms.is_finite() && speed.train_step_ms > 0.0, "{name}: {speed:?}");
     }
+}
+
+/// Two GAN iterations (D step, then G step through the updated D) from the same weights, noise
+/// seed and real digits give the same figures on every backend: the second includes the first's
+/// Adam updates.
+#[wasm_bindgen_test]
+async fn a_gan_iteration_gives_the_same_losses_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let indices: Vec<usize> = (0..16).collect();
+    let cpu = Device::flex();
+    cpu.seed(11);
+    let gan = GanConfig::live().init(&cpu);
+    let config = GanTrainingConfig::live().with_batch_size(16).with_seed(3);
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let mut training = GanTraining::new(gan.clone(), config.clone(), &device);
+        let mut figures = Vec::new();
+        for _ in 0..2 {
+            let real = images_for_gan(&test, &indices, &device);
+            figures.extend(read(training.iteration(real).packed()).await);
+        }
+        console_log!(
+            "{name}: [D loss, G loss, D(x), D(G(z))] ×2 = {figures:?} ({:.0} ms)",
+            js_sys::Date::now() - started
+        );
+        assert!(figures.iter().all(|v| v.is_finite()), "{name}: {figures:?}");
+        match &expected {
+            None => expected = Some(figures),
+            Some(expected) => {
+                let worst = expected.iter().zip(&figures).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
+                console_log!("{name}: max |Δ| from flex {worst:e}");
+                assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
+            }
+        }
+    }
+}
+
+async fn resolve(promise: Result<js_sys::Promise, JsError>) -> JsValue {
+    JsFuture::from(promise.map_err(message).unwrap()).await.expect("the promise resolves")
+}
+
+fn settings(model: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in [
+        ("model", JsValue::from_str(model)),
+        ("seed", 4.into()),
+        ("lrG", 0.002.into()),
+        ("lrD", 0.0005.into()),
+        ("k", 1.into()),
+        ("batch", 16.into()),
+        ("loss", JsValue::from_str("non-saturating")),
+    ] {
+        Reflect::set(&object, &key.into(), &value).unwrap();
+    }
+    object.into()
+}
+
+fn number(object: &JsValue, name: &str) -> f64 {
+    field(object, name).as_f64().unwrap_or_else(|| panic!("{name} is not a number"))
+}
+
+/// The GAN demo's wasm API on the CPU: a fresh GAN, an iteration, the reading of the grid, the
+/// shipped checkpoint's coverage, and downloaded weights that load back to the same samples.
+#[wasm_bindgen_test]
+async fn the_gan_session_trains_judges_and_round_trips_weights() {
+    let runtime = Runtime::create("cpu".into(), JsValue::NULL).await.map_err(message).unwrap();
+    let mut session = GanSession::new(&runtime, 1);
+    session.load_classifier(CLASSIFIER, "classifier.bpk").map_err(message).unwrap();
+    session.load_shipped(GAN, "gan.bpk").map_err(message).unwrap();
+    session.load_data("train", MNIST_TEST, "mnist_test.bin.gz").map_err(message).unwrap();
+    session.reset(settings("mlp")).map_err(message).unwrap();
+
+    let report = resolve(session.train_chunk("iteration")).await;
+    assert_eq!(number(&report, "iterations"), 1.0);
+    assert!(number(&report, "dLoss").is_finite() && number(&report, "gLoss").is_finite());
+    let samples = field(&report, "samples").unchecked_into::<Uint8Array>().to_vec();
+    assert_eq!(samples.len(), 280 * 280 * 4, "a 10×10 grid of 28×28 RGBA digits");
+    let reading = field(&report, "reading");
+    let histogram: f64 =
+        js_sys::Array::from(&field(&reading, "histogram")).iter().map(|v| v.as_f64().unwrap()).sum();
+    assert_eq!(histogram, 100.0, "every sample is read as some digit");
+
+    // A lone G step measures no D loss.
+    let report = resolve(session.train_chunk("g")).await;
+    assert!(field(&report, "dLoss").is_null() || field(&report, "dLoss").is_undefined());
+    assert_eq!(number(&report, "gSteps"), 2.0);
+
+    let bytes = session.weights().map_err(message).unwrap();
+    let before = field(&resolve(session.train_chunk("redraw")).await, "samples")
+        .unchecked_into::<Uint8Array>()
+        .to_vec();
+    session.reset(settings("mlp")).map_err(message).unwrap();
+    session.load_weights(settings("mlp"), &bytes, "mine.bpk").map_err(message).unwrap();
+    let after = field(&resolve(session.train_chunk("redraw")).await, "samples")
+        .unchecked_into::<Uint8Array>()
+        .to_vec();
+    assert_eq!(before, after, "downloaded weights load back to the same samples");
+    let error =
+        session.load_weights(settings("dcgan"), &bytes, "mine.bpk").map(|_| ()).map_err(message).unwrap_err();
+    assert!(error.contains("mine.bpk"), "{error}");
+
+    session.start_from_shipped(settings("mlp")).map_err(message).unwrap();
+    let reading = field(&resolve(session.train_chunk("redraw")).await, "reading");
+    let coverage = number(&reading, "coverage");
+    console_log!(
+        "shipped GAN through the session: coverage {coverage}/10, IS {:.2}",
+        number(&reading, "inceptionScore")
+    );
+    assert!(coverage >= 9.0, "coverage {coverage}");
+}
+
+/// The 1-D session: a played chunk runs many iterations and gives the picture's parts.
+#[wasm_bindgen_test]
+async fn the_1d_gan_session_draws_its_picture() {
+    let runtime = Runtime::create("cpu".into(), JsValue::NULL).await.map_err(message).unwrap();
+    let mut session = Gan1dSession::new(&runtime, 1);
+    let settings = session.mode_collapse_preset_settings().map_err(message).unwrap();
+    assert_eq!(field(&settings, "data").as_string().as_deref(), Some("two"));
+    session.reset(settings).map_err(message).unwrap();
+    let view = resolve(session.train_chunk("play")).await;
+    assert!(number(&view, "iterations") >= 1.0);
+    let curve = js_sys::Array::from(&field(&view, "dOfX"));
+    assert_eq!(curve.length(), js_sys::Array::from(&field(&view, "dataDensity")).length());
+    assert!(curve.iter().all(|d| (0.0..=1.0).contains(&d.as_f64().unwrap())), "D(x) is a probability");
+    assert_eq!(number(&view, "dataMean"), 0.0, "the two Gaussians at ±3 average to 0");
+    assert!(number(&view, "push").is_finite());
 }

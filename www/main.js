@@ -1,22 +1,36 @@
-// Wiring: URL settings, the model worker, the header's status, and the demos.
+// Wiring: which demo this page shows, URL settings, the model worker, the header's status.
 import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
-import { mountAutoencoder } from './demos/autoencoder.js';
+import { readSettings, writeSetting } from './ui/settings.js';
+import * as autoencoder from './demos/autoencoder.js';
+import * as gan from './demos/gan.js';
+
+// Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
+// settings) and `mount(worker, state, setSetting)`.
+const demos = { autoencoder, gan };
 
 // Every setting the URL can carry, with its default and allowed values.
-const settings = {
+const table = {
+  demo: { default: 'autoencoder', values: Object.keys(demos) },
   backend: { default: 'auto', values: ['auto', 'webgpu', 'cpu'] },
+  ...Object.assign({}, ...Object.values(demos).map((d) => d.settings)),
 };
 
-function readSettings() {
-  const params = new URLSearchParams(location.search);
-  return Object.fromEntries(Object.entries(settings).map(([name, spec]) => {
-    const value = params.get(name);
-    return [name, spec.values.includes(value) ? value : spec.default];
-  }));
+const state = readSettings(table);
+const setSetting = (name, value) => { state[name] = value; writeSetting(table, name, value); };
+
+// The navigation keeps the backend; only the chosen demo's section shows.
+for (const link of document.querySelectorAll('nav [data-demo-link]')) {
+  const name = link.dataset.demoLink;
+  const params = new URLSearchParams({ demo: name });
+  if (state.backend !== table.backend.default) params.set('backend', state.backend);
+  link.href = `?${params}`;
+  if (name === state.demo) link.setAttribute('aria-current', 'page');
+}
+for (const section of document.querySelectorAll('main > section[data-demo]')) {
+  section.hidden = section.dataset.demo !== state.demo;
 }
 
-const state = readSettings();
 const backendSelect = document.getElementById('backend-select');
 backendSelect.value = state.backend;
 backendSelect.addEventListener('change', () => {
@@ -25,12 +39,12 @@ backendSelect.addEventListener('change', () => {
   location.search = params.toString();
 });
 
-let autoencoder;
+let shown;
 
 function onEvent(event) {
   if (event.event === 'progress') showProgress(event.text, event.fraction);
-  else if (event.event === 'train') autoencoder.onTrainProgress(event);
-  else if (event.event === 'train-stopped') autoencoder.onTrainStopped(event.error);
+  else if (event.event === 'loop') shown.onLoop(event.session, event.result);
+  else if (event.event === 'loop-stopped') shown.onLoopStopped(event.session, event.error);
   else if (event.event === 'error') addNote(event.error, 'error');
 }
 
@@ -41,7 +55,7 @@ async function started(ready) {
     if (info.note) addNote(info.note);
     if (info.threadsNote && info.backend === 'cpu') addNote(info.threadsNote);
     for (const problem of problems) addNote(problem, 'error');
-    autoencoder.ready();
+    await shown.ready(problems);
   } catch (error) {
     hideProgress();
     showNote(`The models could not start: ${error.message ?? error}`, 'error');
@@ -50,14 +64,15 @@ async function started(ready) {
 
 const worker = new ModelWorker({
   backend: state.backend,
+  demo: demos[state.demo].demo,
   onEvent,
   onRestart: (reason, ready) => {
-    autoencoder.onRestart();
+    shown.onRestart();
     showNote(`The model worker stopped (${reason}); restarted${worker.backend === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
     started(ready);
   },
 });
-autoencoder = mountAutoencoder(worker);
+shown = demos[state.demo].mount(worker, state, setSetting);
 // A handle for page tests and for poking at the models from the console.
-window.latentLab = { worker };
+window.latentLab = { worker, state };
 started(worker.ready);

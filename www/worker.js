@@ -1,26 +1,21 @@
-// The model worker: loads the wasm, owns the burn runtime and the demo sessions, and answers
-// {id, method, args} with {id, result} or {id, error}. Unasked messages carry {event, ...}.
+// The model worker: loads the wasm, owns the burn runtime and the sessions of the page's demo,
+// and answers {id, method, args} with {id, result} or {id, error}. Unasked messages carry
+// {event, ...}: progress, and the reports of a session's running loop.
 // Two builds of the same crate: pkg-threads/ runs burn's CPU kernels on a rayon pool of Web
 // Workers, which needs SharedArrayBuffer and so a cross-origin-isolated page (the serve command
 // sends COOP/COEP headers); pkg/ is single-threaded and runs anywhere.
 let lab = null;
-
-// Paths relative to this file; errors name them as the server does.
-const asset = (path) => new URL(path, import.meta.url).pathname;
-const assets = {
-  weights: { ae: asset('weights/ae.bpk'), dae: asset('weights/dae.bpk') },
-  data: { test: asset('data/mnist_test.bin.gz'), train: asset('data/mnist_train_10k.bin.gz') },
-};
-
 let runtime = null;
-let autoencoder = null;
-let training = null; // { running: bool }
+const sessions = {}; // by the names the demo gives them
+const loops = {}; // by session name: { running }
 let poisoned = false;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 const progress = (text, fraction = null) => post({ event: 'progress', text, fraction });
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const seed = () => crypto.getRandomValues(new Uint32Array(1))[0];
+// Asset paths are relative to www/; errors name them as the server does.
+const assetUrl = (path) => new URL(path, import.meta.url).pathname;
 
 // Fetches an asset with download progress; the error names the file.
 async function fetchBytes(url, label) {
@@ -60,17 +55,18 @@ async function adapterFacts() {
 }
 
 // pkg-threads/ (the CPU backend only, on a rayon pool of Web Workers) for a run on the CPU when
-// the page is cross-origin isolated; pkg/ (WebGPU, and the CPU on one thread) otherwise. The
-// Rust side says which backend a request comes to (`plan`). A threaded build that fails to start
-// falls back to pkg/, with a note.
-async function loadWasm(backend, adapter) {
+// the page is cross-origin isolated and the demo gains from threads; pkg/ (WebGPU, and the CPU
+// on one thread) otherwise. The Rust side says which backend a request comes to (`plan`). A
+// threaded build that fails to start falls back to pkg/, with a note.
+async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
     await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
   };
   let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
     + 'the CPU backend runs on one thread.';
-  if (self.crossOriginIsolated) {
+  if (!wantsThreads) note = null;
+  else if (self.crossOriginIsolated) {
     note = null;
     try {
       await load('pkg-threads');
@@ -87,85 +83,65 @@ async function loadWasm(backend, adapter) {
   return { threads: 1, note };
 }
 
-// Loads what the demo needs; a bad asset is reported (naming the file) and the rest goes on.
-async function loadAutoencoder() {
-  const problems = [];
-  autoencoder = new lab.AutoencoderSession(runtime, seed());
-  for (const [model, url] of Object.entries(assets.weights)) {
-    try {
-      autoencoder.load_weights(model, await fetchBytes(url, `${model.toUpperCase()} weights`), url);
-    } catch (error) {
-      problems.push(`${String(error.message ?? error)} — the ${model.toUpperCase()} starts untrained.`);
-    }
-  }
+// Fetches {path, label} and hands the bytes to `sessions[session][method](...args, bytes, url)`.
+async function loadAsset({ session, method, args = [], path, label }) {
+  const url = assetUrl(path);
+  return sessions[session][method](...args, await fetchBytes(url, label), url);
+}
+
+// Calls a session's method again and again, posting each result, until stopped. A failed call
+// ends the loop and says why.
+async function runLoop(session, method, args, state) {
   try {
-    autoencoder.load_data('test', await fetchBytes(assets.data.test, 'MNIST test digits'), assets.data.test);
+    while (state.running) {
+      const result = await sessions[session][method](...args);
+      if (!state.running) break;
+      post({ event: 'loop', session, result });
+      await nextTask(); // let pauses and other requests in between
+    }
   } catch (error) {
-    problems.push(String(error.message ?? error));
-  }
-  return problems;
-}
-
-// The training digits are fetched the first time someone trains, not on page load.
-let trainingDataLoaded = false;
-async function ensureTrainingData() {
-  if (trainingDataLoaded) return;
-  autoencoder.load_data('train', await fetchBytes(assets.data.train, 'MNIST training digits'), assets.data.train);
-  trainingDataLoaded = true;
-}
-
-async function trainLoop(state) {
-  while (state.running) {
-    const report = await autoencoder.train_chunk();
-    if (!state.running) break;
-    post({ event: 'train', ...report });
-    await nextTask(); // let pause and drawing requests in between chunks
-  }
-}
-
-// A failed chunk ends the run; the page goes back to "Train" and shows why.
-function runTraining(state) {
-  trainLoop(state).catch((error) => {
     state.running = false;
-    post({ event: 'train-stopped', error: report(error) });
-  });
+    post({ event: 'loop-stopped', session, error: report(error) });
+  }
 }
 
 const methods = {
-  async init({ backend }) {
+  // demo: {sessions: {name: wasm type}, assets: [{session, method, args, path, label, problem}],
+  // threads: whether a run on the CPU should take the threaded build}.
+  async init({ backend, demo }) {
     progress('loading the WebAssembly module');
     const adapter = await adapterFacts();
-    const { threads, note: threadsNote } = await loadWasm(backend, adapter);
+    const { threads, note: threadsNote } = await loadWasm(backend, adapter, demo.threads);
     progress('choosing the backend (a hardware GPU is timed against the CPU)');
     runtime = await lab.Runtime.create(backend, adapter);
-    const problems = await loadAutoencoder();
+    for (const [name, type] of Object.entries(demo.sessions)) sessions[name] = new lab[type](runtime, seed());
+    // A bad asset is reported (naming the file) and the rest goes on.
+    const problems = [];
+    for (const asset of demo.assets) {
+      try {
+        await loadAsset(asset);
+      } catch (error) {
+        const message = String(error.message ?? error);
+        problems.push(asset.problem ? `${message} — ${asset.problem}` : message);
+      }
+    }
     progress('warming up (first run compiles kernels)');
     return { info: { ...runtime.info(), threads, threadsNote }, problems };
   },
-  runDrawing({ rgba, width, height, noise, amount, noiseSeed }) {
-    return autoencoder.run_drawing(rgba, width, height, noise, amount, noiseSeed);
+  // An asset fetched when first needed (e.g. training digits).
+  load(asset) {
+    return loadAsset(asset);
   },
-  runImage({ rgba, noise, amount, noiseSeed }) {
-    return autoencoder.run_image(rgba, noise, amount, noiseSeed);
+  call({ session, method, args = [] }) {
+    return sessions[session][method](...args);
   },
-  randomDigit() {
-    return autoencoder.random_test_digit();
+  loopStart({ session, method, args = [] }) {
+    if (loops[session]?.running) return;
+    loops[session] = { running: true };
+    runLoop(session, method, args, loops[session]);
   },
-  async trainStart({ model, fromScratch }) {
-    if (training) training.running = false;
-    await ensureTrainingData();
-    autoencoder.train_start(model, fromScratch, seed());
-    training = { running: true };
-    runTraining(training);
-  },
-  trainPause() {
-    if (training) training.running = false;
-  },
-  trainResume() {
-    if (training && !training.running) {
-      training = { running: true };
-      runTraining(training);
-    }
+  loopStop({ session }) {
+    if (loops[session]) loops[session].running = false;
   },
   // Page tests: a WebGPU device loss, as a driver reset would cause.
   loseDevice() {

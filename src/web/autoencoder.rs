@@ -11,9 +11,9 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, now_ms, read, to_js, Runtime};
+use super::{check_device, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::draw;
-use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::mnist::{images_tensor, PIXELS};
 use crate::data::noise::Corruption;
 use crate::models::autoencoder::{
     Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
@@ -72,8 +72,7 @@ pub struct AutoencoderSession {
     /// As loaded, so "continue from the shipped weights" means that after any training here.
     shipped_ae: Autoencoder,
     shipped_dae: Autoencoder,
-    train: Option<Rc<Mnist>>,
-    test: Option<Rc<Mnist>>,
+    digits: Digits,
     training: Rc<RefCell<Option<Training>>>,
     rng: SmallRng,
 }
@@ -93,8 +92,7 @@ impl AutoencoderSession {
             dae,
             config,
             device,
-            train: None,
-            test: None,
+            digits: Digits::default(),
             training: Rc::new(RefCell::new(None)),
             rng: SmallRng::seed_from_u64(seed.into()),
         }
@@ -113,19 +111,12 @@ impl AutoencoderSession {
 
     /// `split` is "train" or "test"; returns the number of digits.
     pub fn load_data(&mut self, split: &str, bytes: &[u8], file: &str) -> Result<usize, JsError> {
-        let data = Rc::new(Mnist::parse(bytes, file)?);
-        let count = data.len();
-        match split {
-            "train" => self.train = Some(data),
-            "test" => self.test = Some(data),
-            other => return Err(JsError::new(&format!("unknown split \"{other}\""))),
-        }
-        Ok(count)
+        self.digits.load(split, bytes, file)
     }
 
     /// A random digit of the test set: `{pixels (28×28 RGBA), label, index}`.
     pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
-        let test = self.test.as_ref().ok_or_else(|| JsError::new("the test set is not loaded yet"))?;
+        let test = self.digits.test.as_ref().ok_or_else(|| JsError::new("the test set is not loaded yet"))?;
         let index = self.rng.random_range(0..test.len());
         to_js(&Digit { pixels: ByteBuf::from(to_rgba(&test.image(index))), label: test.label(index), index })
     }
@@ -172,7 +163,7 @@ impl AutoencoderSession {
             "dae" => ("dae", &self.shipped_dae, DAE_TRAINING_CORRUPTION),
             other => return Err(JsError::new(&format!("unknown model \"{other}\""))),
         };
-        if self.train.is_none() {
+        if self.digits.train.is_none() {
             return Err(JsError::new("the training set is not loaded yet"));
         }
         let start = if from_scratch { self.config.init(&self.device) } else { shipped.clone() };
@@ -190,7 +181,7 @@ impl AutoencoderSession {
     /// testLoss, stepsPerSecond}`.
     pub fn train_chunk(&mut self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let (train, test) = match (&self.train, &self.test) {
+        let (train, test) = match (&self.digits.train, &self.digits.test) {
             (Some(train), Some(test)) => (train.clone(), test.clone()),
             _ => return Err(JsError::new("training needs the train and test sets")),
         };
@@ -272,15 +263,4 @@ impl AutoencoderSession {
             })?)
         }))
     }
-}
-
-/// Grey levels in [0, 1] → RGBA bytes (white ink on black, as MNIST).
-fn to_rgba(values: &[f32]) -> Vec<u8> {
-    values
-        .iter()
-        .flat_map(|&v| {
-            let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
-            [g, g, g, 255]
-        })
-        .collect()
 }

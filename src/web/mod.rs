@@ -4,10 +4,14 @@
 
 mod autoencoder;
 mod bench;
+mod gan;
+mod gan1d;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
 
 pub use autoencoder::AutoencoderSession;
+pub use gan::GanSession;
+pub use gan1d::Gan1dSession;
 
 /// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).
 #[cfg(feature = "threads")]
@@ -221,4 +225,61 @@ fn now_ms() -> f64 {
     let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .expect("performance exists in windows and workers");
     performance.unchecked_into::<web_sys::Performance>().now()
+}
+
+/// The MNIST splits a session has been given (the page fetches each when it needs it).
+#[derive(Default)]
+struct Digits {
+    train: Option<std::rc::Rc<crate::data::mnist::Mnist>>,
+    test: Option<std::rc::Rc<crate::data::mnist::Mnist>>,
+}
+
+impl Digits {
+    /// `split` is "train" or "test"; returns the number of digits. A bad file names itself.
+    fn load(&mut self, split: &str, bytes: &[u8], file: &str) -> Result<usize, JsError> {
+        let data = std::rc::Rc::new(crate::data::mnist::Mnist::parse(bytes, file)?);
+        let count = data.len();
+        match split {
+            "train" => self.train = Some(data),
+            "test" => self.test = Some(data),
+            other => return Err(JsError::new(&format!("unknown split \"{other}\""))),
+        }
+        Ok(count)
+    }
+}
+
+/// A setting from the page within its bounds, or an error that says them.
+fn in_range(name: &str, value: f64, low: f64, high: f64) -> Result<(), JsError> {
+    if (low..=high).contains(&value) {
+        Ok(())
+    } else {
+        Err(JsError::new(&format!("{name} must be between {low} and {high}, not {value}")))
+    }
+}
+
+/// Grey levels in [0, 1] → RGBA bytes (white ink on black, as MNIST).
+fn to_rgba(values: &[f32]) -> Vec<u8> {
+    values
+        .iter()
+        .flat_map(|&v| {
+            let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [g, g, g, 255]
+        })
+        .collect()
+}
+
+/// `rows·cols` 28×28 images, one after another → one RGBA image of `rows` rows of `cols` digits,
+/// without gaps (the page scales it up whole).
+fn grid_rgba(images: &[f32], rows: usize, cols: usize) -> Vec<u8> {
+    use crate::data::mnist::{PIXELS, SIDE};
+    assert_eq!(images.len(), rows * cols * PIXELS, "{rows}×{cols} images of 28×28");
+    let mut grid = vec![0.0; images.len()];
+    for (index, image) in images.chunks_exact(PIXELS).enumerate() {
+        let (row, col) = (index / cols, index % cols);
+        for (y, line) in image.chunks_exact(SIDE).enumerate() {
+            let start = (row * SIDE + y) * cols * SIDE + col * SIDE;
+            grid[start..start + SIDE].copy_from_slice(line);
+        }
+    }
+    to_rgba(&grid)
 }

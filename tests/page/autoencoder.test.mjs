@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchChromium, openPage, artefacts, ink, squaredError, around, stroke, settle, drawOne,
+  startServer, launchChromium, openPage, artefacts, ink, squaredError, around, stroke, settle, drawOne, frameProbe,
 } from './browser.mjs';
 
 let server;
@@ -77,21 +77,11 @@ test('training in the page advances, charts its loss and keeps the page responsi
   const page = await openPage(browser, server.url);
   await page.getByTestId('random-digit').click();
   await settle(page);
-  // A frame probe: the longest gap between animation frames while training runs.
-  await page.evaluate(() => {
-    window.__maxFrameGap = 0;
-    let last = performance.now();
-    const tick = (now) => {
-      window.__maxFrameGap = Math.max(window.__maxFrameGap, now - last);
-      last = now;
-      if (!window.__stopProbe) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
+  await frameProbe(page);
   await page.getByTestId('ae-train').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=ae-train-steps]').textContent) >= 50, null, { timeout: 120_000 });
   await page.waitForTimeout(2000);
-  const gap = await page.evaluate(() => { window.__stopProbe = true; return window.__maxFrameGap; });
+  const gap = await page.evaluate(() => window.__stopFrameProbe());
   const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   await page.screenshot({ path: `${artefacts}/ae-training.png` });
   const rate = await page.getByTestId('ae-train-rate').textContent();
@@ -165,7 +155,7 @@ test('without WebGPU the page runs on the CPU and says so', async () => {
 
 test('the page recovers when the WebGPU device is lost', async () => {
   const page = await openPage(browser, `${server.url}?backend=webgpu`);
-  await page.evaluate(() => window.latentLab.worker.call('loseDevice'));
+  await page.evaluate(() => window.latentLab.worker.request('loseDevice'));
   await drawOne(page); // the next call finds the device gone; the worker is restarted
   await page.waitForFunction(() => /restarted/.test(document.querySelector('[data-testid=note]').textContent), null, { timeout: 60_000 });
   await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });

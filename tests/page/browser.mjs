@@ -1,5 +1,6 @@
 // Shared set-up for page tests and benchmarks: the static server (scripts/server.mjs) and
 // Debian's Chromium driven by playwright-core.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { root, startServer } from '../../scripts/server.mjs';
@@ -17,13 +18,34 @@ export function launchChromium({ webgpu = true } = {}) {
   });
 }
 
-// Opens the page and waits until the models answered once (the views are drawn).
-export async function openPage(browser, url, { errors = [] } = {}) {
+// For a test file: a server and a Chromium, started before its tests and closed after them;
+// the returned object holds them ({server, browser}) once the tests run.
+export function serveAndLaunch() {
+  const env = {};
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
+}
+
+// Opens a page and waits until `demo`'s root says its models and data are loaded.
+export async function openDemo(browser, url, demo, { errors = [] } = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('[data-demo=autoencoder]').dataset.ready === 'true', null, { timeout: 180_000 });
+  await page.waitForFunction((name) => document.querySelector(`[data-demo=${name}]`).dataset.ready === 'true', demo, { timeout: 180_000 });
+  return page;
+}
+
+// Opens the auto-encoder demo and waits until the models answered once (the views are drawn).
+export async function openPage(browser, url, options) {
+  const page = await openDemo(browser, url, 'autoencoder', options);
   await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });
   await page.waitForFunction(() => /last call/.test(document.querySelector('[data-testid=backend]').textContent), null, { timeout: 180_000 });
   return page;
@@ -69,4 +91,21 @@ export async function callInWorker(page, request) {
   }), request);
   if (reply.error) throw new Error(reply.error);
   return reply.result;
+}
+
+// Starts measuring the longest gap between animation frames; `window.__stopFrameProbe()` ends
+// the measurement and returns it in milliseconds.
+export async function frameProbe(page) {
+  await page.evaluate(() => {
+    let longest = 0;
+    let stopped = false;
+    let last = performance.now();
+    const tick = (now) => {
+      longest = Math.max(longest, now - last);
+      last = now;
+      if (!stopped) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    window.__stopFrameProbe = () => { stopped = true; return longest; };
+  });
 }

@@ -2,12 +2,29 @@
 // back. Requests are coalesced: while one is in flight, only the latest state is sent next.
 import { DrawPad } from '../ui/drawpad.js';
 import { showImage, showCode, clearImage } from '../ui/canvas.js';
-import { LossChart } from '../ui/chart.js';
+import { LineChart } from '../ui/chart.js';
 import { showTiming, hideProgress, addNote } from '../ui/status.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`);
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 
-export function mountAutoencoder(worker) {
+// What the worker loads for this demo (paths relative to www/).
+export const demo = {
+  sessions: { autoencoder: 'AutoencoderSession' },
+  assets: [
+    { session: 'autoencoder', method: 'load_weights', args: ['ae'], path: 'weights/ae.bpk', label: 'AE weights', problem: 'the AE starts untrained.' },
+    { session: 'autoencoder', method: 'load_weights', args: ['dae'], path: 'weights/dae.bpk', label: 'DAE weights', problem: 'the DAE starts untrained.' },
+    { session: 'autoencoder', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+  ],
+  threads: true,
+};
+// Fetched the first time someone trains, not on page load.
+const trainingDigits = { session: 'autoencoder', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits' };
+
+// The URL settings this demo reads (none yet besides the page's own).
+export const settings = {};
+
+export function mount(worker) {
   const root = document.querySelector('[data-demo=autoencoder]');
   const views = {
     input: $('input-canvas'), reconstruction: $('recon-canvas'), noisy: $('noisy-canvas'),
@@ -22,7 +39,10 @@ export function mountAutoencoder(worker) {
   const trainModel = $('ae-train-model');
   const steps = $('ae-train-steps');
   const rate = $('ae-train-rate');
-  const chart = new LossChart($('loss-chart'));
+  const chart = new LineChart($('loss-chart'), {
+    x: 'steps', y: 'error per image (log)', log: true,
+    series: [{ label: 'train', color: '#f59e0b' }, { label: 'test', color: '#38bdf8' }],
+  });
 
   let source = { kind: 'drawing' };
   let noiseSeed = 1;
@@ -40,10 +60,11 @@ export function mountAutoencoder(worker) {
   function request() {
     const noise = { noise: noiseKind.value, amount: Number(noiseAmount.value), noiseSeed };
     if (source.kind === 'image') {
-      return worker.call('runImage', { rgba: source.rgba, ...noise });
+      return worker.call('autoencoder', 'run_image', [source.rgba, noise.noise, noise.amount, noise.noiseSeed]);
     }
     const rgba = pad.pixels();
-    return worker.call('runDrawing', { rgba, width: pad.canvas.width, height: pad.canvas.height, ...noise }, [rgba.buffer]);
+    return worker.call('autoencoder', 'run_drawing',
+      [rgba, pad.canvas.width, pad.canvas.height, noise.noise, noise.amount, noise.noiseSeed], [rgba.buffer]);
   }
 
   async function refresh() {
@@ -73,7 +94,7 @@ export function mountAutoencoder(worker) {
   });
   $('random-digit').addEventListener('click', async () => {
     try {
-      const digit = await worker.call('randomDigit');
+      const digit = await worker.call('autoencoder', 'random_test_digit');
       pad.clear();
       pad.showImage(digit.pixels);
       source = { kind: 'image', rgba: digit.pixels };
@@ -96,9 +117,10 @@ export function mountAutoencoder(worker) {
     trainButton.dataset.state = state;
   }
   const resetTraining = () => {
-    if (trainState !== 'idle') worker.call('trainPause');
+    if (trainState !== 'idle') worker.stop('autoencoder');
     setTrainState('idle');
   };
+  let trainingDigitsLoaded = false;
   trainModel.addEventListener('change', resetTraining);
   for (const radio of document.querySelectorAll('[name=ae-train-start]')) radio.addEventListener('change', resetTraining);
 
@@ -106,16 +128,22 @@ export function mountAutoencoder(worker) {
     try {
       if (trainState === 'running') {
         setTrainState('paused');
-        await worker.call('trainPause');
+        await worker.stop('autoencoder');
       } else if (trainState === 'paused') {
         setTrainState('running');
-        await worker.call('trainResume');
+        await worker.loop('autoencoder', 'train_chunk');
       } else {
         const fromScratch = document.querySelector('[name=ae-train-start]:checked').value === 'scratch';
         chart.reset();
         steps.textContent = '0';
         setTrainState('running');
-        await worker.call('trainStart', { model: trainModel.value, fromScratch });
+        await worker.stop('autoencoder');
+        if (!trainingDigitsLoaded) {
+          await worker.load(trainingDigits);
+          trainingDigitsLoaded = true;
+        }
+        await worker.call('autoencoder', 'train_start', [trainModel.value, fromScratch, randomSeed()]);
+        await worker.loop('autoencoder', 'train_chunk');
       }
     } catch (error) {
       setTrainState('idle');
@@ -123,7 +151,7 @@ export function mountAutoencoder(worker) {
     }
   });
 
-  function onTrainProgress(report) {
+  function onLoop(session, report) {
     if (trainState !== 'running') return;
     steps.textContent = String(report.steps);
     rate.textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · train ${report.trainLoss.toFixed(2)} · test ${report.testLoss.toFixed(2)}`;
@@ -132,7 +160,7 @@ export function mountAutoencoder(worker) {
     refresh();
   }
 
-  function onTrainStopped(reason) {
+  function onLoopStopped(session, reason) {
     setTrainState('idle');
     addNote(`Training stopped: ${reason}`, 'error');
   }
@@ -147,6 +175,7 @@ export function mountAutoencoder(worker) {
 
   function onRestart() {
     root.dataset.ready = 'false';
+    trainingDigitsLoaded = false;
     $('random-digit').disabled = true;
     trainButton.disabled = true;
     setTrainState('idle');
@@ -156,5 +185,5 @@ export function mountAutoencoder(worker) {
   // For page tests: true when no request is in flight or waiting.
   window.__latentLabIdle = () => !busy && !dirty;
 
-  return { ready, onTrainProgress, onTrainStopped, onRestart };
+  return { ready, onLoop, onLoopStopped, onRestart };
 }

@@ -4,6 +4,16 @@ export function showImage(canvas, rgba) {
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), canvas.width, canvas.height), 0, 0);
 }
 
+// An RGBA image of width×height drawn over the whole canvas, each pixel a sharp square (the
+// canvas is an integer multiple of the image).
+export function showScaled(canvas, rgba, width, height) {
+  const small = new OffscreenCanvas(width, height);
+  small.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height), 0, 0);
+  const context = canvas.getContext('2d');
+  context.imageSmoothingEnabled = false;
+  context.drawImage(small, 0, 0, canvas.width, canvas.height);
+}
+
 export function clearImage(canvas) {
   const context = canvas.getContext('2d');
   context.fillStyle = 'black';

@@ -1,39 +1,40 @@
-// A live loss chart (uPlot): train and test loss against steps.
+// A live line chart (uPlot): several series against one x axis (steps, iterations). The element
+// carries data-points (how many x values so far) for tests, and data-empty shows while it is 0.
 import uPlot from '../../node_modules/uplot/dist/uPlot.esm.js';
 
-export class LossChart {
-  constructor(element) {
+const HEIGHT = 220;
+
+export class LineChart {
+  // series: [{label, color}]; log: a log y axis; range: a fixed [min, max] for y.
+  constructor(element, { x, y, series, log = false, range = null }) {
     this.element = element;
-    this.data = [[], [], []];
+    this.data = [[], ...series.map(() => [])];
     element.dataset.points = '0';
+    const grid = { stroke: '#2a2f3a' };
     this.plot = new uPlot({
-      width: Math.max(320, element.clientWidth || 640),
-      height: 220,
-      scales: { x: { time: false }, y: { distr: 3 } },
+      width: Math.max(280, element.clientWidth || 640),
+      height: HEIGHT,
+      scales: { x: { time: false }, y: { ...(log ? { distr: 3 } : {}), ...(range ? { range } : {}) } },
       axes: [
-        { label: 'steps', stroke: '#9aa3b2', grid: { stroke: '#2a2f3a' } },
-        { label: 'error per image (log)', stroke: '#9aa3b2', grid: { stroke: '#2a2f3a' }, size: 60 },
+        { label: x, stroke: '#9aa3b2', grid },
+        { label: y, stroke: '#9aa3b2', grid, size: 60 },
       ],
-      series: [
-        { label: 'step' },
-        { label: 'train', stroke: '#f59e0b', width: 2 },
-        { label: 'test', stroke: '#38bdf8', width: 2 },
-      ],
+      series: [{ label: x }, ...series.map(({ label, color }) => ({ label, stroke: color, width: 2 }))],
     }, this.data, element);
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(320, element.clientWidth), height: 220 }))
+    new ResizeObserver(() => this.plot.setSize({ width: Math.max(280, element.clientWidth), height: HEIGHT }))
       .observe(element);
   }
 
   reset() {
-    this.data = [[], [], []];
+    this.data = this.data.map(() => []);
     this.plot.setData(this.data);
     this.element.dataset.points = '0';
   }
 
-  add(step, train, test) {
-    this.data[0].push(step);
-    this.data[1].push(train);
-    this.data[2].push(test);
+  // One x value and a value per series (null where a series has none).
+  add(x, ...values) {
+    this.data[0].push(x);
+    values.forEach((value, i) => this.data[i + 1].push(value ?? null));
     this.plot.setData(this.data);
     this.element.dataset.points = String(this.points);
   }

@@ -1,3 +1,5 @@
+import { showScaled } from './canvas.js';
+
 // A drawing pad: white ink on black, mouse, pen or finger (pointer events). Calls onStroke while
 // drawing and when a stroke ends; the pixels go to the worker as they are.
 export class DrawPad {
@@ -59,10 +61,7 @@ export class DrawPad {
 
   // Shows a 28×28 RGBA image scaled up, as the thing being encoded.
   showImage(rgba) {
-    const small = new OffscreenCanvas(28, 28);
-    small.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), 28, 28), 0, 0);
-    this.context.imageSmoothingEnabled = false;
-    this.context.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
+    showScaled(this.canvas, rgba, 28, 28);
   }
 
   pixels() {

@@ -1,8 +1,10 @@
 // Talks to www/worker.js with promises, and restarts it when it dies (a wasm trap, a lost
-// WebGPU device): first on the same backend, then on the CPU.
+// WebGPU device): first on the same backend, then on the CPU. `demo` is what the worker loads:
+// its sessions, assets and whether it takes the threaded build.
 export class ModelWorker {
-  constructor({ backend, onEvent, onRestart }) {
+  constructor({ backend, demo, onEvent, onRestart }) {
     this.backend = backend;
+    this.demo = demo;
     this.onEvent = onEvent;
     this.onRestart = onRestart;
     this.pending = new Map();
@@ -15,7 +17,7 @@ export class ModelWorker {
     this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(event.message || 'the model worker crashed');
-    this.ready = this.send('init', { backend: this.backend });
+    this.ready = this.send('init', { backend: this.backend, demo: this.demo });
     return this.ready;
   }
 
@@ -30,9 +32,28 @@ export class ModelWorker {
   }
 
   // Requests wait for the worker's start-up, so none reaches a worker that has no models yet.
-  async call(method, args, transfer = []) {
+  async request(method, args, transfer = []) {
     await this.ready;
     return this.send(method, args, transfer);
+  }
+
+  // A method of one of the demo's sessions (the Rust types in src/web/).
+  call(session, method, args = [], transfer = []) {
+    return this.request('call', { session, method, args }, transfer);
+  }
+
+  // Fetches an asset in the worker and hands it to a session: {session, method, args, path, label}.
+  load(asset) {
+    return this.request('load', asset);
+  }
+
+  // Calls a session's method repeatedly; each result arrives as a 'loop' event.
+  loop(session, method, args = []) {
+    return this.request('loopStart', { session, method, args });
+  }
+
+  stop(session) {
+    return this.request('loopStop', { session });
   }
 
   send(method, args, transfer = []) {

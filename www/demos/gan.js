@@ -1,0 +1,482 @@
+// The GAN demo: forwards the controls to the worker's two sessions (the MNIST GAN and the 1-D
+// GAN) and paints their reports. All figures come from Rust; this file only draws.
+import { LineChart } from '../ui/chart.js';
+import { hideProgress, addNote } from '../ui/status.js';
+import { showScaled } from '../ui/canvas.js';
+import { PlayButton } from '../ui/play.js';
+
+const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
+
+// What the worker loads for this demo (paths relative to www/).
+export const demo = {
+  sessions: { gan: 'GanSession', gan1d: 'Gan1dSession' },
+  assets: [
+    { session: 'gan', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the samples cannot be judged.' },
+    { session: 'gan', method: 'load_shipped', path: 'weights/gan.bpk', label: 'the shipped GAN', problem: 'only training from scratch is offered.' },
+    { session: 'gan', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits', problem: 'D has no real digits: training is off.' },
+    { session: 'gan', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+  ],
+  threads: true,
+};
+
+// The settings that define a run, in the URL (defaults: the live settings chosen by measuring
+// time to digits; see GanTrainingConfig::live).
+export const settings = {
+  'gan-model': { default: 'mlp', values: ['mlp', 'dcgan-small', 'dcgan'] },
+  'gan-seed': { default: 0, min: 0, max: 4294967295, integer: true },
+  'gan-lr-g': { default: 0.002, min: 0.00001, max: 0.1 },
+  'gan-lr-d': { default: 0.0005, min: 0.00001, max: 0.1 },
+  'gan-k': { default: 1, min: 1, max: 10, integer: true },
+  'gan-batch': { default: 64, min: 16, max: 128, integer: true },
+  'gan-loss': { default: 'non-saturating', values: ['non-saturating', 'minimax'] },
+  'gan1d-data': { default: 'one', values: ['one', 'two', 'drawn'] },
+  'gan1d-loss': { default: 'non-saturating', values: ['non-saturating', 'minimax'] },
+  'gan1d-k': { default: 1, min: 1, max: 10, integer: true },
+  'gan1d-seed': { default: 0, min: 0, max: 4294967295, integer: true },
+};
+
+const COLORS = { d: '#38bdf8', g: '#22c55e', real: '#e5e7eb', confident: '#f59e0b', coverage: '#a78bfa' };
+const HISTOGRAM_BINS = 24;
+
+export function mount(worker, state, setSetting) {
+  const root = document.querySelector('[data-demo=gan]');
+  const samples = $('gan-samples');
+  const zoom = $('gan-zoom');
+  const zoomCaption = $('gan-zoom-caption');
+  const play = $('gan-play');
+  const controls = {
+    'gan-model': $('gan-model'), 'gan-seed': $('gan-seed'), 'gan-lr-g': $('gan-lr-g'), 'gan-lr-d': $('gan-lr-d'),
+    'gan-k': $('gan-k'), 'gan-batch': $('gan-batch'), 'gan-loss': $('gan-loss'),
+  };
+  const buttons = ['gan-play', 'gan-step', 'gan-step-d', 'gan-step-g', 'gan-new-noise', 'gan-reset',
+    'gan-load-shipped', 'gan-download', 'gan-load-file'].map($);
+  const charts = {
+    loss: new LineChart($('gan-loss-chart'), {
+      x: 'iterations', y: 'loss',
+      series: [{ label: 'D loss', color: COLORS.d }, { label: 'G loss', color: COLORS.g }],
+    }),
+    score: new LineChart($('gan-score-chart'), {
+      x: 'iterations', y: 'mean D output', range: [0, 1],
+      series: [{ label: 'D(x), real', color: COLORS.real }, { label: 'D(G(z)), fake', color: COLORS.d }],
+    }),
+    quality: new LineChart($('gan-quality-chart'), {
+      x: 'iterations', y: 'share', range: [0, 1],
+      series: [{ label: 'confident samples', color: COLORS.confident }, { label: 'digits covered / 10', color: COLORS.coverage }],
+    }),
+  };
+  const histogram = buildHistogram($('gan-class-histogram'));
+  let reading = null; // the last reading, for the zoom's caption
+  let real = null;
+  let hasShipped = false;
+  const player = new PlayButton(play, worker, 'gan');
+
+  for (const [name, control] of Object.entries(controls)) control.value = String(state[name]);
+  const runSettings = () => ({
+    model: state['gan-model'], seed: state['gan-seed'], lrG: state['gan-lr-g'], lrD: state['gan-lr-d'],
+    k: state['gan-k'], batch: state['gan-batch'], loss: state['gan-loss'],
+  });
+  const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
+
+  // A chunk may still have been running when pause was pressed: redraw to show where training is.
+  async function pause() {
+    if (!player.playing) return;
+    await player.pause();
+    await chunk('redraw');
+  }
+
+  function show(report) {
+    showScaled(samples, report.samples, report.cols * 28, report.rows * 28);
+    samples.dataset.draws = Number(samples.dataset.draws ?? 0) + 1;
+    samples.dataset.rows = report.rows;
+    samples.dataset.cols = report.cols;
+    reading = report.reading;
+    $('gan-iterations').textContent = String(report.iterations);
+    const rate = report.iterationsPerSecond ? `· ${report.iterationsPerSecond.toFixed(1)} iterations/s ` : '';
+    $('gan-rate').textContent = `${rate}· D steps ${report.dSteps}, G steps ${report.gSteps} · ${report.trainingSeconds.toFixed(1)} s of training`;
+    $('gan-digits-at').textContent = report.digitsAt
+      ? `· digits appeared after ${report.digitsAt[1].toFixed(0)} s (${report.digitsAt[0]} iterations)` : '';
+    if (report.dLoss != null && report.gLoss != null) {
+      charts.loss.add(report.iterations, report.dLoss, report.gLoss);
+      charts.score.add(report.iterations, report.dReal, report.dFake);
+      charts.quality.add(report.iterations, reading.confidentShare, reading.coverage / 10);
+    }
+    showReading(reading);
+    hideProgress();
+  }
+
+  function showReading(r) {
+    histogram.update(r, real);
+    $('gan-coverage').textContent = `${r.coverage}/10`;
+    $('gan-is').textContent = r.inceptionScore.toFixed(2);
+    const missing = $('gan-missing');
+    missing.hidden = !r.warnMissing;
+    missing.textContent = `Missing: ${r.missing.join(', ')} — G draws too few of ${r.missing.length === 1 ? 'this digit' : 'these digits'} `
+      + 'for the classifier to read them (fewer than 2 confident samples). Mode collapse looks like this.';
+  }
+
+  async function chunk(work) {
+    try {
+      show(await worker.call('gan', 'train_chunk', [work]));
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function restart(how) {
+    await pause();
+    try {
+      await worker.call('gan', how, [runSettings()]);
+      for (const chart of Object.values(charts)) chart.reset();
+      await chunk('redraw');
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  play.addEventListener('click', () => (player.playing ? pause() : player.play().catch(fail)));
+  for (const [id, work] of [['gan-step', 'iteration'], ['gan-step-d', 'd'], ['gan-step-g', 'g']]) {
+    $(id).addEventListener('click', async () => { await pause(); await chunk(work); });
+  }
+  $('gan-new-noise').addEventListener('click', async () => {
+    await worker.call('gan', 'new_noise', [randomSeed()]).catch(fail);
+    if (!player.playing) chunk('redraw');
+  });
+  $('gan-reset').addEventListener('click', () => restart('reset'));
+  $('gan-load-shipped').addEventListener('click', () => {
+    controls['gan-model'].value = 'mlp';
+    setSetting('gan-model', 'mlp');
+    restart('start_from_shipped');
+  });
+
+  // The model and seed define a fresh run; rates, k, batch and loss apply between chunks.
+  for (const [name, control] of Object.entries(controls)) {
+    control.addEventListener('change', async () => {
+      const spec = settings[name];
+      const value = spec.values ? control.value : Number(control.value);
+      const valid = spec.values ? spec.values.includes(value)
+        : Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
+      if (!valid) {
+        addNote(`${name}: ${control.value} is out of range; kept ${state[name]}.`, 'error');
+        control.value = String(state[name]);
+        return;
+      }
+      setSetting(name, value);
+      if (name === 'gan-model' || name === 'gan-seed') restart('reset');
+      else await worker.call('gan', 'set_settings', [runSettings()]).catch(fail);
+    });
+  }
+
+  $('gan-download').addEventListener('click', async () => {
+    try {
+      const bytes = await worker.call('gan', 'weights');
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+      link.download = `latent-lab-gan-${state['gan-model']}-${$('gan-iterations').textContent}-iterations.bpk`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (error) {
+      fail(error);
+    }
+  });
+  $('gan-load-file').addEventListener('change', async (event) => {
+    const [file] = event.target.files;
+    if (!file) return;
+    await pause();
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      await worker.call('gan', 'load_weights', [runSettings(), bytes, file.name], [bytes.buffer]);
+      for (const chart of Object.values(charts)) chart.reset();
+      await chunk('redraw');
+    } catch (error) {
+      fail(error);
+    }
+    event.target.value = '';
+  });
+
+  // Hover or tap a sample: it shows large, with what the classifier reads in it.
+  const pick = (event) => {
+    const box = samples.getBoundingClientRect();
+    const cols = Number(samples.dataset.cols);
+    const rows = Number(samples.dataset.rows);
+    const col = Math.min(cols - 1, Math.floor(((event.clientX - box.left) / box.width) * cols));
+    const row = Math.min(rows - 1, Math.floor(((event.clientY - box.top) / box.height) * rows));
+    if (col < 0 || row < 0) return;
+    const cell = samples.width / cols;
+    const context = zoom.getContext('2d');
+    context.imageSmoothingEnabled = false;
+    context.drawImage(samples, col * cell, row * cell, cell, cell, 0, 0, zoom.width, zoom.height);
+    const index = row * cols + col;
+    if (reading) {
+      zoomCaption.textContent = `sample ${index + 1}: read as ${reading.classes[index]} `
+        + `(${(100 * reading.confidences[index]).toFixed(0)} % sure)`;
+    }
+  };
+  samples.addEventListener('pointermove', pick);
+  samples.addEventListener('pointerdown', pick);
+
+  const line = mountLine(worker, state, setSetting, fail);
+
+  async function ready(problems) {
+    hasShipped = !problems.some((p) => /gan\.bpk/.test(p));
+    try {
+      real = await worker.call('gan', 'real_reading').catch(() => null);
+      if (real) {
+        $('gan-real-figures').textContent = `IS ${real.inceptionScore.toFixed(2)}, `
+          + `${(100 * real.confidentShare).toFixed(0)} % confident, ${real.coverage}/10 digits`;
+      }
+      await worker.call('gan', 'reset', [runSettings()]);
+      await chunk('redraw');
+      await line.ready();
+    } catch (error) {
+      fail(error);
+    }
+    for (const button of buttons) button.disabled = false;
+    $('gan-load-shipped').disabled = !hasShipped;
+    root.dataset.ready = 'true';
+  }
+
+  function onRestart() {
+    root.dataset.ready = 'false';
+    player.set(false);
+    line.onRestart();
+    for (const button of buttons) button.disabled = true;
+  }
+
+  function onLoop(session, report) {
+    if (session === 'gan' && player.playing) show(report);
+    if (session === 'gan1d') line.show(report);
+  }
+
+  function onLoopStopped(session, error) {
+    if (session === 'gan') player.set(false);
+    else line.stopped();
+    addNote(`Training stopped: ${error}`, 'error');
+  }
+
+  return { ready, onRestart, onLoop, onLoopStopped };
+}
+
+// Ten columns, one per digit: how many samples the classifier reads as that digit (the
+// confident ones solid), and a tick at the count among as many real test digits.
+function buildHistogram(element) {
+  const columns = Array.from({ length: 10 }, (_, digit) => {
+    const column = document.createElement('div');
+    column.className = 'column';
+    column.innerHTML = '<div class="bars"><span class="all"></span><span class="confident"></span><span class="real"></span></div>'
+      + `<span class="label">${digit}</span>`;
+    element.append(column);
+    return column;
+  });
+  return {
+    update(reading, real) {
+      const top = Math.max(1, ...reading.histogram, ...(real?.histogram ?? []));
+      columns.forEach((column, digit) => {
+        const height = (count) => `${(100 * count) / top}%`;
+        column.dataset.count = reading.histogram[digit];
+        column.dataset.confident = reading.confident[digit];
+        column.querySelector('.all').style.height = height(reading.histogram[digit]);
+        column.querySelector('.confident').style.height = height(reading.confident[digit]);
+        const tick = column.querySelector('.real');
+        tick.hidden = !real;
+        if (real) tick.style.bottom = height(real.histogram[digit]);
+        column.title = `${digit}: ${reading.histogram[digit]} samples, ${reading.confident[digit]} confident`
+          + (real ? `; real test digits: ${real.histogram[digit]}` : '');
+      });
+      element.dataset.counts = reading.histogram.join(',');
+    },
+  };
+}
+
+// The 1-D GAN: its controls, its loop and its picture.
+function mountLine(worker, state, setSetting, fail) {
+  const canvas = $('gan1d-canvas');
+  const play = $('gan1d-play');
+  const data = $('gan1d-data');
+  const loss = $('gan1d-loss');
+  const k = $('gan1d-k');
+  const stats = $('gan1d-stats');
+  const hint = $('gan1d-draw-hint');
+  const buttons = [play, $('gan1d-step-d'), $('gan1d-step-g'), $('gan1d-reset'), $('gan1d-preset')];
+  const player = new PlayButton(play, worker, 'gan1d');
+  let drawn = new Array(HISTOGRAM_BINS).fill(0);
+  let last = null;
+
+  data.value = state['gan1d-data'];
+  loss.value = state['gan1d-loss'];
+  k.value = String(state['gan1d-k']);
+  const lineSettings = () => ({
+    data: state['gan1d-data'], histogram: drawn, loss: state['gan1d-loss'], k: state['gan1d-k'], seed: state['gan1d-seed'],
+  });
+
+  async function pause() {
+    if (!player.playing) return;
+    await player.pause();
+    await chunk('redraw');
+  }
+  async function chunk(work) {
+    try {
+      show(await worker.call('gan1d', 'train_chunk', [work]));
+    } catch (error) {
+      fail(error);
+    }
+  }
+  async function reset() {
+    await pause();
+    hint.hidden = state['gan1d-data'] !== 'drawn';
+    if (state['gan1d-data'] === 'drawn' && !drawn.some((v) => v > 0)) {
+      last = null;
+      drawPicture(canvas, null, drawn);
+      stats.textContent = 'Draw the real data\'s histogram on the picture, then press play.';
+      return;
+    }
+    try {
+      await worker.call('gan1d', 'reset', [lineSettings()]);
+      await chunk('redraw');
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function show(view) {
+    last = view;
+    drawPicture(canvas, view, state['gan1d-data'] === 'drawn' ? drawn : null);
+    const figure = (v) => v.toFixed(2);
+    stats.textContent = `data: mean ${figure(view.dataMean)}, sd ${figure(view.dataStd)} · `
+      + `G: mean ${figure(view.generatorMean)}, sd ${figure(view.generatorStd)} · `
+      + `iteration ${view.iterations} · G's push |∂loss/∂x| ${view.push.toPrecision(2)}`
+      + (view.iterationsPerSecond ? ` · ${view.iterationsPerSecond.toFixed(0)} iterations/s` : '');
+    Object.assign(stats.dataset, {
+      dataMean: view.dataMean, dataStd: view.dataStd, generatorMean: view.generatorMean,
+      generatorStd: view.generatorStd, iterations: view.iterations, push: view.push,
+    });
+  }
+
+  play.addEventListener('click', () => {
+    if (player.playing) return pause();
+    return last ? player.play().catch(fail) : reset();
+  });
+  $('gan1d-step-d').addEventListener('click', async () => { await pause(); if (last) chunk('d'); });
+  $('gan1d-step-g').addEventListener('click', async () => { await pause(); if (last) chunk('g'); });
+  $('gan1d-reset').addEventListener('click', reset);
+  $('gan1d-preset').addEventListener('click', async () => {
+    const preset = await worker.call('gan1d', 'mode_collapse_preset_settings').catch(fail);
+    if (!preset) return;
+    for (const [name, value] of [['gan1d-data', preset.data], ['gan1d-loss', preset.loss], ['gan1d-k', preset.k], ['gan1d-seed', preset.seed]]) {
+      setSetting(name, value);
+    }
+    data.value = preset.data;
+    loss.value = preset.loss;
+    k.value = String(preset.k);
+    reset();
+  });
+  // Data and the seed start afresh; the loss and k apply as training goes.
+  data.addEventListener('change', () => { setSetting('gan1d-data', data.value); reset(); });
+  for (const [name, control] of [['gan1d-loss', loss], ['gan1d-k', k]]) {
+    control.addEventListener('change', () => {
+      const value = name === 'gan1d-k' ? Number(control.value) : control.value;
+      if (name === 'gan1d-k' && !(Number.isInteger(value) && value >= 1 && value <= 10)) {
+        control.value = String(state[name]);
+        return;
+      }
+      setSetting(name, value);
+      if (last) worker.call('gan1d', 'set_settings', [lineSettings()]).catch(fail);
+    });
+  }
+
+  // Drawing the histogram: drag across the picture; each bin takes the pointer's height.
+  let drawing = false;
+  const paint = (event) => {
+    if (!drawing || state['gan1d-data'] !== 'drawn') return;
+    const box = canvas.getBoundingClientRect();
+    const bin = Math.floor(((event.clientX - box.left) / box.width) * HISTOGRAM_BINS);
+    if (bin < 0 || bin >= HISTOGRAM_BINS) return;
+    drawn[bin] = Math.max(0, Math.min(1, 1 - (event.clientY - box.top) / box.height));
+    drawn = [...drawn];
+    drawPicture(canvas, last, drawn);
+  };
+  canvas.addEventListener('pointerdown', (event) => {
+    if (state['gan1d-data'] !== 'drawn') return;
+    drawing = true;
+    canvas.setPointerCapture(event.pointerId);
+    paint(event);
+  });
+  canvas.addEventListener('pointermove', paint);
+  canvas.addEventListener('pointerup', () => {
+    if (!drawing) return;
+    drawing = false;
+    if (last) worker.call('gan1d', 'set_settings', [lineSettings()]).then(() => player.playing || chunk('redraw'), fail);
+    else reset();
+  });
+
+  return {
+    async ready() {
+      await reset();
+      for (const button of buttons) button.disabled = false;
+    },
+    show(view) { if (player.playing) show(view); },
+    stopped() { player.set(false); },
+    onRestart() {
+      player.set(false);
+      last = null;
+      for (const button of buttons) button.disabled = true;
+    },
+  };
+}
+
+// The lecture's picture: x from view.low to view.high; the data's density (grey), its samples
+// (dots), G's density (green), D(x) (blue, on its own 0–1 scale, with ½ dashed).
+function drawPicture(canvas, view, drawn) {
+  const c = canvas.getContext('2d');
+  const { width, height } = canvas;
+  const bottom = height - 24;
+  c.fillStyle = '#111';
+  c.fillRect(0, 0, width, height);
+  c.strokeStyle = '#2a2f3a';
+  c.beginPath(); c.moveTo(0, bottom); c.lineTo(width, bottom); c.stroke();
+  if (drawn) {
+    c.fillStyle = 'rgba(229, 231, 235, 0.15)';
+    const w = width / drawn.length;
+    drawn.forEach((v, i) => c.fillRect(i * w + 1, bottom - v * (bottom - 10), w - 2, v * (bottom - 10)));
+  }
+  if (!view) return;
+  const x = (value) => ((value - view.low) / (view.high - view.low)) * width;
+  // One density scale for both curves, capped so a collapsed G's spike does not flatten the data.
+  const dataTop = Math.max(...view.dataDensity);
+  const top = Math.max(dataTop, Math.min(Math.max(...view.generatorDensity), 3 * dataTop)) || 1;
+  const y = (density) => bottom - Math.min(1, density / top) * (bottom - 10);
+  const curve = (values, at, color, dash = []) => {
+    c.strokeStyle = color;
+    c.lineWidth = 2;
+    c.setLineDash(dash);
+    c.beginPath();
+    values.forEach((v, i) => (i ? c.lineTo(at(i), v) : c.moveTo(at(i), v)));
+    c.stroke();
+    c.setLineDash([]);
+  };
+  const gridX = (i) => (i / (view.dOfX.length - 1)) * width;
+  curve(view.dataDensity.map(y), gridX, '#6b7280', [4, 4]);
+  const binWidth = width / view.generatorDensity.length;
+  curve(view.generatorDensity.map(y), (i) => (i + 0.5) * binWidth, COLORS.g);
+  const dY = (d) => bottom - d * (bottom - 10);
+  c.strokeStyle = '#1e3a5f';
+  c.setLineDash([2, 4]);
+  c.beginPath(); c.moveTo(0, dY(0.5)); c.lineTo(width, dY(0.5)); c.stroke();
+  c.setLineDash([]);
+  curve(view.dOfX.map(dY), gridX, COLORS.d);
+  c.fillStyle = 'rgba(229, 231, 235, 0.7)';
+  for (const dot of view.dots) {
+    c.beginPath();
+    c.arc(x(dot), bottom, 2.5, 0, 2 * Math.PI);
+    c.fill();
+  }
+  c.fillStyle = '#9aa3b2';
+  c.font = '12px system-ui, sans-serif';
+  c.fillText('D(x)', 8, dY(1) + 12);
+  c.fillText('½', 8, dY(0.5) - 4);
+  c.textAlign = 'center';
+  for (let tick = Math.ceil(view.low); tick <= view.high; tick += 2) {
+    c.fillText(String(tick), Math.min(width - 8, Math.max(8, x(tick))), height - 4);
+  }
+  c.textAlign = 'start';
+}
