@@ -1,20 +1,25 @@
-// Time to digits in the real page: opens ?demo=gan on the CPU backend, presses play on a fresh
-// GAN with the default settings and waits until the page's own reading of the grid meets the
-// DIGITS bar (most samples read with ≥ 90 % confidence, ≥ 8 digits), or the time is up. Prints
-// one JSON line per run: the build (threads or one thread), iterations/s, when digits appeared,
-// and how many iterations two minutes of play reach (src/models/gan.rs: LIVE_ITERATIONS).
-//   node tests/gan-time-to-digits.mjs [seconds=120] [seeds=0]
+// Time to digits in the real page: opens ?demo=gan, presses play on a fresh GAN and waits until
+// the page's own reading of the grid meets the DIGITS bar (most samples read with ≥ 90 %
+// confidence, ≥ 8 digits), or the time is up. Prints one JSON line per run: backend, build
+// (threads or one thread), model, iterations/s, when digits appeared, and how many iterations
+// the time reaches (for the default, two minutes: src/models/gan.rs, LIVE_ITERATIONS).
+//   node tests/gan-time-to-digits.mjs [seconds=120] [seeds=0] [models=mlp] [backends=cpu]
+// WebGPU runs on the single-threaded build only (the threaded one is CPU-only).
 import { startServer, launchChromium, openDemo } from './page/browser.mjs';
 
-const seconds = Number(process.argv[2] ?? 120);
-const seeds = (process.argv[3] ?? '0').split(',').map(Number);
+const [seconds, seeds, models, backends] = [
+  Number(process.argv[2] ?? 120), (process.argv[3] ?? '0').split(',').map(Number),
+  (process.argv[4] ?? 'mlp').split(','), (process.argv[5] ?? 'cpu').split(','),
+];
 const isolated = await startServer();
 const plain = await startServer({ isolated: false });
-const browser = await launchChromium({ webgpu: false });
+const browser = await launchChromium({ webgpu: backends.includes('webgpu') });
+const runs = backends.flatMap((backend) => (backend === 'cpu'
+  ? [['threads', isolated], ['one thread', plain]] : [['one thread', plain]]).map((build) => [backend, ...build]));
 try {
-  for (const [build, server] of [['threads', isolated], ['one thread', plain]]) {
-    for (const seed of seeds) {
-      const page = await openDemo(browser, `${server.url}?demo=gan&backend=cpu&gan-seed=${seed}`, 'gan');
+  for (const [backend, build, server] of runs) {
+    for (const [model, seed] of models.flatMap((m) => seeds.map((s) => [m, s]))) {
+      const page = await openDemo(browser, `${server.url}?demo=gan&backend=${backend}&gan-model=${model}&gan-seed=${seed}`, 'gan');
       const threads = Number(await page.getByTestId('backend').getAttribute('data-threads'));
       await page.getByTestId('gan-play').click();
       const started = Date.now();
@@ -28,7 +33,7 @@ try {
       const coverage = await page.getByTestId('gan-coverage').textContent();
       await page.getByTestId('gan-play').click();
       console.log(JSON.stringify({
-        workload: 'gan-live-time-to-digits', build, threads, seed, seconds, iterations,
+        workload: 'gan-live-time-to-digits', backend, build, threads, model, seed, seconds, iterations,
         iterationsPerSecond: +(iterations / seconds).toFixed(1), coverage, digitsAt,
       }));
       await page.close();

@@ -136,7 +136,7 @@ mod tests {
         let (cx, cy) = mass_centre(&digit);
         assert!((cx - 14.0).abs() < 1.0 && (cy - 14.0).abs() < 1.0, "centre ({cx}, {cy})");
         let (ew, eh) = ink_extent(&digit);
-        assert!(eh <= 22 && eh >= 19, "height {eh}"); // 20 px plus anti-aliased edges
+        assert!((19..=22).contains(&eh), "height {eh}"); // 20 px plus anti-aliased edges
         assert!(ew < eh, "aspect kept: {ew}×{eh}");
         assert!(digit.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!(digit.iter().any(|&v| v > 0.0 && v < 1.0), "anti-aliased edges");

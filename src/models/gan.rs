@@ -450,13 +450,9 @@ impl GanTraining {
         }
     }
 
-    /// A fresh `model` whose initial weights depend only on `config.seed`: they are drawn on the
-    /// CPU backend (seeding its RNG, which is process-wide) and then moved to `device`, so every
-    /// backend starts alike. Reproducible as long as no other thread draws from that RNG meanwhile.
+    /// A fresh `model` whose initial weights depend only on `config.seed` ([`super::seeded`]).
     pub fn from_scratch(model: &GanConfig, config: GanTrainingConfig, device: &Device) -> Self {
-        let cpu = Device::flex();
-        cpu.seed(config.seed);
-        Self::new(model.init(&cpu), config, device)
+        Self::new(super::seeded(config.seed, |cpu| model.init(cpu)), config, device)
     }
 
     /// One discriminator update on `real` (`[batch, 1, 28, 28]` in [-1, 1]) and as many fakes.

@@ -255,9 +255,7 @@ impl Gan1dTraining {
         config: GanTrainingConfig,
         device: &Device,
     ) -> Self {
-        let cpu = Device::flex();
-        cpu.seed(config.seed);
-        Self::new(model.init(&cpu), data, config, device)
+        Self::new(super::seeded(config.seed, |cpu| model.init(cpu)), data, config, device)
     }
 
     /// One D update on a fresh real batch and as many fakes.

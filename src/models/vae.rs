@@ -250,13 +250,9 @@ impl VaeTraining {
         }
     }
 
-    /// A fresh `model` whose initial weights depend only on `config.seed`: drawn on the CPU
-    /// backend (seeding its RNG, which is process-wide) and moved to `device`, so every backend
-    /// starts alike. Reproducible as long as no other thread draws from that RNG meanwhile.
+    /// A fresh `model` whose initial weights depend only on `config.seed` ([`super::seeded`]).
     pub fn from_scratch(model: &VaeConfig, config: VaeTrainingConfig, device: &Device) -> Self {
-        let cpu = Device::flex();
-        cpu.seed(config.seed);
-        Self::new(model.init(&cpu), config, device)
+        Self::new(super::seeded(config.seed, |cpu| model.init(cpu)), config, device)
     }
 
     /// One optimiser step on `images` (`[batch, 784]` in [0, 1], inputs and targets); returns
