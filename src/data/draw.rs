@@ -65,17 +65,18 @@ fn area_resample(
     out_h: usize,
 ) -> Vec<f32> {
     let (step_x, step_y) = (box_w / out_w as f32, box_h / out_h as f32);
-    let spans = |start: f32, step: f32| -> Vec<(usize, f32)> {
-        let (lo, hi) = (start, start + step);
+    // `limit`: the box's own extent, which rounding in `start + step` must not pass.
+    let spans = |start: f32, step: f32, limit: f32| -> Vec<(usize, f32)> {
+        let (lo, hi) = (start, (start + step).min(limit));
         (lo.floor() as usize..hi.ceil() as usize)
             .map(|i| (i, (hi.min(i as f32 + 1.0) - lo.max(i as f32)).max(0.0)))
             .collect()
     };
     let mut out = vec![0.0; out_w * out_h];
     for ty in 0..out_h {
-        let rows = spans(ty as f32 * step_y, step_y);
+        let rows = spans(ty as f32 * step_y, step_y, box_h);
         for tx in 0..out_w {
-            let cols = spans(tx as f32 * step_x, step_x);
+            let cols = spans(tx as f32 * step_x, step_x, box_w);
             let mut sum = 0.0;
             for &(sy, wy) in &rows {
                 for &(sx, wx) in &cols {
@@ -140,6 +141,25 @@ mod tests {
         assert!(ew < eh, "aspect kept: {ew}×{eh}");
         assert!(digit.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!(digit.iter().any(|&v| v > 0.0 && v < 1.0), "anti-aliased edges");
+    }
+
+    /// Boxes whose size does not divide evenly into the fitted size, touching the canvas's
+    /// edges: rounding in the resampling must stay inside the canvas.
+    #[test]
+    fn ink_at_the_edges_of_any_pad_size_stays_inside() {
+        for (width, height) in [(140, 140), (97, 131), (280, 280)] {
+            for stroke_width in [1, 3, 11, 13] {
+                let mut ink = vec![0.0; width * height];
+                for y in height / 3..height {
+                    for x in width / 2..(width / 2 + stroke_width).min(width) {
+                        ink[y * width + x] = 1.0;
+                    }
+                }
+                let digit = to_mnist(&ink, width, height);
+                let total: f32 = digit.iter().sum();
+                assert!(total > 5.0, "{width}×{height}, stroke {stroke_width}: ink {total}");
+            }
+        }
     }
 
     #[test]
