@@ -14,6 +14,7 @@ use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
+use latent_lab::models::vae::VaeConfig;
 use latent_lab::web::{AutoencoderSession, Gan1dSession, GanSession, Runtime};
 use latent_lab::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -27,6 +28,7 @@ const DAE: &[u8] = include_bytes!("../www/weights/dae.bpk");
 const MNIST_TEST: &[u8] = include_bytes!("../www/data/mnist_test.bin.gz");
 const CLASSIFIER: &[u8] = include_bytes!("../www/weights/classifier.bpk");
 const GAN: &[u8] = include_bytes!("../www/weights/gan.bpk");
+const VAE10: &[u8] = include_bytes!("../www/weights/vae10.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -360,4 +362,31 @@ async fn the_1d_gan_session_draws_its_picture() {
     assert!(curve.iter().all(|d| (0.0..=1.0).contains(&d.as_f64().unwrap())), "D(x) is a probability");
     assert_eq!(number(&view, "dataMean"), 0.0, "the two Gaussians at ±3 average to 0");
     assert!(number(&view, "push").is_finite());
+}
+
+/// The shipped 10-D VAE's encoder (means and log-variances) and decoder give the same numbers on
+/// every backend, on 16 test digits.
+#[wasm_bindgen_test]
+async fn the_vae_encodes_and_decodes_alike_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let indices: Vec<usize> = (0..16).collect();
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let vae = weights::load(VaeConfig::shipped_10d().init(&device), VAE10, "vae10.bpk").expect("weights");
+        let posterior = vae.encode(test.batch(&indices, &device));
+        let decoded = vae.decode(posterior.mean.clone());
+        let values = read(Tensor::cat(vec![posterior.mean, posterior.log_variance, decoded], 1)).await;
+        match &expected {
+            None => expected = Some(values),
+            Some(expected) => {
+                let worst = expected.iter().zip(&values).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
+                console_log!(
+                    "{name}: VAE encode + decode, max |Δ| from flex {worst:e} ({:.0} ms)",
+                    js_sys::Date::now() - started
+                );
+                assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use burn::tensor::{Device, Tensor};
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
@@ -48,13 +48,6 @@ struct Progress {
     train_loss: f32,
     test_loss: f32,
     steps_per_second: f64,
-}
-
-#[derive(Serialize)]
-struct Digit {
-    pixels: ByteBuf,
-    label: u8,
-    index: usize,
 }
 
 struct Training {
@@ -116,9 +109,7 @@ impl AutoencoderSession {
 
     /// A random digit of the test set: `{pixels (28×28 RGBA), label, index}`.
     pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
-        let test = self.digits.test.as_ref().ok_or_else(|| JsError::new("the test set is not loaded yet"))?;
-        let index = self.rng.random_range(0..test.len());
-        to_js(&Digit { pixels: ByteBuf::from(to_rgba(&test.image(index))), label: test.label(index), index })
+        self.digits.random_test_digit(&mut self.rng)
     }
 
     /// The drawing (RGBA, white ink on black) → MNIST-style input → every view of the demo.
@@ -242,9 +233,9 @@ impl AutoencoderSession {
         // Both models run on [clean; noisy]; one readback brings everything home.
         let pair = images_tensor([input.as_slice(), noisy.as_slice()].concat(), &self.device);
         let codes = self.ae.encode(pair.clone());
-        let code = codes.clone().slice([0..1]);
+        let code = codes.clone().narrow(0, 0, 1);
         let ae_out = self.ae.decode(codes);
-        let denoised = self.dae.forward(pair.slice([1..2]));
+        let denoised = self.dae.forward(pair.narrow(0, 1, 1));
         let code_size = self.ae.code_size();
         let all = Tensor::cat(vec![code, ae_out.reshape([1, 2 * PIXELS]), denoised], 1);
         Ok(wasm_bindgen_futures::future_to_promise(async move {

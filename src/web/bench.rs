@@ -34,6 +34,7 @@ struct BenchResult {
 }
 
 /// What one timed run does.
+#[allow(clippy::large_enum_variant)] // one Work lives per benchmark run
 enum Work {
     /// An AE forward pass, reconstruction read back.
     Forward { model: Autoencoder, input: Tensor<2> },

@@ -6,12 +6,14 @@ mod autoencoder;
 mod bench;
 mod gan;
 mod gan1d;
+mod vae;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
 
 pub use autoencoder::AutoencoderSession;
 pub use gan::GanSession;
 pub use gan1d::Gan1dSession;
+pub use vae::VaeSession;
 
 /// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).
 #[cfg(feature = "threads")]
@@ -245,6 +247,24 @@ impl Digits {
             other => return Err(JsError::new(&format!("unknown split \"{other}\""))),
         }
         Ok(count)
+    }
+
+    /// A random digit of the test set, for the page: `{pixels (28×28 RGBA), label, index}`.
+    fn random_test_digit(&self, rng: &mut rand::rngs::SmallRng) -> Result<JsValue, JsError> {
+        use rand::Rng;
+        #[derive(Serialize)]
+        struct Digit {
+            pixels: serde_bytes::ByteBuf,
+            label: u8,
+            index: usize,
+        }
+        let test = self.test.as_ref().ok_or_else(|| JsError::new("the test digits are not loaded yet"))?;
+        let index = rng.random_range(0..test.len());
+        to_js(&Digit {
+            pixels: serde_bytes::ByteBuf::from(to_rgba(&test.image(index))),
+            label: test.label(index),
+            index,
+        })
     }
 }
 

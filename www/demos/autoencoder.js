@@ -3,6 +3,7 @@
 import { DrawPad } from '../ui/drawpad.js';
 import { showImage, showCode, clearImage } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
+import { TrainButton } from '../ui/play.js';
 import { showTiming, hideProgress, addNote } from '../ui/status.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`);
@@ -48,7 +49,6 @@ export function mount(worker) {
   let noiseSeed = 1;
   let busy = false;
   let dirty = false;
-  let trainState = 'idle'; // idle | running | paused
 
   const pad = new DrawPad($('draw-canvas'), {
     onStroke: () => {
@@ -111,48 +111,25 @@ export function mount(worker) {
   });
   document.getElementById('new-noise').addEventListener('click', () => { noiseSeed += 1; refresh(); });
 
-  function setTrainState(state) {
-    trainState = state;
-    trainButton.textContent = { idle: 'Train', running: 'Pause', paused: 'Resume' }[state];
-    trainButton.dataset.state = state;
-  }
-  const resetTraining = () => {
-    if (trainState !== 'idle') worker.stop('autoencoder');
-    setTrainState('idle');
-  };
   let trainingDigitsLoaded = false;
-  trainModel.addEventListener('change', resetTraining);
-  for (const radio of document.querySelectorAll('[name=ae-train-start]')) radio.addEventListener('change', resetTraining);
-
-  trainButton.addEventListener('click', async () => {
-    try {
-      if (trainState === 'running') {
-        setTrainState('paused');
-        await worker.stop('autoencoder');
-      } else if (trainState === 'paused') {
-        setTrainState('running');
-        await worker.loop('autoencoder', 'train_chunk');
-      } else {
-        const fromScratch = document.querySelector('[name=ae-train-start]:checked').value === 'scratch';
-        chart.reset();
-        steps.textContent = '0';
-        setTrainState('running');
-        await worker.stop('autoencoder');
-        if (!trainingDigitsLoaded) {
-          await worker.load(trainingDigits);
-          trainingDigitsLoaded = true;
-        }
-        await worker.call('autoencoder', 'train_start', [trainModel.value, fromScratch, randomSeed()]);
-        await worker.loop('autoencoder', 'train_chunk');
+  const train = new TrainButton(trainButton, worker, 'autoencoder', {
+    start: async () => {
+      chart.reset();
+      steps.textContent = '0';
+      if (!trainingDigitsLoaded) {
+        await worker.load(trainingDigits);
+        trainingDigitsLoaded = true;
       }
-    } catch (error) {
-      setTrainState('idle');
-      addNote(String(error.message ?? error), 'error');
-    }
+      const fromScratch = document.querySelector('[name=ae-train-start]:checked').value === 'scratch';
+      await worker.call('autoencoder', 'train_start', [trainModel.value, fromScratch, randomSeed()]);
+    },
   });
+  train.onError = (error) => addNote(String(error.message ?? error), 'error');
+  trainModel.addEventListener('change', () => train.reset());
+  for (const radio of document.querySelectorAll('[name=ae-train-start]')) radio.addEventListener('change', () => train.reset());
 
   function onLoop(session, report) {
-    if (trainState !== 'running') return;
+    if (train.state !== 'running') return;
     steps.textContent = String(report.steps);
     rate.textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · train ${report.trainLoss.toFixed(2)} · test ${report.testLoss.toFixed(2)}`;
     rate.dataset.testLoss = String(report.testLoss);
@@ -161,7 +138,7 @@ export function mount(worker) {
   }
 
   function onLoopStopped(session, reason) {
-    setTrainState('idle');
+    train.set('idle');
     addNote(`Training stopped: ${reason}`, 'error');
   }
 
@@ -169,7 +146,7 @@ export function mount(worker) {
     root.dataset.ready = 'true'; // models and data are loaded
     $('random-digit').disabled = false;
     trainButton.disabled = false;
-    setTrainState('idle');
+    train.set('idle');
     refresh();
   }
 
@@ -178,7 +155,7 @@ export function mount(worker) {
     trainingDigitsLoaded = false;
     $('random-digit').disabled = true;
     trainButton.disabled = true;
-    setTrainState('idle');
+    train.reset();
     for (const canvas of Object.values(views)) clearImage(canvas);
   }
 

@@ -32,3 +32,45 @@ export class PlayButton {
     await this.worker.stop(this.session);
   }
 }
+
+// A Train / Pause / Resume button over a session's training loop: `start()` prepares a fresh
+// run (e.g. calls the session's train_start), then the loop of `train_chunk` runs.
+export class TrainButton {
+  constructor(button, worker, session, { start }) {
+    Object.assign(this, { button, worker, session, start });
+    this.set('idle');
+    button.addEventListener('click', () => this.press().catch((error) => this.failed(error)));
+  }
+
+  set(state) {
+    this.state = state; // idle | running | paused
+    this.button.textContent = { idle: 'Train', running: 'Pause', paused: 'Resume' }[state];
+    this.button.dataset.state = state;
+  }
+
+  async press() {
+    if (this.state === 'running') {
+      this.set('paused');
+      await this.worker.stop(this.session);
+    } else {
+      const fresh = this.state === 'idle';
+      this.set('running');
+      if (fresh) {
+        await this.worker.stop(this.session);
+        await this.start();
+      }
+      await this.worker.loop(this.session, 'train_chunk');
+    }
+  }
+
+  // Back to a fresh start next time (the settings changed, or the worker restarted).
+  reset() {
+    if (this.state !== 'idle') this.worker.stop(this.session).catch(() => {});
+    this.set('idle');
+  }
+
+  failed(error) {
+    this.set('idle');
+    this.onError?.(error);
+  }
+}

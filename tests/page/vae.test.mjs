@@ -1,0 +1,115 @@
+// Page tests of the VAE demo (?demo=vae): draw on the two pads, move a slider, hover the map,
+// train; judge the canvases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveAndLaunch, openDemo, artefacts, frameProbe } from './browser.mjs';
+
+const env = serveAndLaunch();
+const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
+
+// A canvas's red channel as ink in [0, 1], with its size.
+const canvasInk = (page, testid) => page.evaluate((id) => {
+  const canvas = document.querySelector(`[data-testid=${id}]`);
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  return { width: canvas.width, height: canvas.height, ink: Array.from({ length: data.length / 4 }, (_, i) => data[i * 4] / 255), ...canvas.dataset };
+}, testid);
+
+// Frame k of a strip, downsampled to 28×28 (the mean over each scale×scale block).
+function frame(strip, k) {
+  const scale = Number(strip.scale);
+  return Array.from({ length: 784 }, (_, p) => {
+    const [x, y] = [p % 28, Math.floor(p / 28)];
+    let sum = 0;
+    for (let dy = 0; dy < scale; dy += 1) {
+      for (let dx = 0; dx < scale; dx += 1) sum += strip.ink[(y * scale + dy) * strip.width + (k * 28 + x) * scale + dx];
+    }
+    return sum / (scale * scale);
+  });
+}
+
+async function strokeOn(page, testid, points) {
+  const box = await page.getByTestId(testid).boundingBox();
+  const at = ([x, y]) => [box.x + (x / 140) * box.width, box.y + (y / 140) * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
+  await page.mouse.up();
+}
+
+const draws = (page, testid) => page.getByTestId(testid).evaluate((canvas) => Number(canvas.dataset.draws ?? 0));
+
+test('two drawn digits give two strips whose ends resemble them', async () => {
+  const page = await open();
+  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+  const before = await draws(page, 'vae-interp-strip');
+  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
+    const angle = (i / 40) * 2 * Math.PI;
+    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
+  }));
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, before);
+  await page.waitForTimeout(800); // the latest stroke's strips
+  await page.screenshot({ path: `${artefacts}/vae-strips.png`, fullPage: true });
+  for (const testid of ['vae-interp-strip', 'ae-interp-strip']) {
+    const strip = await canvasInk(page, testid);
+    const frames = Number(strip.frames);
+    assert.equal(frames, 10);
+    assert.equal(strip.width, frames * 28 * Number(strip.scale), `${testid}: frames of 28×28 at data-scale, no gaps`);
+    for (let k = 0; k < frames; k += 1) {
+      const total = frame(strip, k).reduce((a, b) => a + b, 0);
+      assert.ok(total > 10, `${testid}: frame ${k} has ink (${total.toFixed(1)})`);
+    }
+    const first = frame(strip, 0);
+    const last = frame(strip, frames - 1);
+    const middleColumns = first.reduce((sum, v, i) => sum + ((i % 28) >= 11 && (i % 28) <= 16 ? v : 0), 0);
+    assert.ok(middleColumns / first.reduce((a, b) => a + b, 0) > 0.7, `${testid}: the first frame is the drawn 1`);
+    assert.ok(last[14 * 28 + 14] < 0.3 && Math.max(last[4 * 28 + 14], last[5 * 28 + 14]) > 0.3, `${testid}: the last frame is the drawn 0 (ring, hole)`);
+  }
+  console.log(`strips: ${await page.locator('#vae-strip-summary').textContent()}`);
+  await page.close();
+});
+
+test('a slider decodes live; the map decodes where the pointer is', async () => {
+  const page = await open();
+  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=vae-sliders] input[type=range]').length === 10);
+  await page.waitForTimeout(500);
+  const before = await canvasInk(page, 'vae-decoded-canvas');
+  const count = await draws(page, 'vae-decoded-canvas');
+  // The lever the test digits use most (data-spread: the spread of its value over them), to the
+  // far end from where the digit put it.
+  const spreads = await page.locator('[data-testid=vae-sliders] input').evaluateAll((inputs) => inputs.map((i) => Number(i.dataset.spread)));
+  const slider = page.locator('[data-testid=vae-sliders] input').nth(spreads.indexOf(Math.max(...spreads)));
+  const target = Number(await slider.inputValue()) > 0 ? '-3' : '3';
+  await slider.fill(target);
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-decoded-canvas]').dataset.draws) > n, count);
+  await page.waitForTimeout(300);
+  const after = await canvasInk(page, 'vae-decoded-canvas');
+  const change = before.ink.reduce((sum, v, i) => sum + Math.abs(v - after.ink[i]), 0) / before.ink.length;
+  console.log(`code spreads ${spreads.map((v) => v.toFixed(2))}; the widest slider → ${target}: decoded image changed by ${(255 * change).toFixed(1)} grey levels on average`);
+  assert.ok(change > 0.01, 'moving a slider changes the decoded digit');
+
+  const box = await page.getByTestId('vae-map-canvas').boundingBox();
+  const mapDraws = await draws(page, 'vae-map-decoded');
+  await page.getByTestId('vae-map-canvas').hover({ position: { x: box.width * 0.3, y: box.height * 0.6 } });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-map-decoded]').dataset.draws ?? 0) > n, mapDraws);
+  const decoded = await canvasInk(page, 'vae-map-decoded');
+  await page.screenshot({ path: `${artefacts}/vae-map.png`, fullPage: true });
+  const ink = decoded.ink.reduce((a, b) => a + b, 0) / (decoded.ink.length / 784);
+  assert.ok(ink > 20, `hovering the map decodes a digit (ink ${ink.toFixed(1)} per 28×28)`);
+  await page.close();
+});
+
+test('training advances, charts both terms and keeps frames coming', async () => {
+  const page = await open();
+  await frameProbe(page);
+  await page.getByTestId('vae-train').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=vae-train-steps]').textContent) >= 30
+    && Number(document.getElementById('vae-loss-chart').dataset.points) >= 3, null, { timeout: 120_000 });
+  const gap = await page.evaluate(() => window.__stopFrameProbe());
+  const rate = await page.locator('#vae-train-rate').textContent();
+  await page.getByTestId('vae-train').click(); // pause
+  await page.screenshot({ path: `${artefacts}/vae-training.png`, fullPage: true });
+  console.log(`VAE training in the page: ${rate}; longest frame gap ${gap.toFixed(0)} ms`);
+  assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
+  await page.close();
+});

@@ -1,0 +1,330 @@
+// The VAE demo: two pads → the worker's VaeSession → interpolation strips, sliders, the 2-D map,
+// training charts, the σ plot and the imitation example. Only drawing and event forwarding.
+import { DrawPad } from '../ui/drawpad.js';
+import { showScaled, showImage } from '../ui/canvas.js';
+import { LineChart } from '../ui/chart.js';
+import { TrainButton } from '../ui/play.js';
+import { addNote, hideProgress } from '../ui/status.js';
+
+const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
+const LABEL_COLORS = ['#f87171', '#fb923c', '#facc15', '#a3e635', '#34d399', '#22d3ee', '#60a5fa', '#a78bfa', '#f472b6', '#e5e7eb'];
+
+export const demo = {
+  sessions: { vae: 'VaeSession' },
+  assets: [
+    { session: 'vae', method: 'load_weights', args: ['vae10'], path: 'weights/vae10.bpk', label: 'the 10-D VAE', problem: 'the 10-D VAE starts untrained.' },
+    { session: 'vae', method: 'load_weights', args: ['ae10'], path: 'weights/ae10.bpk', label: 'the plain AE', problem: 'the plain AE starts untrained.' },
+    { session: 'vae', method: 'load_weights', args: ['vae2'], path: 'weights/vae2.bpk', label: 'the 2-D VAE', problem: 'the 2-D VAE starts untrained.' },
+    { session: 'vae', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the frames cannot be read.' },
+    { session: 'vae', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+  ],
+  threads: true,
+};
+const trainingDigits = { session: 'vae', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits' };
+
+export const settings = {
+  'vae-a': { default: 0, min: -1, max: 9999, integer: true },
+  'vae-b': { default: 1, min: -1, max: 9999, integer: true },
+  'vae-beta': { default: 1, min: 0, max: 10 },
+  'vae-model': { default: 'vae10', values: ['vae10', 'vae2'] },
+};
+
+// Calls `request()` for the latest state only: while one is in flight, later asks collapse.
+function latestOnly(request, show, fail) {
+  let busy = false;
+  let dirty = false;
+  return async function run() {
+    if (busy) { dirty = true; return; }
+    busy = true;
+    try {
+      do {
+        dirty = false;
+        show(await request());
+      } while (dirty);
+    } catch (error) {
+      fail(error);
+    } finally {
+      busy = false;
+    }
+  };
+}
+
+export function mount(worker, state, setSetting) {
+  const root = document.querySelector('[data-demo=vae]');
+  const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
+  const strips = { vae: $('vae-interp-strip'), ae: $('ae-interp-strip') };
+  const decoded = $('vae-decoded-canvas');
+  const sliders = $('vae-sliders');
+  let code = null;
+  let spread = null; // how much each code number varies over test digits
+  const buttons = [$('vae-random-a'), $('vae-random-b'), $('vae-train'), $('vae-prior-sample'), $('vae-imitation-next')];
+
+  function showEnds(result) {
+    code = result.code;
+    showCode();
+    if (result.strips) {
+      const s = result.strips;
+      for (const [name, canvas] of Object.entries(strips)) {
+        showScaled(canvas, s[name], s.frames * 28, 28);
+        canvas.dataset.frames = s.frames;
+        canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
+      }
+      const reads = (classes, confidence) => classes.map((c, i) => `${c} ${(100 * confidence[i]).toFixed(0)}%`).join(' · ');
+      $('vae-strip-reads').textContent = reads(s.vaeReads, s.vaeConfidence);
+      $('ae-strip-reads').textContent = reads(s.aeReads, s.aeConfidence);
+      $('vae-strip-summary').textContent = `Middle frames read with ${(100 * s.vaeMiddle).toFixed(0)} % confidence on the VAE's path, `
+        + `${(100 * s.aeMiddle).toFixed(0)} % on the AE's.`;
+    }
+    hideProgress();
+  }
+
+  // The two pads, each an end of the path.
+  const ends = {};
+  for (const slot of ['a', 'b']) {
+    let source = { kind: 'drawing' };
+    const pad = new DrawPad($(`vae-draw-${slot}`), {
+      lineWidth: 11,
+      onStroke: () => { source = { kind: 'drawing' }; setSetting(`vae-${slot}`, -1); refresh(); },
+    });
+    const refresh = latestOnly(async () => {
+      if (source.kind === 'test') return { ...(await worker.call('vae', 'set_test_digit', [slot, source.index])), test: true };
+      const rgba = pad.pixels();
+      return worker.call('vae', 'set_drawing', [slot, rgba, pad.canvas.width, pad.canvas.height], [rgba.buffer]);
+    }, (result) => {
+      if (result.test) pad.showImage(result.input); // the test digit, as the models see it
+      showEnds(result);
+    }, fail);
+    const pick = async (index) => {
+      source = { kind: 'test', index };
+      setSetting(`vae-${slot}`, index);
+      await refresh();
+    };
+    $(`vae-clear-${slot}`).addEventListener('click', () => { pad.clear(); source = { kind: 'drawing' }; });
+    $(`vae-random-${slot}`).addEventListener('click', async () => {
+      try {
+        const digit = await worker.call('vae', 'random_test_digit');
+        await pick(digit.index);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    ends[slot] = { pad, pick };
+  }
+
+  // Sliders: one per code dimension, built when the first code arrives.
+  const decode = latestOnly(() => worker.call('vae', 'decode', [code]), (rgba) => {
+    showScaled(decoded, rgba, 28, 28);
+    decoded.dataset.draws = Number(decoded.dataset.draws ?? 0) + 1;
+  }, fail);
+  const across = $('vae-sweep-across');
+  const down = $('vae-sweep-down');
+  const sweepCanvas = $('vae-sweep-canvas');
+  const sweep = latestOnly(() => worker.call('vae', 'sweep', [code, Number(across.value), Number(down.value), 10]),
+    (rgba) => showScaled(sweepCanvas, rgba, 280, 280), fail);
+  function showCode() {
+    if (sliders.children.length !== code.length) {
+      sliders.replaceChildren(...code.map((_, i) => {
+        const label = document.createElement('label');
+        const used = spread ? ` · ${spread.spread[i].toFixed(2)}` : '';
+        label.innerHTML = `<span>z${i + 1}${used}</span><input type="range" min="-3" max="3" step="0.01" aria-label="code number ${i + 1}">`;
+        label.querySelector('input').dataset.spread = spread?.spread[i] ?? '';
+        label.querySelector('input').addEventListener('input', (event) => {
+          code[i] = Number(event.target.value);
+          decode();
+          sweep();
+        });
+        return label;
+      }));
+      for (const select of [across, down]) {
+        select.replaceChildren(...code.map((_, i) => new Option(`z${i + 1}`, String(i))));
+      }
+      [across.value, down.value] = (spread?.widest ?? [0, 1]).map(String);
+    }
+    sliders.querySelectorAll('input').forEach((input, i) => { input.value = String(code[i]); });
+    decode();
+    sweep();
+  }
+  for (const select of [across, down]) select.addEventListener('change', () => code && sweep());
+
+  // The 2-D map: test digits by code, the decoded plane, and a decode wherever the pointer is.
+  const mapCanvas = $('vae-map-canvas');
+  const planeCanvas = $('vae-plane-canvas');
+  const mapDecoded = $('vae-map-decoded');
+  let map = null;
+  let marker = null;
+  const decodeAt = latestOnly(() => worker.call('vae', 'decode_map', [marker.u, marker.v]), (rgba) => {
+    showScaled(mapDecoded, rgba, 28, 28);
+    mapDecoded.dataset.draws = Number(mapDecoded.dataset.draws ?? 0) + 1;
+    $('vae-map-caption').textContent = `decoded at (${marker.u.toFixed(2)}, ${(1 - marker.v).toFixed(2)}) of the prior's mass`;
+    drawMap();
+  }, fail);
+  function drawMap() {
+    if (!map) return;
+    const c = mapCanvas.getContext('2d');
+    const { width, height } = mapCanvas;
+    c.fillStyle = '#111';
+    c.fillRect(0, 0, width, height);
+    for (const [u, v, label] of map.points) {
+      c.fillStyle = LABEL_COLORS[label];
+      c.fillRect(u * width - 1.5, v * height - 1.5, 3, 3);
+    }
+    c.font = '12px system-ui, sans-serif';
+    LABEL_COLORS.forEach((color, label) => { c.fillStyle = color; c.fillText(String(label), 8 + label * 14, 16); });
+    if (marker) {
+      c.strokeStyle = 'white';
+      c.lineWidth = 2;
+      c.strokeRect(marker.u * width - 6, marker.v * height - 6, 12, 12);
+    }
+  }
+  const hover = (event) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    marker = { u: (event.clientX - box.left) / box.width, v: (event.clientY - box.top) / box.height };
+    decodeAt();
+  };
+  for (const canvas of [mapCanvas, planeCanvas]) {
+    canvas.addEventListener('pointermove', hover);
+    canvas.addEventListener('pointerdown', hover);
+  }
+  $('vae-prior-sample').addEventListener('click', () => {
+    // A draw from the prior is a uniform point of this square (each axis is a Gaussian's CDF).
+    marker = { u: Math.random(), v: Math.random() };
+    decodeAt();
+  });
+
+  // Training: charts of the two terms, β, and the σ plot's histogram.
+  const chart = new LineChart($('vae-loss-chart'), {
+    x: 'steps', y: 'nats per digit', log: true,
+    series: [{ label: 'reconstruction', color: '#f59e0b' }, { label: 'KL', color: '#38bdf8' }],
+  });
+  const model = $('vae-train-model');
+  const beta = $('vae-beta');
+  model.value = state['vae-model'];
+  beta.value = String(state['vae-beta']);
+  let trainingDigitsLoaded = false;
+  let curves = null;
+  const train = new TrainButton($('vae-train'), worker, 'vae', {
+    start: async () => {
+      chart.reset();
+      $('vae-train-steps').textContent = '0';
+      if (!trainingDigitsLoaded) {
+        await worker.load(trainingDigits);
+        trainingDigitsLoaded = true;
+      }
+      const fromScratch = document.querySelector('[name=vae-train-start]:checked').value === 'scratch';
+      await worker.call('vae', 'train_start', [state['vae-model'], fromScratch, state['vae-beta'], randomSeed()]);
+    },
+  });
+  train.onError = fail;
+  model.addEventListener('change', () => { setSetting('vae-model', model.value); train.reset(); });
+  for (const radio of document.querySelectorAll('[name=vae-train-start]')) radio.addEventListener('change', () => train.reset());
+  beta.addEventListener('change', () => {
+    const value = Number(beta.value);
+    if (!(value >= 0 && value <= 10)) { beta.value = String(state['vae-beta']); return; }
+    setSetting('vae-beta', value);
+    worker.call('vae', 'set_beta', [value]).catch(fail);
+  });
+
+  function onLoop(session, report) {
+    if (train.state !== 'running') return;
+    $('vae-train-steps').textContent = String(report.steps);
+    $('vae-train-rate').textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · reconstruction ${report.reconstruction.toFixed(1)} `
+      + `· KL ${report.kl.toFixed(2)} · β ${report.beta}`;
+    chart.add(report.steps, report.reconstruction, Math.max(report.kl, 1e-3));
+    drawSigma(report.logVarianceHistogram);
+    // The views follow the model being trained.
+    if (report.model === 'vae10' && code) { decode(); sweep(); }
+    if (report.model === 'vae2') loadMap();
+  }
+
+  function drawSigma(histogram) {
+    if (!curves) return;
+    const canvas = $('vae-sigma-canvas');
+    const c = canvas.getContext('2d');
+    const { width, height } = canvas;
+    const bottom = height - 20;
+    c.fillStyle = '#111';
+    c.fillRect(0, 0, width, height);
+    if (histogram) {
+      const top = Math.max(1, ...histogram);
+      const w = width / histogram.length;
+      c.fillStyle = 'rgba(229, 231, 235, 0.25)';
+      histogram.forEach((n, i) => c.fillRect(i * w + 1, bottom - (n / top) * (bottom - 10), w - 2, (n / top) * (bottom - 10)));
+    }
+    const high = 8;
+    const low = curves.sigmaLow;
+    const x = (i) => (i / (curves.sigma.length - 1)) * width;
+    const y = (v) => bottom - ((Math.min(high, Math.max(low, v)) - low) / (high - low)) * (bottom - 10);
+    for (const [values, color] of [[curves.exp, '#f59e0b'], [curves.onePlus, '#38bdf8'], [curves.difference, '#22c55e']]) {
+      c.strokeStyle = color;
+      c.lineWidth = 2;
+      c.beginPath();
+      values.forEach((v, i) => (i ? c.lineTo(x(i), y(v)) : c.moveTo(x(i), y(v))));
+      c.stroke();
+    }
+    c.fillStyle = '#9aa3b2';
+    c.font = '12px system-ui, sans-serif';
+    c.textAlign = 'center';
+    for (let s = Math.ceil(curves.sigmaLow); s <= curves.sigmaHigh; s += 2) {
+      c.fillText(`σ=${s}`, ((s - curves.sigmaLow) / (curves.sigmaHigh - curves.sigmaLow)) * width, height - 4);
+    }
+    c.textAlign = 'start';
+  }
+
+  // Imitation: a test digit and two equally costly edits.
+  let imitationIndex = 3;
+  async function showImitation() {
+    try {
+      const result = await worker.call('vae', 'imitation', [imitationIndex]);
+      showImage($('vae-imitation-original'), result.original);
+      showImage($('vae-imitation-extended'), result.extended);
+      showImage($('vae-imitation-stray'), result.stray);
+      $('vae-imitation-extended-caption').textContent = `stroke extended: ${result.changed} pixels, ${result.lossExtended.toFixed(2)} nats`;
+      $('vae-imitation-stray-caption').textContent = `stray dot: ${result.changed} pixels, ${result.lossStray.toFixed(2)} nats`;
+    } catch (error) {
+      fail(error);
+    }
+  }
+  $('vae-imitation-next').addEventListener('click', () => { imitationIndex += 1; showImitation(); });
+
+  async function loadMap() {
+    try {
+      map = await worker.call('vae', 'map');
+      showScaled(planeCanvas, map.plane, map.cells * 28, map.cells * 28);
+      drawMap();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function ready() {
+    try {
+      curves = await worker.call('vae', 'sigma_curves');
+      spread = await worker.call('vae', 'code_spread').catch(() => null);
+      drawSigma(null);
+      for (const slot of ['a', 'b']) {
+        if (state[`vae-${slot}`] >= 0) await ends[slot].pick(state[`vae-${slot}`]);
+      }
+      await loadMap();
+      await showImitation();
+    } catch (error) {
+      fail(error);
+    }
+    for (const button of buttons) button.disabled = false;
+    root.dataset.ready = 'true';
+  }
+
+  function onRestart() {
+    root.dataset.ready = 'false';
+    trainingDigitsLoaded = false;
+    train.reset();
+    for (const button of buttons) button.disabled = true;
+  }
+
+  function onLoopStopped(session, error) {
+    train.set('idle');
+    addNote(`Training stopped: ${error}`, 'error');
+  }
+
+  return { ready, onLoop, onLoopStopped, onRestart };
+}
