@@ -18,8 +18,8 @@ use crate::data::draw;
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::vae::{
-    interpolate, inverse_normal_cdf, normal_cdf, plane_grid, reconstruction_nats, Vae, VaeConfig,
-    VaeTraining, VaeTrainingConfig,
+    interpolate, inverse_normal_cdf, normal_cdf, plane_grid, reconstruction_nats, test_bound, Vae, VaeConfig,
+    VaeTraining, VaeTrainingConfig, BOUND_SEED,
 };
 use crate::weights;
 
@@ -119,6 +119,13 @@ struct Imitation {
     /// original: what a VAE's loss charges for the difference.
     loss_extended: f32,
     loss_stray: f32,
+}
+
+#[derive(Serialize)]
+struct Bounds {
+    vae10: [f32; 3],
+    vae2: [f32; 3],
+    ae10: f32,
 }
 
 #[derive(Serialize)]
@@ -321,6 +328,25 @@ impl VaeSession {
             let mut order: Vec<usize> = (0..spread.len()).collect();
             order.sort_by(|&a, &b| spread[b].total_cmp(&spread[a]));
             Ok(to_js(&CodeSpread { widest: [order[0], order[1]], spread })?)
+        }))
+    }
+
+    /// The test-set bound of the shipped models, nats per digit, on all test digits, each
+    /// binarised stochastically (a pixel on with probability its grey level, fixed seed), one
+    /// code sample per digit: `{vae10, vae2: [−ELBO, reconstruction, KL], ae10: reconstruction
+    /// with code = mean}`. Measures the models as loaded (before any training here).
+    pub fn test_bounds(&self) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let test =
+            self.digits.test.as_ref().ok_or_else(|| JsError::new("the test digits are not loaded yet"))?;
+        let bound = |model: &Vae, sample| test_bound(model, test, sample, BOUND_SEED, &self.device);
+        let all = Tensor::cat(
+            vec![bound(&self.shipped_vae10, true), bound(&self.shipped_vae2, true), bound(&self.ae10, false)],
+            0,
+        );
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let v = read(all).await?;
+            Ok(to_js(&Bounds { vae10: [v[0], v[1], v[2]], vae2: [v[3], v[4], v[5]], ae10: v[7] })?)
         }))
     }
 

@@ -113,3 +113,14 @@ test('training advances, charts both terms and keeps frames coming', async () =>
   assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
   await page.close();
 });
+
+test('the page measures the shipped models\' test bound', async () => {
+  const page = await open();
+  await page.locator('#vae-bounds').click();
+  await page.waitForFunction(() => /ELBO/.test(document.getElementById('vae-bounds-result').textContent), null, { timeout: 120_000 });
+  const text = await page.locator('#vae-bounds-result').textContent();
+  console.log(`in the page: ${text}`);
+  const elbo = Number(/10-D VAE: ELBO −([\d.]+)/.exec(text)[1]);
+  assert.ok(elbo < 100, `the 10-D VAE's test ELBO is above −100 nats (−${elbo})`);
+  await page.close();
+});

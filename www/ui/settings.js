@@ -1,6 +1,7 @@
 // URL state: one declarative table of settings (name → spec), read from and written to the
 // query string, so a view or a run can be shared as a link. A spec is {default, values} for a
-// choice, or {default, min, max, integer?} for a number; anything else in the URL is ignored.
+// choice, {default, min, max, integer?} for a number, or {default, pattern} for text of a given
+// form; anything else in the URL is ignored.
 export function readSettings(table, search = location.search) {
   const params = new URLSearchParams(search);
   return Object.fromEntries(Object.entries(table).map(([name, spec]) => [name, parse(spec, params.get(name))]));
@@ -9,6 +10,7 @@ export function readSettings(table, search = location.search) {
 function parse(spec, text) {
   if (text == null) return spec.default;
   if (spec.values) return spec.values.includes(text) ? text : spec.default;
+  if (spec.pattern) return spec.pattern.test(text) ? text : spec.default;
   const value = Number(text);
   const fits = Number.isFinite(value) && value >= spec.min && value <= spec.max
     && (!spec.integer || Number.isInteger(value));
