@@ -17,6 +17,7 @@ use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Dig
 use crate::data::draw;
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
+use crate::models::gan::fixed_noise;
 use crate::models::vae::{
     interpolate, inverse_normal_cdf, normal_cdf, plane_grid, reconstruction_nats, test_bound, Vae, VaeConfig,
     VaeTraining, VaeTrainingConfig, BOUND_SEED,
@@ -64,6 +65,9 @@ struct Strips {
     /// The mean confidence over the middle frames (1/3 ≤ t ≤ 2/3), as `tests/vae.rs` measures.
     vae_middle: f32,
     ae_middle: f32,
+    /// The mean confidence over all frames.
+    vae_mean: f32,
+    ae_mean: f32,
 }
 
 #[derive(Serialize)]
@@ -350,6 +354,18 @@ impl VaeSession {
         }))
     }
 
+    /// The lecture's first point: a decoder fed random codes. The same 10 codes drawn from
+    /// N(0, I) (seeded), decoded by the 10-D VAE and by the plain AE, each read by the
+    /// classifier: a strip pair, as the interpolation's.
+    pub fn prior_samples(&self, seed: u32) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let codes = fixed_noise(seed.into(), FRAMES, self.vae10.code_size(), &self.device);
+        let all = Tensor::cat(self.strip_parts([codes.clone(), codes]), 0);
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            Ok(to_js(&Strips::from_values(&read(all).await?))?)
+        }))
+    }
+
     /// The σ plot's curves over [sigmaLow, sigmaHigh].
     pub fn sigma_curves(&self) -> Result<JsValue, JsError> {
         let sigma: Vec<f32> =
@@ -513,13 +529,11 @@ impl VaeSession {
         let mut parts = vec![code.reshape([size])];
         let both = if let [Some(a), Some(b)] = &self.ends {
             let pair = images_tensor([a.as_slice(), b.as_slice()].concat(), &self.device);
-            for model in [&self.vae10, &self.ae10] {
+            let paths = [&self.vae10, &self.ae10].map(|model| {
                 let means = model.encode(pair.clone()).mean;
-                let frames =
-                    model.decode(interpolate(means.clone().narrow(0, 0, 1), means.narrow(0, 1, 1), FRAMES));
-                parts.push(self.classifier.probabilities(frames.clone()).reshape([FRAMES * CLASSES]));
-                parts.push(frames.reshape([FRAMES * PIXELS]));
-            }
+                interpolate(means.clone().narrow(0, 0, 1), means.narrow(0, 1, 1), FRAMES)
+            });
+            parts.extend(self.strip_parts(paths));
             true
         } else {
             false
@@ -527,33 +541,57 @@ impl VaeSession {
         let all = Tensor::cat(parts, 0);
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(all).await?;
-            let (code, mut rest) = values.split_at(size);
-            let strips = both.then(|| {
-                let mut take = |n: usize| {
-                    let (head, tail) = rest.split_at(n);
-                    rest = tail;
-                    head
-                };
-                let (vae_probabilities, vae) =
-                    (take(FRAMES * CLASSES).to_vec(), take(FRAMES * PIXELS).to_vec());
-                let (ae_probabilities, ae) =
-                    (take(FRAMES * CLASSES).to_vec(), take(FRAMES * PIXELS).to_vec());
-                let (vae_reads, vae_confidence) = top_classes(&vae_probabilities);
-                let (ae_reads, ae_confidence) = top_classes(&ae_probabilities);
-                Strips {
-                    vae_middle: middle_mean(&vae_confidence),
-                    ae_middle: middle_mean(&ae_confidence),
-                    frames: FRAMES,
-                    vae: ByteBuf::from(grid_rgba(&vae, 1, FRAMES)),
-                    ae: ByteBuf::from(grid_rgba(&ae, 1, FRAMES)),
-                    vae_reads,
-                    vae_confidence,
-                    ae_reads,
-                    ae_confidence,
-                }
-            });
+            let (code, rest) = values.split_at(size);
+            let strips = both.then(|| Strips::from_values(rest));
             Ok(to_js(&Ends { input: ByteBuf::from(to_rgba(&input)), code: code.to_vec(), strips })?)
         }))
+    }
+}
+
+impl VaeSession {
+    /// For codes of the 10-D VAE and of the AE (`[FRAMES, 10]` each): their decodings and the
+    /// classifier's probabilities, flattened for one readback ([`Strips::from_values`]).
+    fn strip_parts(&self, codes: [Tensor<2>; 2]) -> Vec<Tensor<1>> {
+        [&self.vae10, &self.ae10]
+            .into_iter()
+            .zip(codes)
+            .flat_map(|(model, codes)| {
+                let frames = model.decode(codes);
+                [
+                    self.classifier.probabilities(frames.clone()).reshape([FRAMES * CLASSES]),
+                    frames.reshape([FRAMES * PIXELS]),
+                ]
+            })
+            .collect()
+    }
+}
+
+impl Strips {
+    /// From what [`VaeSession::strip_parts`] gave, read back.
+    fn from_values(values: &[f32]) -> Self {
+        let mut rest = values;
+        let mut take = |n: usize| {
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            head.to_vec()
+        };
+        let (vae_probabilities, vae) = (take(FRAMES * CLASSES), take(FRAMES * PIXELS));
+        let (ae_probabilities, ae) = (take(FRAMES * CLASSES), take(FRAMES * PIXELS));
+        let (vae_reads, vae_confidence) = top_classes(&vae_probabilities);
+        let (ae_reads, ae_confidence) = top_classes(&ae_probabilities);
+        Strips {
+            vae_middle: middle_mean(&vae_confidence),
+            ae_middle: middle_mean(&ae_confidence),
+            vae_mean: vae_confidence.iter().sum::<f32>() / FRAMES as f32,
+            ae_mean: ae_confidence.iter().sum::<f32>() / FRAMES as f32,
+            frames: FRAMES,
+            vae: ByteBuf::from(grid_rgba(&vae, 1, FRAMES)),
+            ae: ByteBuf::from(grid_rgba(&ae, 1, FRAMES)),
+            vae_reads,
+            vae_confidence,
+            ae_reads,
+            ae_confidence,
+        }
     }
 }
 

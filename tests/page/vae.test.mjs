@@ -65,6 +65,13 @@ test('two drawn digits give two strips whose ends resemble them', async () => {
     assert.ok(last[14 * 28 + 14] < 0.3 && Math.max(last[4 * 28 + 14], last[5 * 28 + 14]) > 0.3, `${testid}: the last frame is the drawn 0 (ring, hole)`);
   }
   console.log(`strips: ${await page.locator('#vae-strip-summary').textContent()}`);
+  // Random codes through both decoders: two strips of 10 frames.
+  for (const testid of ['vae-prior-strip', 'ae-prior-strip']) {
+    const strip = await canvasInk(page, testid);
+    assert.equal(Number(strip.frames), 10, `${testid} has its frames`);
+    assert.ok(strip.ink.some((v) => v > 0.5), `${testid} has ink`);
+  }
+  console.log(`random codes: ${await page.locator('#vae-prior-summary').textContent()}`);
   await page.close();
 });
 

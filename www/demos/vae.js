@@ -57,32 +57,48 @@ function latestOnly(request, show, fail) {
 export function mount(worker, state, setSetting) {
   const root = document.querySelector('[data-demo=vae]');
   const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
-  const strips = { vae: $('vae-interp-strip'), ae: $('ae-interp-strip') };
   const decoded = $('vae-decoded-canvas');
   const sliders = $('vae-sliders');
   let code = null;
   let spread = null; // how much each code number varies over test digits
-  const buttons = [$('vae-random-a'), $('vae-random-b'), $('vae-train'), $('vae-prior-sample'), $('vae-imitation-next'), $('vae-bounds')];
+  const buttons = [$('vae-random-a'), $('vae-random-b'), $('vae-train'), $('vae-prior-sample'), $('vae-imitation-next'), $('vae-bounds'), $('vae-new-codes')];
+
+  // A pair of strips (the VAE's above the AE's), with what the classifier reads in each frame.
+  function showStrips(prefix, s) {
+    for (const model of ['vae', 'ae']) {
+      const canvas = $(`${model}-${prefix}-strip`);
+      showScaled(canvas, s[model], s.frames * 28, 28);
+      canvas.dataset.frames = s.frames;
+      canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
+      const reads = s[`${model}Reads`].map((c, i) => `${c} ${(100 * s[`${model}Confidence`][i]).toFixed(0)}%`);
+      $(`${model}-${prefix}-reads`).textContent = reads.join(' · ');
+    }
+  }
 
   function showEnds(result) {
     code = result.code;
     setSetting('vae-code', ''); // the sliders show this digit's code now
     showCode();
     if (result.strips) {
-      const s = result.strips;
-      for (const [name, canvas] of Object.entries(strips)) {
-        showScaled(canvas, s[name], s.frames * 28, 28);
-        canvas.dataset.frames = s.frames;
-        canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
-      }
-      const reads = (classes, confidence) => classes.map((c, i) => `${c} ${(100 * confidence[i]).toFixed(0)}%`).join(' · ');
-      $('vae-strip-reads').textContent = reads(s.vaeReads, s.vaeConfidence);
-      $('ae-strip-reads').textContent = reads(s.aeReads, s.aeConfidence);
-      $('vae-strip-summary').textContent = `Middle frames read with ${(100 * s.vaeMiddle).toFixed(0)} % confidence on the VAE's path, `
-        + `${(100 * s.aeMiddle).toFixed(0)} % on the AE's.`;
+      showStrips('interp', result.strips);
+      $('vae-strip-summary').textContent = `Middle frames read with ${(100 * result.strips.vaeMiddle).toFixed(0)} % `
+        + `confidence on the VAE's path, ${(100 * result.strips.aeMiddle).toFixed(0)} % on the AE's.`;
     }
     hideProgress();
   }
+
+  let priorSeed = 1;
+  async function showPrior() {
+    try {
+      const s = await worker.call('vae', 'prior_samples', [priorSeed]);
+      showStrips('prior', s);
+      $('vae-prior-summary').textContent = `Mean confidence over the 10: VAE ${(100 * s.vaeMean).toFixed(0)} %, `
+        + `plain AE ${(100 * s.aeMean).toFixed(0)} %.`;
+    } catch (error) {
+      fail(error);
+    }
+  }
+  $('vae-new-codes').addEventListener('click', () => { priorSeed += 1; showPrior(); });
 
   // The two pads, each an end of the path.
   const ends = {};
@@ -332,6 +348,7 @@ export function mount(worker, state, setSetting) {
         setSetting('vae-code', savedCode);
         showCode();
       }
+      await showPrior();
       await loadMap();
       await showImitation();
     } catch (error) {
