@@ -256,7 +256,9 @@ export function mount(worker, state, setSetting) {
     drawSigma(report.logVarianceHistogram);
     // The views follow the model being trained.
     if (report.model === 'vae10' && code) { decode(); sweep(); }
-    if (report.model === 'vae2') loadMap();
+    // The map encodes 2,000 digits: redrawn every few seconds, not every chunk, so training
+    // keeps most of the worker's time.
+    if (report.model === 'vae2' && performance.now() - mapDrawnAt > 3000) loadMap();
   }
 
   function drawSigma(histogram) {
@@ -324,7 +326,9 @@ export function mount(worker, state, setSetting) {
   }
   $('vae-imitation-next').addEventListener('click', () => { imitationIndex += 1; showImitation(); });
 
+  let mapDrawnAt = 0;
   async function loadMap() {
+    mapDrawnAt = performance.now();
     try {
       map = await worker.call('vae', 'map');
       showScaled(planeCanvas, map.plane, map.cells * 28, map.cells * 28);
