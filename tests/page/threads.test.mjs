@@ -1,10 +1,11 @@
-// The CPU backend on every core: a cross-origin-isolated page loads the threaded build (rayon on
-// Web Workers), a page served without COOP/COEP falls back to the single-threaded build and says
-// so; both draw and train. The two builds compute the same numbers.
+// The CPU backend on every core: on a cross-origin-isolated page a demo that takes threads (the
+// GAN) loads the threaded build (rayon on Web Workers); a page served without COOP/COEP falls
+// back to the single-threaded build and says so; both train. The two builds compute the same
+// numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchChromium, openPage, artefacts, ink, squaredError, settle, drawOne, callInWorker,
+  startServer, launchChromium, openPage, openDemo, artefacts, ink, squaredError, settle, drawOne, callInWorker,
 } from './browser.mjs';
 
 let isolated;
@@ -21,31 +22,38 @@ after(async () => {
   plain?.close();
 });
 
-// Draws a 1, checks the rebuild, trains a few chunks: the badge says how many threads did it.
-async function drawAndTrain(url, name) {
-  // From opening the page (served from loopback without caching) to its first reconstruction.
-  const started = performance.now();
-  const page = await openPage(browser, `${url}?backend=cpu`);
-  const firstReconstruction = (performance.now() - started) / 1000;
+// The GAN page (a demo that takes the threaded build): trains a few chunks; the badge says how
+// many threads did it.
+async function playGan(url, name) {
+  const page = await openDemo(browser, `${url}?demo=gan&backend=cpu`, 'gan');
   const threads = Number(await page.getByTestId('backend').getAttribute('data-threads'));
-  await drawOne(page);
-  await settle(page);
-  const [input, rebuilt] = [await ink(page, 'input-canvas'), await ink(page, 'recon-canvas')];
-  assert.ok(squaredError(input, rebuilt) < 20, `${name}: the 1 is rebuilt`);
-  await page.getByTestId('ae-train').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=ae-train-steps]').textContent) >= 100, null, { timeout: 120_000 });
-  const rate = await page.getByTestId('ae-train-rate').textContent();
-  await page.getByTestId('ae-train').click(); // pause
+  await page.getByTestId('gan-play').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=gan-iterations]').textContent) >= 100, null, { timeout: 120_000 });
+  const rate = await page.locator('#gan-rate').textContent();
+  await page.getByTestId('gan-play').click(); // pause
   await page.screenshot({ path: `${artefacts}/threads-${name}.png` });
   const note = await page.getByTestId('note').textContent();
-  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; training ${rate}; `
-    + `first reconstruction ${firstReconstruction.toFixed(1)} s after opening the page`);
+  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; GAN ${rate}`);
   await page.close();
   return { threads, note };
 }
 
-test('a cross-origin-isolated page runs the CPU backend on every core', async () => {
-  const { threads } = await drawAndTrain(isolated.url, 'isolated');
+// The auto-encoder page (one thread by choice, see www/demos/autoencoder.js): from opening it,
+// served from loopback without caching, to its first reconstruction; then a drawn 1 is rebuilt.
+async function openAutoencoder(url, name) {
+  const started = performance.now();
+  const page = await openPage(browser, `${url}?backend=cpu`);
+  const seconds = (performance.now() - started) / 1000;
+  await drawOne(page);
+  await settle(page);
+  const [input, rebuilt] = [await ink(page, 'input-canvas'), await ink(page, 'recon-canvas')];
+  assert.ok(squaredError(input, rebuilt) < 20, `${name}: the 1 is rebuilt`);
+  console.log(`${name}: auto-encoder page ${await page.getByTestId('backend').textContent()}; first reconstruction ${seconds.toFixed(1)} s after opening the page`);
+  await page.close();
+}
+
+test('a cross-origin-isolated page runs the GAN on every core', async () => {
+  const { threads } = await playGan(isolated.url, 'isolated');
   const cores = await (async () => {
     const page = await browser.newPage();
     await page.goto(`${isolated.url}www/bench.html`);
@@ -54,12 +62,14 @@ test('a cross-origin-isolated page runs the CPU backend on every core', async ()
     return value;
   })();
   assert.equal(threads, cores, `threads = hardwareConcurrency (${cores})`);
+  await openAutoencoder(isolated.url, 'isolated');
 });
 
 test('a page without cross-origin isolation runs on one thread and says so', async () => {
-  const { threads, note } = await drawAndTrain(plain.url, 'not-isolated');
+  const { threads, note } = await playGan(plain.url, 'not-isolated');
   assert.equal(threads, 1);
   assert.match(note, /not cross-origin isolated/);
+  await openAutoencoder(plain.url, 'not-isolated');
 });
 
 test('the threaded build gives the single-threaded build\'s numbers', async () => {
