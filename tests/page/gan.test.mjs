@@ -124,3 +124,14 @@ test('the 1-D GAN moves its mean toward the data\'s', async () => {
   assert.ok(distance(end) < distance(start) / 2, `G's mean moved toward the data's (${distance(start)} → ${distance(end)})`);
   await page.close();
 });
+
+test('a corrupt shipped checkpoint is named, and training from scratch still works', async () => {
+  const context = await env.browser.newContext();
+  await context.route('**/www/weights/gan.bpk', (route) => route.fulfill({ body: Buffer.from('not weights') }));
+  const page = await openDemo(context, `${env.server.url}?demo=gan&backend=cpu`, 'gan');
+  assert.match(await page.getByTestId('note').textContent(), /gan\.bpk/);
+  assert.ok(await page.getByTestId('gan-load-shipped').isDisabled(), 'no shipped checkpoint to start from');
+  await page.getByTestId('gan-step').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=gan-iterations]').textContent) === 1);
+  await context.close();
+});

@@ -131,3 +131,13 @@ test('the page measures the shipped models\' test bound', async () => {
   assert.ok(elbo < 100, `the 10-D VAE's test ELBO is above −100 nats (−${elbo})`);
   await page.close();
 });
+
+test('a corrupt weights file is named and the rest of the demo keeps working', async () => {
+  const context = await env.browser.newContext();
+  await context.route('**/www/weights/vae2.bpk', (route) => route.fulfill({ body: Buffer.from('not weights') }));
+  const page = await openDemo(context, `${env.server.url}?demo=vae&backend=cpu`, 'vae');
+  assert.match(await page.getByTestId('note').textContent(), /vae2\.bpk/);
+  const strip = await canvasInk(page, 'vae-interp-strip');
+  assert.ok(strip.ink.some((v) => v > 0.5), 'the 10-D VAE, whose file was fine, still draws its strip');
+  await context.close();
+});
