@@ -18,10 +18,24 @@ function parse(spec, text) {
 }
 
 // Writes one setting into the address bar without reloading; a default value leaves the URL.
+// Writes are gathered and made once input pauses: a drawn stroke or a dragged slider changes a
+// setting many times a second, and browsers throttle history.replaceState.
+const pending = new Map();
+let timer = null;
+
 export function writeSetting(table, name, value) {
+  pending.set(name, value === table[name]?.default ? null : String(value));
+  clearTimeout(timer);
+  timer = setTimeout(flush, 250);
+}
+
+function flush() {
   const params = new URLSearchParams(location.search);
-  if (value === table[name]?.default) params.delete(name);
-  else params.set(name, String(value));
+  for (const [name, value] of pending) {
+    if (value === null) params.delete(name);
+    else params.set(name, value);
+  }
+  pending.clear();
   const query = params.toString();
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
