@@ -26,15 +26,17 @@ const VAE10_ELBO_BAR: f32 = -100.0;
 const VAE2_ELBO_BAR: f32 = -141.0;
 /// The plain AE's reconstruction term with code = mean, nats per image: measured 72.68.
 const AE10_RECONSTRUCTION_BAR: f32 = 75.0;
-/// Strips' ends: squared error per image (summed over 784 pixels in [0, 1]) against the input:
-/// measured 8.63 (VAE) and 8.19 (AE) over 100 pairs.
+/// Strips' ends: squared error per image (summed over 784 pixels in [0, 1]) against the input,
+/// over all 4,595 pairs: measured 9.41 (VAE) and 8.90 (AE); every end nearer its own input.
 const END_ERROR_BAR: f32 = 10.0;
+const NEARER_SHARE: f32 = 0.99;
 /// Frames of a strip (ends included); the middle frames are those at 1/3 ≤ t ≤ 2/3.
 const FRAMES: usize = 10;
-/// The classifier's mean confidence on the middle frames, on either path: measured 0.872 on both
-/// the VAE's and the AE's over 100 pairs (500 pairs: 0.881 and 0.876). The 10-D AE's straight
-/// paths between encoded digits read as digits as well as the VAE's, so no margin between them
-/// is asserted.
+/// The classifier's mean confidence on the middle frames over all 4,595 pairs: measured VAE
+/// 0.8807, AE 0.8769; paired difference +0.0038 (standard error 0.0013), the VAE ahead on 2,397
+/// pairs. The VAE's paths read as digits slightly more often; the 10-D AE's straight paths
+/// between encoded digits mostly read as digits too, so the gap is small (the large one is
+/// between the prior's samples, below).
 const MIDDLE_CONFIDENCE_BAR: f32 = 0.82;
 /// Decodings of codes drawn from N(0, I), the classifier's mean confidence: measured VAE 0.872,
 /// AE 0.521 (1000 codes). The VAE's code space is filled where the prior puts its mass.
@@ -183,18 +185,18 @@ fn strip_ends_reconstruct_their_inputs_and_middles_read_as_digits() {
     let device = Device::flex();
     let test = test_set();
     let classifier = classifier(&device);
-    let pairs = pairs(&test, 100);
+    let pairs = pairs(&test, usize::MAX);
     let middle: Vec<usize> = (0..FRAMES)
         .filter(|&f| {
             let t = f as f32 / (FRAMES - 1) as f32;
             (1.0 / 3.0..=2.0 / 3.0).contains(&t)
         })
         .collect();
+    let mut per_pair_middle = Vec::new();
     for (name, file) in [("VAE", "vae10.bpk"), ("AE", "ae10.bpk")] {
         let model = vae(VaeConfig::shipped_10d(), file, &device);
         let frames = strips(&model, &test, &pairs, &device);
-        let confidence: Vec<f32> =
-            values(classifier.probabilities(frames.clone()).max_dim(1)).into_iter().collect();
+        let confidence: Vec<f32> = values(classifier.probabilities(frames.clone()).max_dim(1));
         let pixels = values(frames);
         let frame = |pair: usize, f: usize| &pixels[(pair * FRAMES + f) * 784..][..784];
         let (mut end_error, mut nearer) = (0.0, 0);
@@ -206,27 +208,40 @@ fn strip_ends_reconstruct_their_inputs_and_middles_read_as_digits() {
                 + usize::from(squared_error(last, &input_b) < squared_error(last, &input_a));
         }
         let end_error = end_error / (2 * pairs.len()) as f32;
-        let mean_middle = pairs.len() as f32 * middle.len() as f32;
-        let middle_confidence: f32 = (0..pairs.len())
-            .flat_map(|k| middle.iter().map(move |&f| k * FRAMES + f))
-            .map(|i| confidence[i])
-            .sum::<f32>()
-            / mean_middle;
+        let middles: Vec<f64> = (0..pairs.len())
+            .map(|k| middle.iter().map(|&f| confidence[k * FRAMES + f] as f64).sum::<f64>() / middle.len() as f64)
+            .collect();
+        let middle_confidence = middles.iter().sum::<f64>() / middles.len() as f64;
         println!(
             "{name} strips over {} pairs of different digits: ends' squared error {end_error:.2} per image, \
              {nearer}/{} ends nearer their own input; classifier's mean confidence on the {} middle frames \
-             (1/3 ≤ t ≤ 2/3) {middle_confidence:.3}",
+             (1/3 ≤ t ≤ 2/3) {middle_confidence:.4}",
             pairs.len(),
             2 * pairs.len(),
             middle.len()
         );
         assert!(end_error < END_ERROR_BAR, "{name}: ends' squared error {end_error}");
-        assert_eq!(nearer, 2 * pairs.len(), "{name}: every end is nearer its own input than the other");
         assert!(
-            middle_confidence > MIDDLE_CONFIDENCE_BAR,
-            "{name}: middle-frame confidence {middle_confidence}"
+            nearer as f32 >= NEARER_SHARE * (2 * pairs.len()) as f32,
+            "{name}: {nearer}/{} ends nearer their own input than the other",
+            2 * pairs.len()
         );
+        assert!(middle_confidence > MIDDLE_CONFIDENCE_BAR as f64, "{name}: middle-frame confidence {middle_confidence}");
+        per_pair_middle.push(middles);
     }
+    // Paired: the same pairs through both models, so the difference's spread is the pairs' own.
+    let differences: Vec<f64> = per_pair_middle[0].iter().zip(&per_pair_middle[1]).map(|(v, a)| v - a).collect();
+    let n = differences.len() as f64;
+    let mean = differences.iter().sum::<f64>() / n;
+    let spread = (differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let standard_error = spread / n.sqrt();
+    let vae_ahead = differences.iter().filter(|&&d| d > 0.0).count();
+    println!(
+        "middle frames, VAE − AE over {} pairs: {mean:+.4} (standard error {standard_error:.4}); \
+         VAE more confident on {vae_ahead} pairs",
+        differences.len()
+    );
+    assert!(mean > 0.0, "middle-frame confidence: VAE − AE = {mean}");
 }
 
 #[test]
