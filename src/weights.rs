@@ -46,6 +46,16 @@ pub fn load_file<M: Module>(model: M, path: impl AsRef<std::path::Path>) -> Resu
     load(model, &bytes, &name)
 }
 
+/// Writes `model`'s weights as shipped (f16) to `path` and loads them back into `fresh` (a model
+/// of the same shape), so a trainer reports the figures of what it ships. Returns the loaded
+/// model and the file's size in bytes.
+pub fn ship<M: Module>(model: M, fresh: M, path: impl AsRef<std::path::Path>) -> Result<(M, usize), FileError> {
+    let path = path.as_ref();
+    let bytes = to_bytes(model);
+    std::fs::write(path, &bytes).map_err(|e| FileError::new(&path.display().to_string(), e.to_string()))?;
+    Ok((load_file(fresh, path)?, bytes.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,13 +12,16 @@ import { readFileSync } from 'node:fs';
 // the forward pass (forward, input gradient, weight gradient). Forward multiply-adds per image:
 // deep AE 2,837,314 parameters − 4,314 biases = 2,833,000; the page's AE 475,136; the workload VAE 651,200;
 // DCGAN G 7,250,432 and D 6,629,504. A gan-step iteration runs G forward on 64, D forward and
-// backward on 128 (real + fake) and on 64 (G's step), and G backward on 64.
+// backward on 128 (real + fake) and on 64 (G's step), and G backward on 64. A pixel-sample step
+// of the PixelRNN per image: input window 38×256, state 192×256, head 102×64 + 64×1 = 65,472
+// multiply-adds, 784 steps, 16 images.
 const FLOPS = {
   'ae-latency': 2 * 2_833_000,
   'ae-throughput': 2 * 2_833_000,
   'ae-train-step': 64 * 3 * 2 * 475_136,
   'vae-step': 128 * 3 * 2 * 651_200,
   'gan-step': 2 * 64 * 3 * (7_250_432 + 3 * 6_629_504),
+  'pixel-sample': 2 * 16 * 784 * 65_472,
 };
 
 const readLines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{'))

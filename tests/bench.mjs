@@ -15,6 +15,7 @@ const workloads = [
   { id: 'ae-train-step', cpu: { runs: 30, warmup: 5 }, webgpu: { runs: 5, warmup: 2 } },
   { id: 'vae-step', cpu: { runs: 20, warmup: 3 }, webgpu: { runs: 5, warmup: 2 } },
   { id: 'gan-step', cpu: { runs: 10, warmup: 3 }, webgpu: { runs: 2, warmup: 1 } },
+  { id: 'pixel-sample', cpu: { runs: 5, warmup: 1 }, webgpu: { runs: 1, warmup: 1 } },
   { id: 'matmul-peak', cpu: { runs: 5, warmup: 2 }, webgpu: { runs: 3, warmup: 1 } },
 ].filter(({ id }) => !process.env.WORKLOADS || process.env.WORKLOADS.split(',').includes(id));
 const lockVersion = (name) => readFileSync(`${root}/Cargo.lock`, 'utf8')

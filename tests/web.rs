@@ -14,6 +14,7 @@ use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
+use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
 use latent_lab::models::vae::VaeConfig;
 use latent_lab::web::{AutoencoderSession, Gan1dSession, GanSession, Runtime};
 use latent_lab::weights;
@@ -29,6 +30,7 @@ const MNIST_TEST: &[u8] = include_bytes!("../www/data/mnist_test.bin.gz");
 const CLASSIFIER: &[u8] = include_bytes!("../www/weights/classifier.bpk");
 const GAN: &[u8] = include_bytes!("../www/weights/gan.bpk");
 const VAE10: &[u8] = include_bytes!("../www/weights/vae10.bpk");
+const PIXELRNN: &[u8] = include_bytes!("../www/weights/pixelrnn-binary.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -383,6 +385,36 @@ async fn the_vae_encodes_and_decodes_alike_on_every_backend() {
                 let worst = expected.iter().zip(&values).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
                 console_log!(
                     "{name}: VAE encode + decode, max |Δ| from flex {worst:e} ({:.0} ms)",
+                    js_sys::Date::now() - started
+                );
+                assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn pixelrnn_sampling_steps_agree_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let indices = [0, 1];
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let model = weights::load(PixelRnnConfig::shipped(PixelKind::Binary).init(&device), PIXELRNN, "pixelrnn-binary.bpk")
+            .expect("weights");
+        // Ten rows primed row-at-once, then 20 pixels one at a time: both paths of the model.
+        let digits = test.batch(&indices, &device).greater_elem(0.5).float().reshape([2, 28, 28]);
+        let mut sampler = PixelSampler::completing(model, digits, 10, &[3, 4], 1.0);
+        for _ in 0..20 {
+            sampler.step();
+        }
+        let values = read(sampler.take().expect("sampled pixels")).await;
+        match &expected {
+            None => expected = Some(values),
+            Some(expected) => {
+                let worst = expected.iter().zip(&values).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
+                console_log!(
+                    "{name}: 20 PixelRNN sampling steps, max |Δ| of values and probabilities from flex {worst:e} ({:.0} ms)",
                     js_sys::Date::now() - started
                 );
                 assert!(worst <= 1e-3, "{name} differs from flex by {worst}");

@@ -5,10 +5,11 @@ import { readSettings, writeSetting } from './ui/settings.js';
 import * as autoencoder from './demos/autoencoder.js';
 import * as gan from './demos/gan.js';
 import * as vae from './demos/vae.js';
+import * as pixelrnn from './demos/pixelrnn.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`.
-const demos = { autoencoder, vae, gan };
+const demos = { autoencoder, vae, gan, pixelrnn };
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {

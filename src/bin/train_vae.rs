@@ -118,13 +118,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         let path = out.clone().unwrap_or_else(|| format!("{WEIGHTS_DIR}/{name}.bpk").into());
-        let bytes = weights::to_bytes(training.model());
-        std::fs::write(&path, &bytes)?;
-        let stored = weights::load_file(model.init(&device), &path)?;
+        let (stored, bytes) = weights::ship(training.model(), model.init(&device), &path)?;
         println!(
-            "wrote {} ({} bytes); {:.0} s of training; with f16 weights, test {}",
+            "wrote {} ({bytes} bytes); {:.0} s of training; with f16 weights, test {}",
             path.display(),
-            bytes.len(),
             train_seconds,
             describe(&stored, &test, sample_code, &device)
         );

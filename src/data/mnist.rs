@@ -86,6 +86,12 @@ impl Mnist {
         Self::parse(&bytes, &name)
     }
 
+    /// The first `count` digits (all of them if there are fewer).
+    pub fn first(&self, count: usize) -> Self {
+        let count = count.min(self.len());
+        Self { pixels: self.pixels[..count * PIXELS].to_vec(), labels: self.labels[..count].to_vec() }
+    }
+
     pub fn len(&self) -> usize {
         self.labels.len()
     }

@@ -1,6 +1,7 @@
 //! Timing in the browser: the backend measurement behind "auto", and the benchmark workloads
-//! run on the page's own runtime: `ae-latency`, `ae-throughput`, `vae-step` and `gan-step` of
-//! `shared/bench/WORKLOADS.md` (fixed reference models, whatever the demos use), plus
+//! run on the page's own runtime: `ae-latency`, `ae-throughput`, `vae-step`, `gan-step` and
+//! `pixel-sample` of `shared/bench/WORKLOADS.md` (fixed reference models, whatever the demos use;
+//! `pixel-sample` paints with the PixelRNN demo's binary model shape), plus
 //! `ae-train-step` (one training step of the page's own auto-encoder, as "Train it here" runs
 //! it). Each timed run ends with its result read back, so queued GPU work is counted.
 
@@ -16,6 +17,7 @@ use crate::backend::{Backend, Speed};
 use crate::data::mnist::{Mnist, PIXELS};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
 use crate::models::gan::{GanConfig, GanTraining, GanTrainingConfig};
+use crate::models::pixelrnn::{PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
 use crate::models::vae::{VaeConfig, VaeTraining, VaeTrainingConfig};
 
 #[derive(Serialize)]
@@ -45,6 +47,10 @@ enum Work {
     /// One iteration of the workload DCGAN (a D step on a real and a fake batch, then a G step)
     /// on a fixed real batch resident on the device, losses read back.
     GanStep { training: GanTraining, real: Tensor<4> },
+    /// A whole `batch` of binary PixelRNN digits painted pixel by pixel (784 sequential steps,
+    /// the state carried forward), the images read back at the end. Sampling costs the same
+    /// whatever the weights, so the shipped shape with fresh weights stands for the shipped model.
+    PixelSample { model: PixelRnn, batch: usize, device: Device },
     /// A plain square matrix product, its sum read back: the machine's arithmetic limit through
     /// the same backend, to say how close each workload comes to it.
     Matmul { lhs: Tensor<2>, rhs: Tensor<2> },
@@ -90,6 +96,14 @@ impl Work {
             Work::GanStep { training, real } => {
                 read(training.iteration(real.clone()).packed()).await.map(drop)
             }
+            Work::PixelSample { model, batch, device } => {
+                let seeds: Vec<u64> = (0..*batch as u64).collect();
+                let mut sampler = PixelSampler::new(model.clone(), &seeds, 1.0, device);
+                while !sampler.done() {
+                    sampler.step();
+                }
+                read(sampler.images()).await.map(drop)
+            }
             Work::Matmul { lhs, rhs } => read(lhs.clone().matmul(rhs.clone()).sum()).await.map(drop),
         }
     }
@@ -114,6 +128,7 @@ impl Work {
             Work::TrainStep { training, .. } => training.model().num_params(),
             Work::VaeStep { training, .. } => training.model().num_params(),
             Work::GanStep { training, .. } => training.gan().num_params(),
+            Work::PixelSample { model, .. } => model.num_params(),
             Work::Matmul { .. } => 0,
         }
     }
@@ -147,6 +162,10 @@ pub async fn benchmark(
         "ae-train-step" => (Work::train_step(64, device), 64, "steps/s"),
         "vae-step" => (Work::vae_step(128, device), 128, "steps/s"),
         "gan-step" => (Work::gan_step(64, device), 64, "iterations/s"),
+        "pixel-sample" => {
+            let model = PixelRnnConfig::shipped(PixelKind::Binary).init(device);
+            (Work::PixelSample { model, batch: 16, device: device.clone() }, 16, "ms per batch")
+        }
         "matmul-peak" => {
             let [lhs, rhs] =
                 [0, 1].map(|_| Tensor::<2>::random([MATMUL_SIZE; 2], Distribution::Default, device));
@@ -160,7 +179,7 @@ pub async fn benchmark(
         .await?
         .into_iter()
         .map(|ms| match unit {
-            "ms per call" => ms,
+            "ms per call" | "ms per batch" => ms,
             "images/s" => batch as f64 * 1000.0 / ms,
             "GFLOP/s" => 2.0 * (MATMUL_SIZE as f64).powi(3) / (ms * 1e6),
             _ => 1000.0 / ms,

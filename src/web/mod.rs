@@ -6,6 +6,7 @@ mod autoencoder;
 mod bench;
 mod gan;
 mod gan1d;
+mod pixelrnn;
 mod vae;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
@@ -13,6 +14,7 @@ pub use bench::{benchmark, fingerprint, measure_speed};
 pub use autoencoder::AutoencoderSession;
 pub use gan::GanSession;
 pub use gan1d::Gan1dSession;
+pub use pixelrnn::PixelRnnSession;
 pub use vae::VaeSession;
 
 /// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).

@@ -58,6 +58,25 @@ export const ink = (page, testid) => page.evaluate((id) => {
   return Array.from({ length: 784 }, (_, i) => data[i * 4] / 255);
 }, testid);
 
+// A canvas's red channel as ink in [0, 1], with its size.
+export const canvasInk = (page, testid) => page.evaluate((id) => {
+  const canvas = document.querySelector(`[data-testid=${id}]`);
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  return { width: canvas.width, height: canvas.height, ink: Array.from({ length: data.length / 4 }, (_, i) => data[i * 4] / 255), ...canvas.dataset };
+}, testid);
+
+// Frame k of a strip, downsampled to 28×28 (the mean over each scale×scale block).
+export function frame(strip, k) {
+  const scale = Number(strip.scale);
+  return Array.from({ length: 784 }, (_, p) => {
+    const [x, y] = [p % 28, Math.floor(p / 28)];
+    let sum = 0;
+    for (let dy = 0; dy < scale; dy += 1) {
+      for (let dx = 0; dx < scale; dx += 1) sum += strip.ink[(y * scale + dy) * strip.width + (k * 28 + x) * scale + dx];
+    }
+    return sum / (scale * scale);
+  });
+}
 export const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
 export const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
 
@@ -65,6 +84,16 @@ export const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-
 export async function stroke(page, points) {
   const box = await page.getByTestId('draw-canvas').boundingBox();
   const at = ([x, y]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
+  await page.mouse.up();
+}
+
+// Draws a polyline on the 140-pixel pad `testid` with real pointer events.
+export async function strokeOn(page, testid, points) {
+  const box = await page.getByTestId(testid).boundingBox();
+  const at = ([x, y]) => [box.x + (x / 140) * box.width, box.y + (y / 140) * box.height];
   await page.mouse.move(...at(points[0]));
   await page.mouse.down();
   for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });

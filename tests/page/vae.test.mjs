@@ -2,39 +2,10 @@
 // train; judge the canvases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, frameProbe } from './browser.mjs';
+import { serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn } from './browser.mjs';
 
 const env = serveAndLaunch();
 const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
-
-// A canvas's red channel as ink in [0, 1], with its size.
-const canvasInk = (page, testid) => page.evaluate((id) => {
-  const canvas = document.querySelector(`[data-testid=${id}]`);
-  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-  return { width: canvas.width, height: canvas.height, ink: Array.from({ length: data.length / 4 }, (_, i) => data[i * 4] / 255), ...canvas.dataset };
-}, testid);
-
-// Frame k of a strip, downsampled to 28×28 (the mean over each scale×scale block).
-function frame(strip, k) {
-  const scale = Number(strip.scale);
-  return Array.from({ length: 784 }, (_, p) => {
-    const [x, y] = [p % 28, Math.floor(p / 28)];
-    let sum = 0;
-    for (let dy = 0; dy < scale; dy += 1) {
-      for (let dx = 0; dx < scale; dx += 1) sum += strip.ink[(y * scale + dy) * strip.width + (k * 28 + x) * scale + dx];
-    }
-    return sum / (scale * scale);
-  });
-}
-
-async function strokeOn(page, testid, points) {
-  const box = await page.getByTestId(testid).boundingBox();
-  const at = ([x, y]) => [box.x + (x / 140) * box.width, box.y + (y / 140) * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
-  await page.mouse.up();
-}
 
 const draws = (page, testid) => page.getByTestId(testid).evaluate((canvas) => Number(canvas.dataset.draws ?? 0));
 

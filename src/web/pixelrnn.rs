@@ -1,0 +1,275 @@
+//! The PixelRNN demo's session: paints a digit pixel by pixel with one of three models (binary,
+//! 4 grey levels as classes, grey value regressed), reporting each chunk of pixels with the
+//! probability the model gave each; completes a drawing or a test digit from its top rows, several
+//! seeds side by side; measures the binary model's NLL on test digits.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use serde::Serialize;
+use serde_bytes::ByteBuf;
+use wasm_bindgen::prelude::*;
+
+use super::{check_device, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use crate::data::draw;
+use crate::data::mnist::{Mnist, SIDE};
+use crate::models::pixelrnn::{test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
+use crate::models::vae::BOUND_SEED;
+use crate::weights;
+
+/// The page's models, in the order of its select.
+const KINDS: [PixelKind; 3] = [PixelKind::Binary, PixelKind::Levels(4), PixelKind::Regression];
+/// Completions side by side.
+pub const COMPLETIONS: usize = 4;
+/// How bright the rows a completion does not see are shown.
+const HIDDEN_DIMMED: f32 = 0.3;
+/// Test digits of the in-page NLL measurement (all 10k take minutes on a CPU in the browser;
+/// `train_pixelrnn` reports them all).
+const NLL_DIGITS: usize = 200;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Painted {
+    /// Index of the first pixel of this chunk in raster order.
+    from: usize,
+    /// The chunk's pixels, RGBA (white ink on black).
+    pixels: ByteBuf,
+    /// The probability the model gave each of them, as RGBA (a heat colour), and as numbers.
+    probability_pixels: ByteBuf,
+    probabilities: Vec<f32>,
+    /// Pixels painted so far, and whether the image is finished.
+    painted: usize,
+    done: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Completions {
+    frames: usize,
+    /// The completions side by side, 28 × (28·frames) RGBA.
+    strip: ByteBuf,
+    painted: usize,
+    done: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Likelihood {
+    nats: f32,
+    digits: usize,
+    seed: u64,
+}
+
+#[wasm_bindgen]
+pub struct PixelRnnSession {
+    device: Device,
+    models: Vec<PixelRnn>,
+    digits: Digits,
+    painting: Option<PixelSampler>,
+    completing: Option<PixelSampler>,
+    rng: SmallRng,
+}
+
+fn kind_named(name: &str) -> Result<usize, JsError> {
+    let kind: PixelKind = name.parse().map_err(|e: String| JsError::new(&e))?;
+    KINDS.iter().position(|&k| k == kind).ok_or_else(|| JsError::new(&format!("no shipped model \"{name}\"")))
+}
+
+#[wasm_bindgen]
+impl PixelRnnSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new(runtime: &Runtime, seed: u32) -> PixelRnnSession {
+        let device = runtime.device.clone();
+        PixelRnnSession {
+            models: KINDS.iter().map(|&kind| PixelRnnConfig::shipped(kind).init(&device)).collect(),
+            device,
+            digits: Digits::default(),
+            painting: None,
+            completing: None,
+            rng: SmallRng::seed_from_u64(seed.into()),
+        }
+    }
+
+    /// `model` is "binary", "levels4" or "regression"; a bad file leaves the current weights.
+    pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
+        let index = kind_named(model)?;
+        self.models[index] = weights::load(PixelRnnConfig::shipped(KINDS[index]).init(&self.device), bytes, file)?;
+        Ok(())
+    }
+
+    pub fn load_data(&mut self, split: &str, bytes: &[u8], file: &str) -> Result<usize, JsError> {
+        self.digits.load(split, bytes, file)
+    }
+
+    /// A random test digit: `{pixels, label, index}`.
+    pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
+        self.digits.random_test_digit(&mut self.rng)
+    }
+
+    /// Starts a new painting with `model`, from `seed` (uniform draws per pixel), at
+    /// `temperature` (divides the logits; the regression model has none).
+    pub fn paint_start(&mut self, model: &str, seed: f64, temperature: f64) -> Result<(), JsError> {
+        in_range("the seed", seed, 0.0, u32::MAX as f64)?;
+        in_range("the temperature", temperature, 0.05, 5.0)?;
+        let model = self.models[kind_named(model)?].clone();
+        self.painting = Some(PixelSampler::new(model, &[seed as u64], temperature, &self.device));
+        Ok(())
+    }
+
+    /// Paints up to `steps` more pixels, or fewer if `budget_ms` runs out first (at least one),
+    /// and resolves to the chunk: `{from, pixels, probabilityPixels, probabilities, painted, done}`.
+    /// One readback per chunk.
+    pub fn paint(&mut self, steps: usize, budget_ms: f64) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let painting = self.painting.as_mut().ok_or_else(|| JsError::new("no painting started"))?;
+        let from = painting.painted();
+        let started = now_ms();
+        for _ in 0..steps.max(1) {
+            painting.step();
+            if painting.done() || now_ms() - started > budget_ms {
+                break;
+            }
+        }
+        let (painted, done) = (painting.painted(), painting.done());
+        let chunk = painting.take();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = match chunk {
+                Some(chunk) => read(chunk).await?,
+                None => Vec::new(),
+            };
+            let pixels: Vec<f32> = values.chunks(2).map(|pair| pair[0]).collect();
+            let probabilities: Vec<f32> = values.chunks(2).map(|pair| pair[1]).collect();
+            Ok(to_js(&Painted {
+                from,
+                pixels: ByteBuf::from(to_rgba(&pixels)),
+                probability_pixels: ByteBuf::from(heat_rgba(&probabilities)),
+                probabilities,
+                painted,
+                done,
+            })?)
+        }))
+    }
+
+    /// Starts `COMPLETIONS` completions of a drawing (RGBA, white on black) keeping its first
+    /// `visible_rows` rows, each from its own seed (`first_seed`, `first_seed + 1`, …).
+    pub fn complete_drawing(
+        &mut self,
+        model: &str,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        visible_rows: usize,
+        first_seed: f64,
+        temperature: f64,
+    ) -> Result<JsValue, JsError> {
+        if rgba.len() != width * height * 4 {
+            return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
+        }
+        let image = draw::to_mnist(&draw::ink_from_rgba(rgba), width, height);
+        self.complete(model, image, visible_rows, first_seed, temperature)
+    }
+
+    /// As [`Self::complete_drawing`], for test digit `index`.
+    pub fn complete_test_digit(
+        &mut self,
+        model: &str,
+        index: usize,
+        visible_rows: usize,
+        first_seed: f64,
+        temperature: f64,
+    ) -> Result<JsValue, JsError> {
+        let test = self.test()?;
+        if index >= test.len() {
+            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
+        }
+        let image = test.image(index);
+        self.complete(model, image, visible_rows, first_seed, temperature)
+    }
+
+    /// Advances the completions by up to `steps` pixels each (or until `budget_ms` runs out) and
+    /// resolves to `{frames, strip, painted, done}`.
+    pub fn complete_step(&mut self, steps: usize, budget_ms: f64) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let completing = self.completing.as_mut().ok_or_else(|| JsError::new("no completion started"))?;
+        let started = now_ms();
+        for _ in 0..steps.max(1) {
+            completing.step();
+            if completing.done() || now_ms() - started > budget_ms {
+                break;
+            }
+        }
+        completing.take();
+        let (painted, done) = (completing.painted(), completing.done());
+        let images = completing.images();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = read(images).await?;
+            Ok(to_js(&Completions {
+                frames: COMPLETIONS,
+                strip: ByteBuf::from(super::grid_rgba(&values, 1, COMPLETIONS)),
+                painted,
+                done,
+            })?)
+        }))
+    }
+
+    /// The binary model's NLL (nats per image) on the first `NLL_DIGITS` test digits, each
+    /// binarised stochastically with the seed `train_pixelrnn` uses: `{nats, digits, seed}`.
+    pub fn test_nll(&self) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let test = self.test()?;
+        let first = test.first(NLL_DIGITS);
+        let nats = test_loss(&self.models[0], &first, BOUND_SEED, &self.device);
+        let digits = first.len();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            Ok(to_js(&Likelihood { nats: read(nats).await?[0], digits, seed: BOUND_SEED })?)
+        }))
+    }
+}
+
+impl PixelRnnSession {
+    fn test(&self) -> Result<&Mnist, JsError> {
+        self.digits.test.as_deref().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
+    }
+
+    /// Starts the completions; returns the image as the model is given it, 28×28 RGBA, the
+    /// hidden rows dimmed.
+    fn complete(
+        &mut self,
+        model: &str,
+        mut image: Vec<f32>,
+        visible_rows: usize,
+        first_seed: f64,
+        temperature: f64,
+    ) -> Result<JsValue, JsError> {
+        in_range("the visible rows", visible_rows as f64, 0.0, SIDE as f64)?;
+        in_range("the seed", first_seed, 0.0, (u32::MAX - COMPLETIONS as u32) as f64)?;
+        in_range("the temperature", temperature, 0.05, 5.0)?;
+        let model = self.models[kind_named(model)?].clone();
+        // The kept rows as this model sees pixels: a drawing's soft edges become black or white
+        // for the binary model (at one half, so the kept rows are the drawing's, not a sample).
+        match model.kind() {
+            PixelKind::Binary => image.iter_mut().for_each(|v| *v = (*v >= 0.5) as u8 as f32),
+            kind => kind.prepare(&mut image, &mut self.rng),
+        }
+        let images: Vec<f32> = (0..COMPLETIONS).flat_map(|_| image.iter().copied()).collect();
+        let images = Tensor::from_data(TensorData::new(images, [COMPLETIONS, SIDE, SIDE]), &self.device);
+        let seeds: Vec<u64> = (0..COMPLETIONS as u64).map(|k| first_seed as u64 + k).collect();
+        self.completing = Some(PixelSampler::completing(model, images, visible_rows, &seeds, temperature));
+        image[visible_rows * SIDE..].iter_mut().for_each(|v| *v *= HIDDEN_DIMMED);
+        to_js(&ByteBuf::from(to_rgba(&image)))
+    }
+}
+
+/// Probabilities in [0, 1] → RGBA: dark blue for unlikely through to pale yellow for certain.
+fn heat_rgba(probabilities: &[f32]) -> Vec<u8> {
+    const LOW: [f32; 3] = [30.0, 27.0, 75.0];
+    const HIGH: [f32; 3] = [253.0, 231.0, 37.0];
+    probabilities
+        .iter()
+        .flat_map(|&p| {
+            let p = p.clamp(0.0, 1.0);
+            let [r, g, b] = [0, 1, 2].map(|c| (LOW[c] + (HIGH[c] - LOW[c]) * p).round() as u8);
+            [r, g, b, 255]
+        })
+        .collect()
+}

@@ -1,0 +1,242 @@
+//! Native PixelRNN tests: the likelihood is exact (the probabilities of every image of a tiny
+//! size sum to 1) and causal, sampling that carries the state forward paints what recomputing the
+//! image at every step paints, completion keeps the visible rows, and the shipped models' test
+//! figures.
+//!
+//! The binary model's test digits are binarised stochastically (a pixel is on with probability
+//! its grey level) with the fixed seed `BOUND_SEED`, as `train_pixelrnn` prints.
+//! Fresh weights come from burn's CPU RNG, which is process-wide: tests that draw them hold `RNG`.
+
+use std::sync::Mutex;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use latent_lab::data::mnist::Mnist;
+use latent_lab::models::pixelrnn::{
+    sampling_uniforms, test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelSampler,
+};
+use latent_lab::models::seeded;
+use latent_lab::models::vae::BOUND_SEED;
+use latent_lab::weights;
+use rand::SeedableRng;
+
+static RNG: Mutex<()> = Mutex::new(());
+
+fn tiny(kind: PixelKind, side: usize, seed: u64) -> PixelRnn {
+    let _guard = RNG.lock().unwrap();
+    seeded(seed, |cpu| PixelRnnConfig::new(kind).with_state(8).with_head(8).with_height(side).with_width(side).init(cpu))
+}
+
+fn values_of<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+    tensor.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// Every image of `pixels` pixels whose values are drawn from `levels`, one per row.
+fn all_images(pixels: usize, levels: &[f32]) -> Vec<f32> {
+    let count = levels.len().pow(pixels as u32);
+    (0..count)
+        .flat_map(|mut n| {
+            (0..pixels).map(move |_| {
+                let level = levels[n % levels.len()];
+                n /= levels.len();
+                level
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn probabilities_of_every_tiny_image_sum_to_one() {
+    let device = Device::flex();
+    for (kind, levels) in [(PixelKind::Binary, vec![0.0, 1.0]), (PixelKind::Levels(3), vec![0.0, 0.5, 1.0])] {
+        let side = 3;
+        let model = tiny(kind, side, 3);
+        let images = all_images(side * side, &levels);
+        let count = images.len() / (side * side);
+        let nats = model.image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device));
+        let total: f64 = values_of(nats).iter().map(|&n| (-n as f64).exp()).sum();
+        println!("{kind:?}: {count} images, total probability {total:.6}");
+        assert!((total - 1.0).abs() < 1e-4, "{kind:?}: the probabilities of all {count} images sum to {total}");
+    }
+}
+
+#[test]
+fn a_pixel_never_depends_on_itself_or_later_pixels() {
+    let device = Device::flex();
+    let side = 6;
+    let pixels = side * side;
+    let model = tiny(PixelKind::Levels(4), side, 5);
+    let base: Vec<f32> = sampling_uniforms(11, pixels);
+    let outputs = |image: Vec<f32>| values_of(model.forward(Tensor::from_data(TensorData::new(image, [1, side, side]), &device)));
+    let reference = outputs(base.clone());
+    for changed in 0..pixels {
+        let mut image = base.clone();
+        image[changed] = 1.0 - image[changed];
+        let after = outputs(image);
+        for pixel in 0..pixels {
+            let same = (0..4).all(|k| after[pixel * 4 + k] == reference[pixel * 4 + k]);
+            if pixel <= changed {
+                assert!(same, "pixel {pixel}'s outputs changed when pixel {changed} did");
+            } else if pixel == changed + 1 {
+                assert!(!same, "pixel {pixel} does not see the pixel just before it");
+            }
+        }
+    }
+}
+
+/// Paints by recomputing every pixel's outputs from the image so far at each step, drawing with
+/// the same uniforms as the sampler: what carrying the state forward must reproduce.
+fn paint_by_recomputing(model: &PixelRnn, seeds: &[u64], device: &Device) -> Vec<f32> {
+    let [height, width] = model.size();
+    let pixels = height * width;
+    let batch = seeds.len();
+    let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, pixels)).collect();
+    let mut images = vec![0.0f32; batch * pixels];
+    for pixel in 0..pixels {
+        let logits = values_of(model.forward(Tensor::from_data(TensorData::new(images.clone(), [batch, height, width]), device)));
+        for b in 0..batch {
+            let on = 1.0 / (1.0 + (-logits[b * pixels + pixel]).exp());
+            images[b * pixels + pixel] = if uniforms[b * pixels + pixel] < on { 1.0 } else { 0.0 };
+        }
+    }
+    images
+}
+
+#[test]
+fn carrying_the_state_forward_paints_what_recomputing_paints() {
+    let device = Device::flex();
+    let side = 7;
+    let model = tiny(PixelKind::Binary, side, 9);
+    for seeds in [[1, 2, 3], [4, 5, 6]] {
+        let mut sampler = PixelSampler::new(model.clone(), &seeds, 1.0, &device);
+        let mut painted = Vec::new();
+        while !sampler.done() {
+            sampler.step();
+            if sampler.painted().is_multiple_of(10) {
+                painted.push(sampler.take().unwrap());
+            }
+        }
+        painted.extend(sampler.take());
+        let steps = values_of(Tensor::cat(painted, 1));
+        let incremental: Vec<f32> = steps.chunks(2).map(|pair| pair[0]).collect();
+        assert_eq!(incremental, values_of(sampler.images().reshape([3 * side * side])), "what take() reports is on the canvas");
+        let recomputed = paint_by_recomputing(&model, &seeds, &device);
+        assert_eq!(incremental, recomputed, "seeds {seeds:?}: incremental and recomputed sampling differ");
+        let ones = incremental.iter().filter(|&&v| v == 1.0).count();
+        assert!(ones > 10 && ones < incremental.len() - 10, "a fresh model paints a mix ({ones} on)");
+    }
+}
+
+#[test]
+fn completion_keeps_the_visible_rows_and_samples_the_rest() {
+    let device = Device::flex();
+    let side = 8;
+    let model = tiny(PixelKind::Binary, side, 13);
+    let drawing: Vec<f32> = sampling_uniforms(3, side * side).iter().map(|&u| (u > 0.5) as u8 as f32).collect();
+    let images = Tensor::from_data(TensorData::new(drawing.repeat(2), [2, side, side]), &device);
+    let visible = 3;
+    let seeds = [4, 5];
+    let mut sampler = PixelSampler::completing(model.clone(), images, visible, &seeds, 1.0);
+    assert_eq!(sampler.painted(), visible * side);
+    while !sampler.done() {
+        sampler.step();
+    }
+    let completed = values_of(sampler.images());
+    for b in 0..2 {
+        let image = &completed[b * side * side..(b + 1) * side * side];
+        assert_eq!(&image[..visible * side], &drawing[..visible * side], "completion {b} keeps the visible rows");
+    }
+    assert_ne!(completed[..side * side], completed[side * side..], "two completions differ");
+
+    // Priming from the visible rows matches painting them: the same uniforms give the same rest
+    // as a recompute with those rows fixed.
+    let [height, width] = model.size();
+    let pixels = height * width;
+    let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, pixels)).collect();
+    let mut expected = drawing.repeat(2);
+    for b in 0..2 {
+        expected[b * pixels + visible * side..(b + 1) * pixels].fill(0.0);
+    }
+    for pixel in visible * side..pixels {
+        let logits = values_of(model.forward(Tensor::from_data(TensorData::new(expected.clone(), [2, height, width]), &device)));
+        for b in 0..2 {
+            let on = 1.0 / (1.0 + (-logits[b * pixels + pixel]).exp());
+            expected[b * pixels + pixel] = if uniforms[b * pixels + pixel] < on { 1.0 } else { 0.0 };
+        }
+    }
+    assert_eq!(completed, expected, "completion samples what recomputing with the kept rows samples");
+}
+
+const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
+/// The shipped binary model's test NLL, nats per image (f16 weights, all 10k test digits,
+/// binarised with `BOUND_SEED`): measured 90.39 (one epoch; `train_pixelrnn` prints the same).
+/// The issue asks for no worse than 95; the bar sits a little above the measurement.
+const NLL_BAR: f32 = 92.0;
+/// Completing the bottom 14 rows of the first 32 test digits (seeds 0–31), the ratio of mid-grey
+/// to near-white pixels: measured 0.90 for the 4-level model (0.055 / 0.061; the digits
+/// themselves 0.86) and 1.63 for the regression model (0.085 / 0.052).
+const LEVELS_GREY_RATIO_CEILING: f32 = 1.1;
+const REGRESSION_GREY_RATIO_FLOOR: f32 = 1.4;
+/// Rows a completion keeps.
+const VISIBLE: usize = 14;
+
+fn shipped(kind: PixelKind, device: &Device) -> PixelRnn {
+    let path = format!("www/weights/pixelrnn-{}.bpk", kind.name());
+    weights::load_file(PixelRnnConfig::shipped(kind).init(device), &path).expect("shipped weights")
+}
+
+#[test]
+fn the_shipped_binary_model_has_a_low_test_nll() {
+    let device = Device::flex();
+    let test = Mnist::load(TEST_FILE).expect("test digits");
+    let nats: f32 = test_loss(&shipped(PixelKind::Binary, &device), &test, BOUND_SEED, &device).into_scalar();
+    println!("binary PixelRNN: test NLL {nats:.2} nats per image over {} digits (binarised with seed {BOUND_SEED})", test.len());
+    assert!(nats < NLL_BAR, "test NLL {nats:.2} is above the bar {NLL_BAR}");
+}
+
+/// Completes the first `count` test digits from their top `VISIBLE` rows with `kind`'s shipped
+/// model (seeds 0, 1, …); returns the completed rows' pixel values.
+fn completed_rows(kind: PixelKind, test: &Mnist, count: usize, device: &Device) -> Vec<f32> {
+    let mut values = test.batch_values(&(0..count).collect::<Vec<_>>());
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(BOUND_SEED);
+    kind.prepare(&mut values, &mut rng);
+    let images = Tensor::from_data(TensorData::new(values, [count, 28, 28]), device);
+    let seeds: Vec<u64> = (0..count as u64).collect();
+    let mut sampler = PixelSampler::completing(shipped(kind, device), images, VISIBLE, &seeds, 1.0);
+    while !sampler.done() {
+        sampler.step();
+    }
+    values_of(sampler.images().slice([0..count, VISIBLE..28]))
+}
+
+/// Shares of a set of pixel values: mid-grey (0.15 < v < 0.85) and near-white (≥ 0.85).
+fn grey_and_ink(values: &[f32]) -> (f32, f32) {
+    let share = |keep: &dyn Fn(f32) -> bool| values.iter().filter(|&&v| keep(v)).count() as f32 / values.len() as f32;
+    (share(&|v| v > 0.15 && v < 0.85), share(&|v| v >= 0.85))
+}
+
+#[test]
+fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
+    let device = Device::flex();
+    let test = Mnist::load(TEST_FILE).expect("test digits");
+    let (levels_grey, levels_ink) = grey_and_ink(&completed_rows(PixelKind::Levels(4), &test, 32, &device));
+    let (regression_grey, regression_ink) = grey_and_ink(&completed_rows(PixelKind::Regression, &test, 32, &device));
+    let bottoms: Vec<f32> = (0..32).flat_map(|i| test.image(i)[VISIBLE * 28..].to_vec()).collect();
+    let (data_grey, data_ink) = grey_and_ink(&bottoms);
+    println!(
+        "the bottom {} rows of 32 test digits completed from the top {VISIBLE}, mid-grey / near-white pixel \
+         shares: 4 levels {levels_grey:.3} / {levels_ink:.3}, regression {regression_grey:.3} / \
+         {regression_ink:.3}; the digits themselves {data_grey:.3} / {data_ink:.3}",
+        28 - VISIBLE
+    );
+    assert!(levels_ink > 0.03, "the 4-level model completes with strokes ({levels_ink:.3} near-white)");
+    assert!(
+        levels_grey / levels_ink < LEVELS_GREY_RATIO_CEILING,
+        "the 4-level model's strokes are crisp: grey / ink {:.2}",
+        levels_grey / levels_ink
+    );
+    assert!(
+        regression_grey / regression_ink > REGRESSION_GREY_RATIO_FLOOR,
+        "the regression model completes in grey: grey / ink {:.2}",
+        regression_grey / regression_ink
+    );
+}

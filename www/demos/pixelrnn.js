@@ -1,0 +1,253 @@
+// The PixelRNN demo: the worker's PixelRnnSession paints a digit a chunk of pixels at a time;
+// this module only places each chunk on the canvases, paces the chunks, and forwards the
+// controls. The completion pad and its strip work the same way.
+import { DrawPad } from '../ui/drawpad.js';
+import { showScaled } from '../ui/canvas.js';
+import { addNote, hideProgress } from '../ui/status.js';
+
+const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
+const PIXELS = 784;
+// Not yet painted: a colour that is neither ink nor background.
+const UNPAINTED = [71, 85, 105, 255];
+// Pixels per second at each speed setting; the top one means no delay between pixels, the
+// canvas still updating every animation frame.
+const RATES = [2, 5, 10, 25, 50, 100, 200, 400, 800, Infinity];
+// At full speed a chunk of work aims at this time, so a frame shows its pixels.
+const CHUNK_BUDGET_MS = 12;
+
+export const demo = {
+  sessions: { pixel: 'PixelRnnSession' },
+  assets: [
+    { session: 'pixel', method: 'load_weights', args: ['binary'], path: 'weights/pixelrnn-binary.bpk', label: 'the binary PixelRNN', problem: 'the binary model is untrained.' },
+    { session: 'pixel', method: 'load_weights', args: ['levels4'], path: 'weights/pixelrnn-levels4.bpk', label: 'the 4-level PixelRNN', problem: 'the 4-level model is untrained.' },
+    { session: 'pixel', method: 'load_weights', args: ['regression'], path: 'weights/pixelrnn-regression.bpk', label: 'the regression PixelRNN', problem: 'the regression model is untrained.' },
+    { session: 'pixel', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+  ],
+  // One pixel is a handful of tiny products: a thread pool's hand-offs would cost more than they save.
+  threads: false,
+};
+
+export const settings = {
+  'pixel-model': { default: 'binary', values: ['binary', 'levels4', 'regression'] },
+  'pixel-seed': { default: 1, min: 0, max: 4294967295, integer: true },
+  'pixel-temperature': { default: 1, min: 0.05, max: 5 },
+  'pixel-rows': { default: 14, min: 0, max: 28, integer: true },
+};
+
+const MODEL_NOTES = {
+  binary: 'Black or white: the model gives each pixel a probability of ink and draws from it.',
+  levels4: '4 grey levels as classes: a softmax over the levels, one drawn per pixel. Strokes stay crisp.',
+  regression: 'Grey as a number: the model paints its prediction, the mean of what the pixel could be, '
+    + 'so uncertain places turn grey. It has no probability to draw from, so no seed and no map.',
+};
+
+// A 28×28 RGBA image filled with one colour, drawn scaled on `canvas`.
+class PixelImage {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.rgba = new Uint8Array(PIXELS * 4);
+    this.reset();
+  }
+
+  reset() {
+    for (let i = 0; i < PIXELS; i += 1) this.rgba.set(UNPAINTED, i * 4);
+    this.show();
+  }
+
+  put(from, rgba) {
+    this.rgba.set(rgba, from * 4);
+  }
+
+  show() {
+    showScaled(this.canvas, this.rgba, 28, 28);
+  }
+}
+
+export function mount(worker, state, setSetting) {
+  const root = document.querySelector('[data-demo=pixelrnn]');
+  const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
+  const image = new PixelImage($('pixel-canvas'));
+  const probability = new PixelImage($('pixel-prob-canvas'));
+  const progress = $('pixel-progress');
+  const model = $('pixel-model');
+  const seed = $('pixel-seed');
+  const temperature = $('pixel-temperature');
+  const speed = $('pixel-speed');
+  const start = $('pixel-start');
+  const stop = $('pixel-stop');
+  const rows = $('pixel-visible-rows');
+  const completions = $('pixel-completions');
+  const buttons = [start, $('pixel-complete'), $('pixel-random-digit'), $('pixel-nll-run')];
+
+  model.value = state['pixel-model'];
+  seed.value = state['pixel-seed'];
+  temperature.value = state['pixel-temperature'];
+  rows.value = state['pixel-rows'];
+
+  const showModel = () => {
+    $('pixel-model-note').textContent = MODEL_NOTES[model.value];
+    const regression = model.value === 'regression';
+    seed.disabled = regression;
+    temperature.disabled = regression;
+  };
+  const showSpeed = () => {
+    const rate = RATES[Number(speed.value) - 1];
+    $('pixel-speed-text').textContent = rate === Infinity ? 'as fast as this machine allows' : `${rate} pixels per second`;
+  };
+  const showRows = () => {
+    $('pixel-visible-rows-value').textContent = rows.value;
+    $('pixel-cut').style.top = `${(100 * Number(rows.value)) / 28}%`;
+  };
+  showModel();
+  showSpeed();
+  showRows();
+
+  model.addEventListener('change', () => { setSetting('pixel-model', model.value); showModel(); });
+  seed.addEventListener('input', () => setSetting('pixel-seed', Number(seed.value)));
+  temperature.addEventListener('input', () => setSetting('pixel-temperature', Number(temperature.value)));
+  speed.addEventListener('input', showSpeed);
+  rows.addEventListener('input', () => { setSetting('pixel-rows', Number(rows.value)); showRows(); });
+  $('pixel-seed-random').addEventListener('click', () => {
+    seed.value = randomSeed();
+    setSetting('pixel-seed', Number(seed.value));
+  });
+
+  // Painting: one chunk in flight at a time, paced by the speed setting, drawn when it lands.
+  let painting = null; // { id, owed: pixels allowed but not yet asked for, last: time }
+  let paintId = 0;
+  let rateStarted = 0;
+
+  async function paintChunk(run, steps, budget) {
+    const chunk = await worker.call('pixel', 'paint', [steps, budget]);
+    if (painting !== run) return;
+    image.put(chunk.from, chunk.pixels);
+    probability.put(chunk.from, chunk.probabilityPixels);
+    image.show();
+    probability.show();
+    progress.textContent = `${chunk.painted} / ${PIXELS}`;
+    image.canvas.dataset.painted = chunk.painted;
+    if (chunk.done) {
+      const seconds = (performance.now() - rateStarted) / 1000;
+      $('pixel-rate').textContent = `painted in ${seconds.toFixed(2)} s`;
+      finish();
+    }
+  }
+
+  function frame(now) {
+    const run = painting;
+    if (!run) return;
+    requestAnimationFrame(frame);
+    const rate = RATES[Number(speed.value) - 1];
+    if (rate !== Infinity) run.owed = Math.min(run.owed + (rate * (now - run.last)) / 1000, PIXELS);
+    run.last = now;
+    if (run.busy) return;
+    const steps = rate === Infinity ? PIXELS : Math.floor(run.owed);
+    if (steps < 1) return;
+    if (rate !== Infinity) run.owed -= steps;
+    run.busy = true;
+    paintChunk(run, steps, rate === Infinity ? CHUNK_BUDGET_MS : 1e9)
+      .catch((error) => { fail(error); finish(); })
+      .finally(() => { run.busy = false; });
+  }
+
+  function finish() {
+    painting = null;
+    start.disabled = false;
+    stop.disabled = true;
+    root.dataset.painting = 'false';
+  }
+
+  start.addEventListener('click', async () => {
+    start.disabled = true;
+    progress.textContent = `0 / ${PIXELS}`;
+    try {
+      await worker.call('pixel', 'paint_start', [model.value, Number(seed.value), Number(temperature.value)]);
+    } catch (error) {
+      fail(error);
+      start.disabled = false;
+      return;
+    }
+    image.reset();
+    probability.reset();
+    $('pixel-rate').textContent = '';
+    paintId += 1;
+    painting = { id: paintId, owed: 1, last: performance.now(), busy: false };
+    rateStarted = performance.now();
+    stop.disabled = false;
+    root.dataset.painting = 'true';
+    requestAnimationFrame(frame);
+  });
+  stop.addEventListener('click', () => {
+    $('pixel-rate').textContent = `stopped at ${progress.textContent}`;
+    finish();
+  });
+
+  // Completion: the pad or a test digit, kept above the cut; four seeds below it.
+  let source = { kind: 'drawing' };
+  const pad = new DrawPad($('pixel-draw'), { onStroke: () => { source = { kind: 'drawing' }; }, lineWidth: 12 });
+  $('pixel-clear').addEventListener('click', () => { pad.clear(); source = { kind: 'drawing' }; });
+  $('pixel-random-digit').addEventListener('click', async () => {
+    try {
+      const digit = await worker.call('pixel', 'random_test_digit');
+      pad.showImage(digit.pixels);
+      source = { kind: 'test', index: digit.index, label: digit.label };
+    } catch (error) { fail(error); }
+  });
+
+  let completionRun = 0;
+  $('pixel-complete').addEventListener('click', async () => {
+    const run = ++completionRun;
+    const firstSeed = randomSeed() % 4294967000;
+    const args = [model.value, Number(rows.value), firstSeed, Number(temperature.value)];
+    completions.dataset.done = 'false';
+    try {
+      let input;
+      if (source.kind === 'test') input = await worker.call('pixel', 'complete_test_digit', [model.value, source.index, ...args.slice(1)]);
+      else {
+        const rgba = pad.pixels();
+        input = await worker.call('pixel', 'complete_drawing', [model.value, rgba, pad.canvas.width, pad.canvas.height, ...args.slice(1)], [rgba.buffer]);
+      }
+      showScaled($('pixel-input'), input, 28, 28);
+      $('pixel-completions-caption').textContent = `four completions, seeds ${firstSeed}–${firstSeed + 3}`;
+      for (;;) {
+        const step = await worker.call('pixel', 'complete_step', [PIXELS, 40]);
+        if (run !== completionRun) return;
+        showScaled(completions, step.strip, step.frames * 28, 28);
+        if (step.done) break;
+      }
+      completions.dataset.done = 'true';
+    } catch (error) { fail(error); }
+  });
+
+  $('pixel-nll-run').addEventListener('click', async () => {
+    const out = $('pixel-nll');
+    out.textContent = 'measuring…';
+    try {
+      const r = await worker.call('pixel', 'test_nll');
+      out.textContent = `${r.nats.toFixed(2)} nats per image on the first ${r.digits} test digits (binarised with seed ${r.seed}); `
+        + 'over all 10,000 see the README (scripts/lab train pixelrnn prints it).';
+    } catch (error) {
+      out.textContent = '';
+      fail(error);
+    }
+  });
+
+  return {
+    async ready(problems) {
+      hideProgress();
+      for (const button of buttons) button.disabled = false;
+      root.dataset.problems = problems.length;
+      root.dataset.ready = 'true';
+    },
+    onLoop() {},
+    onLoopStopped() {},
+    onRestart() {
+      painting = null;
+      completionRun += 1;
+      for (const button of buttons) button.disabled = true;
+      stop.disabled = true;
+      root.dataset.ready = 'false';
+    },
+  };
+}
