@@ -34,7 +34,8 @@ struct Painted {
     from: usize,
     /// The chunk's pixels, RGBA (white ink on black).
     pixels: ByteBuf,
-    /// The probability the model gave each of them, as RGBA (a heat colour), and as numbers.
+    /// The probability the model gave each of them, as RGBA (a heat colour), and as numbers;
+    /// both empty for the regression model, which paints its prediction and has none.
     probability_pixels: ByteBuf,
     probabilities: Vec<f32>,
     /// Pixels painted so far, and whether the image is finished.
@@ -131,6 +132,7 @@ impl PixelRnnSession {
             }
         }
         let (painted, done) = (painting.painted(), painting.done());
+        let has_probabilities = painting.kind() != PixelKind::Regression;
         let chunk = painting.take();
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = match chunk {
@@ -138,7 +140,8 @@ impl PixelRnnSession {
                 None => Vec::new(),
             };
             let pixels: Vec<f32> = values.chunks(2).map(|pair| pair[0]).collect();
-            let probabilities: Vec<f32> = values.chunks(2).map(|pair| pair[1]).collect();
+            let probabilities: Vec<f32> =
+                if has_probabilities { values.chunks(2).map(|pair| pair[1]).collect() } else { Vec::new() };
             Ok(to_js(&Painted {
                 from,
                 pixels: ByteBuf::from(to_rgba(&pixels)),

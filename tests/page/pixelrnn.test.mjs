@@ -8,6 +8,8 @@ const env = serveAndLaunch();
 const open = (query = '') => openDemo(env.browser, `${env.server.url}?demo=pixelrnn&backend=cpu${query}`, 'pixelrnn');
 // The page's colour for a pixel not yet painted (neither ink nor background).
 const UNPAINTED = [71, 85, 105];
+// The binary model's NLL on the first 200 test digits as the page measures it: measured 87.82.
+const PAGE_NLL_BAR = 92;
 
 // The painting canvas read at the centre of each of its 28×28 cells: [r, g, b] per pixel.
 const cells = (page) => page.evaluate(() => {
@@ -91,41 +93,75 @@ test('a seed repeats its digit and two seeds give different digits', async () =>
   await page.close();
 });
 
-test('grey levels as classes paint crisp levels; the regression model paints washed-out grey', async () => {
-  const page = await open();
+// Completes the pad's drawing with `model` from 14 rows; returns the four completions (28×28 each).
+async function complete(page, model) {
+  await page.getByTestId('pixel-model').selectOption(model);
+  await page.getByTestId('pixel-complete').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=pixel-completions]').dataset.done === 'true', null, { timeout: 120_000 });
+  const strip = await canvasInk(page, 'pixel-completions');
+  return { strip, frames: Array.from({ length: Number(strip.frames) }, (_, k) => frame(strip, k)) };
+}
+
+const drawSeven = (page) => strokeOn(page, 'pixel-draw', [[30, 30], [110, 30], [80, 80], [60, 125]]);
+
+test('grey levels as classes paint crisp levels; the regression model completes in washed-out grey', async () => {
+  const page = await open('&pixel-rows=14');
   await fullSpeed(page);
   const levels = await paint(page, { seed: 3, model: 'levels4' });
   await page.screenshot({ path: `${artefacts}/pixelrnn-levels4.png` });
-  const regression = await paint(page, { model: 'regression' });
-  await page.screenshot({ path: `${artefacts}/pixelrnn-regression.png` });
   assert.ok(levels.every(([r]) => [0, 85, 170, 255].includes(r)), 'the 4-level model paints one of its 4 levels');
-  const grey = (image) => image.filter(([r]) => r > 40 && r < 215).length;
-  const strong = (image) => image.filter(([r]) => r >= 215).length;
-  console.log(`4 levels: ${grey(levels)} grey and ${strong(levels)} near-white pixels; regression: ${grey(regression)} grey and ${strong(regression)} near-white`);
-  assert.ok(strong(levels) > 20, 'the 4-level model paints full strokes');
-  assert.ok(grey(regression) > strong(regression), 'the regression model paints more grey than full ink');
+  assert.ok(levels.filter(([r]) => r === 255).length > 20, 'the 4-level model paints full strokes');
+  await drawSeven(page);
+  const shares = (frames) => {
+    const below = frames.flatMap((image) => image.slice(14 * 28));
+    return [below.filter((v) => v > 0.15 && v < 0.85).length, below.filter((v) => v >= 0.85).length];
+  };
+  const [levelsGrey, levelsInk] = shares((await complete(page, 'levels4')).frames);
+  const [regressionGrey, regressionInk] = shares((await complete(page, 'regression')).frames);
+  await page.screenshot({ path: `${artefacts}/pixelrnn-regression.png`, fullPage: true });
+  console.log(`completing a drawn 7 from 14 rows, grey / near-white pixels below: 4 levels ${levelsGrey} / ${levelsInk}, regression ${regressionGrey} / ${regressionInk}`);
+  assert.ok(regressionGrey > regressionInk, 'the regression model continues the digit in more grey than ink');
+  assert.ok(regressionGrey / Math.max(regressionInk, 1) > levelsGrey / Math.max(levelsInk, 1), 'and greyer than the 4-level model');
   await page.close();
 });
 
 test('completing a drawn top half keeps the visible rows exactly', async () => {
   const page = await open('&pixel-rows=14');
-  // A 7-ish: a bar across the top and a stroke down.
-  await strokeOn(page, 'pixel-draw', [[30, 30], [110, 30], [80, 80], [60, 125]]);
-  await page.getByTestId('pixel-complete').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=pixel-completions]').dataset.done === 'true', null, { timeout: 120_000 });
+  await drawSeven(page);
+  const { strip, frames: completed } = await complete(page, 'binary');
   await page.screenshot({ path: `${artefacts}/pixelrnn-completions.png`, fullPage: true });
-  const strip = await canvasInk(page, 'pixel-completions');
   const input = frame({ ...(await canvasInk(page, 'pixel-input')), scale: 4 }, 0);
-  const frames = Number(strip.frames);
+  const frames = completed.length;
   assert.equal(frames, 4);
   assert.equal(strip.width, frames * 28 * Number(strip.scale), 'frames of 28×28 at data-scale, no gaps');
   const kept = input.slice(0, 14 * 28);
   assert.ok(kept.filter((v) => v === 1).length > 10, 'the visible rows hold the drawing');
-  const completed = Array.from({ length: frames }, (_, k) => frame(strip, k));
   for (const [k, image] of completed.entries()) {
     assert.deepEqual(image.slice(0, 14 * 28), kept, `completion ${k} keeps the 14 visible rows exactly`);
   }
   const distinct = new Set(completed.map((image) => image.slice(14 * 28).join())).size;
   assert.ok(distinct >= 2, `the seeds complete differently (${distinct} distinct)`);
+  await page.close();
+});
+
+test('a corrupt weights file is named and the other models still paint', async () => {
+  const context = await env.browser.newContext();
+  await context.route('**/www/weights/pixelrnn-regression.bpk', (route) => route.fulfill({ body: Buffer.from('not weights') }));
+  const page = await openDemo(context, `${env.server.url}?demo=pixelrnn&backend=cpu`, 'pixelrnn');
+  assert.match(await page.getByTestId('note').textContent(), /pixelrnn-regression\.bpk/);
+  await fullSpeed(page);
+  const image = await paint(page, { seed: 1 });
+  assert.ok(!image.some(unpainted), 'the binary model, whose file was fine, paints a whole digit');
+  await context.close();
+});
+
+test('the page measures the binary model\'s NLL on test digits', async () => {
+  const page = await open();
+  await page.locator('#pixel-nll-run').click();
+  await page.waitForFunction(() => /nats per image/.test(document.querySelector('[data-testid=pixel-nll]').textContent), null, { timeout: 120_000 });
+  const text = await page.getByTestId('pixel-nll').textContent();
+  console.log(`in the page: ${text}`);
+  const nats = Number(text.match(/^([\d.]+) nats/)[1]);
+  assert.ok(nats > 40 && nats < PAGE_NLL_BAR, `NLL ${nats} on 200 test digits, bar ${PAGE_NLL_BAR}`);
   await page.close();
 });

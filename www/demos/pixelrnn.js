@@ -38,8 +38,9 @@ export const settings = {
 const MODEL_NOTES = {
   binary: 'Black or white: the model gives each pixel a probability of ink and draws from it.',
   levels4: '4 grey levels as classes: a softmax over the levels, one drawn per pixel. Strokes stay crisp.',
-  regression: 'Grey as a number: the model paints its prediction, the mean of what the pixel could be, '
-    + 'so uncertain places turn grey. It has no probability to draw from, so no seed and no map.',
+  regression: 'Grey as a number: the model paints its prediction, the mean of what each pixel could be. '
+    + 'From an empty canvas that mean is nearly black everywhere, so it paints next to nothing; given the top '
+    + 'of a digit (Complete, below) it goes on in fading grey. No distribution, so no seed, temperature or map.',
 };
 
 // A 28×28 RGBA image filled with one colour, drawn scaled on `canvas`.
@@ -122,7 +123,7 @@ export function mount(worker, state, setSetting) {
     const chunk = await worker.call('pixel', 'paint', [steps, budget]);
     if (painting !== run) return;
     image.put(chunk.from, chunk.pixels);
-    probability.put(chunk.from, chunk.probabilityPixels);
+    probability.put(chunk.from, chunk.probabilityPixels); // none from the regression model
     image.show();
     probability.show();
     progress.textContent = `${chunk.painted} / ${PIXELS}`;
@@ -134,6 +135,23 @@ export function mount(worker, state, setSetting) {
     }
   }
 
+  // Asks for the next chunk unless one is in flight: on every animation frame, and at full
+  // speed also as soon as a chunk lands, so the worker never waits for the next frame.
+  function pump(run) {
+    if (run.busy || painting !== run) return;
+    const rate = RATES[Number(speed.value) - 1];
+    const steps = rate === Infinity ? PIXELS : Math.floor(run.owed);
+    if (steps < 1) return;
+    if (rate !== Infinity) run.owed -= steps;
+    run.busy = true;
+    paintChunk(run, steps, rate === Infinity ? CHUNK_BUDGET_MS : 1e9)
+      .catch((error) => { fail(error); finish(); })
+      .finally(() => {
+        run.busy = false;
+        if (RATES[Number(speed.value) - 1] === Infinity) pump(run);
+      });
+  }
+
   function frame(now) {
     const run = painting;
     if (!run) return;
@@ -141,14 +159,7 @@ export function mount(worker, state, setSetting) {
     const rate = RATES[Number(speed.value) - 1];
     if (rate !== Infinity) run.owed = Math.min(run.owed + (rate * (now - run.last)) / 1000, PIXELS);
     run.last = now;
-    if (run.busy) return;
-    const steps = rate === Infinity ? PIXELS : Math.floor(run.owed);
-    if (steps < 1) return;
-    if (rate !== Infinity) run.owed -= steps;
-    run.busy = true;
-    paintChunk(run, steps, rate === Infinity ? CHUNK_BUDGET_MS : 1e9)
-      .catch((error) => { fail(error); finish(); })
-      .finally(() => { run.busy = false; });
+    pump(run);
   }
 
   function finish() {
