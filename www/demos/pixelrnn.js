@@ -209,7 +209,8 @@ export function mount(worker, state, setSetting) {
   let completionRun = 0;
   $('pixel-complete').addEventListener('click', async () => {
     const run = ++completionRun;
-    const firstSeed = randomSeed() % 4294967000;
+    // The painting's seed and the next three: a link repeats the completions too.
+    const firstSeed = Number(seed.value);
     const args = [model.value, Number(rows.value), firstSeed, Number(temperature.value)];
     completions.dataset.done = 'false';
     try {
