@@ -319,8 +319,11 @@ pub struct PixelSampler {
     model: PixelRnn,
     /// The images so far, padded as [`padded_canvas`] pads them: `[batch, H + 3, W + 10]`.
     canvas: Tensor<3>,
-    above: RowState,
-    /// The current row's states; its hidden states keep a zero column either side.
+    /// The row above's states, its hidden states with a zero column either side (as the 3-wide
+    /// convolution over them reads them): `[batch, W + 2, state]` and `[batch, W, state]`.
+    above_hidden: Tensor<3>,
+    above_cell: Tensor<3>,
+    /// The current row's states, padded alike.
     row_hidden: Tensor<3>,
     row_cell: Tensor<3>,
     uniforms: Tensor<2>,
@@ -358,9 +361,11 @@ impl PixelSampler {
         let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, height * width)).collect();
         let uniforms = TensorData::new(uniforms, [batch, height * width]);
         let state = model.state_channels();
+        let edge = Tensor::zeros([batch, 1, state], &device);
         Self {
             canvas: padded_canvas(known),
-            above,
+            above_hidden: Tensor::cat(vec![edge.clone(), above.hidden, edge], 1),
+            above_cell: above.cell,
             row_hidden: Tensor::zeros([batch, width + 2, state], &device),
             row_cell: Tensor::zeros([batch, width, state], &device),
             uniforms: Tensor::from_data(uniforms, &device),
@@ -400,8 +405,8 @@ impl PixelSampler {
             .slice([0..batch, i..i + ROWS_ABOVE + 1, j..j + WINDOW_WIDTH])
             .reshape([batch, (ROWS_ABOVE + 1) * WINDOW_WIDTH])
             .slice([0..batch, 0..CONTEXT]);
-        let neighbours = self.padded_above().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
-        let cell_above = self.above.cell.clone().slice([0..batch, j..j + 1]).reshape([batch, state]);
+        let neighbours = self.above_hidden.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
+        let cell_above = self.above_cell.clone().slice([0..batch, j..j + 1]).reshape([batch, state]);
         let (hidden, cell) = self.model.cell(self.model.input_to_state.forward(context.clone()), neighbours, cell_above);
         let outputs = self.model.head_outputs(hidden.clone(), context);
         let uniform = self.uniforms.clone().slice([0..batch, self.next..self.next + 1]);
@@ -417,18 +422,9 @@ impl PixelSampler {
         self.pending.push(Tensor::cat(vec![value, probability], 1));
         self.next += 1;
         if j + 1 == width {
-            self.above = RowState {
-                hidden: self.row_hidden.clone().slice([0..batch, 1..width + 1]),
-                cell: self.row_cell.clone(),
-            };
+            self.above_hidden = self.row_hidden.clone();
+            self.above_cell = self.row_cell.clone();
         }
-    }
-
-    /// The row above's hidden states with a zero column either side.
-    fn padded_above(&self) -> Tensor<3> {
-        let [batch, width, state] = self.above.hidden.dims();
-        Tensor::zeros([batch, width + 2, state], &self.above.hidden.device())
-            .slice_assign([0..batch, 1..width + 1], self.above.hidden.clone())
     }
 
     /// The pixels sampled since the last call, not yet read: `[batch, n, 2]` (value, probability),

@@ -124,13 +124,7 @@ impl PixelRnnSession {
         check_device()?;
         let painting = self.painting.as_mut().ok_or_else(|| JsError::new("no painting started"))?;
         let from = painting.painted();
-        let started = now_ms();
-        for _ in 0..steps.max(1) {
-            painting.step();
-            if painting.done() || now_ms() - started > budget_ms {
-                break;
-            }
-        }
+        advance(painting, steps, budget_ms);
         let (painted, done) = (painting.painted(), painting.done());
         let has_probabilities = painting.kind() != PixelKind::Regression;
         let chunk = painting.take();
@@ -194,13 +188,7 @@ impl PixelRnnSession {
     pub fn complete_step(&mut self, steps: usize, budget_ms: f64) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let completing = self.completing.as_mut().ok_or_else(|| JsError::new("no completion started"))?;
-        let started = now_ms();
-        for _ in 0..steps.max(1) {
-            completing.step();
-            if completing.done() || now_ms() - started > budget_ms {
-                break;
-            }
-        }
+        advance(completing, steps, budget_ms);
         completing.take();
         let (painted, done) = (completing.painted(), completing.done());
         let images = completing.images();
@@ -260,6 +248,18 @@ impl PixelRnnSession {
         self.completing = Some(PixelSampler::completing(model, images, visible_rows, &seeds, temperature));
         image[visible_rows * SIDE..].iter_mut().for_each(|v| *v *= HIDDEN_DIMMED);
         to_js(&ByteBuf::from(to_rgba(&image)))
+    }
+}
+
+/// Up to `steps` sampling steps (at least one), fewer if `budget_ms` of wall time runs out. On
+/// WebGPU this times the queueing; the readback that follows waits for the work itself.
+fn advance(sampler: &mut PixelSampler, steps: usize, budget_ms: f64) {
+    let started = now_ms();
+    for _ in 0..steps.max(1) {
+        sampler.step();
+        if sampler.done() || now_ms() - started > budget_ms {
+            break;
+        }
     }
 }
 

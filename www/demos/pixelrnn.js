@@ -115,9 +115,7 @@ export function mount(worker, state, setSetting) {
   });
 
   // Painting: one chunk in flight at a time, paced by the speed setting, drawn when it lands.
-  let painting = null; // { id, owed: pixels allowed but not yet asked for, last: time }
-  let paintId = 0;
-  let rateStarted = 0;
+  let painting = null; // { started, last: times; owed: pixels allowed but not yet asked for; busy }
 
   async function paintChunk(run, steps, budget) {
     const chunk = await worker.call('pixel', 'paint', [steps, budget]);
@@ -129,7 +127,7 @@ export function mount(worker, state, setSetting) {
     progress.textContent = `${chunk.painted} / ${PIXELS}`;
     image.canvas.dataset.painted = chunk.painted;
     if (chunk.done) {
-      const seconds = (performance.now() - rateStarted) / 1000;
+      const seconds = (performance.now() - run.started) / 1000;
       $('pixel-rate').textContent = `painted in ${seconds.toFixed(2)} s`;
       finish();
     }
@@ -182,9 +180,8 @@ export function mount(worker, state, setSetting) {
     image.reset();
     probability.reset();
     $('pixel-rate').textContent = '';
-    paintId += 1;
-    painting = { id: paintId, owed: 1, last: performance.now(), busy: false };
-    rateStarted = performance.now();
+    const now = performance.now();
+    painting = { started: now, last: now, owed: 1, busy: false };
     stop.disabled = false;
     root.dataset.painting = 'true';
     requestAnimationFrame(frame);
