@@ -5,6 +5,7 @@ pub mod backend;
 pub mod data;
 pub mod error;
 pub mod models;
+pub mod retrieval;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]

@@ -2,6 +2,7 @@ pub mod autoencoder;
 pub mod classifier;
 pub mod gan;
 pub mod gan1d;
+pub mod pca;
 pub mod pixelrnn;
 pub mod vae;
 
