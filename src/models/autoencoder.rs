@@ -168,11 +168,6 @@ pub fn measure_quality(ae: &Autoencoder, dae: &Autoencoder, data: &Mnist, device
     let chunks: Vec<Vec<usize>> =
         (0..data.len()).collect::<Vec<_>>().chunks(CHUNK).map(|c| c.to_vec()).collect();
     let read = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_to_vec().expect("f32 errors") };
-    let mut ae_errors = Vec::new();
-    for indices in &chunks {
-        let clean = data.batch(indices, device);
-        ae_errors.extend(read(per_image_error(ae.forward(clean.clone()), clean)));
-    }
     // PSNR with peak 1: 10·log10(784 / summed squared error).
     let psnr = |errors: &[f32]| -> f32 {
         errors.iter().map(|e| 10.0 * (PIXELS as f32 / e.max(1e-6)).log10()).sum::<f32>() / errors.len() as f32
@@ -193,7 +188,7 @@ pub fn measure_quality(ae: &Autoencoder, dae: &Autoencoder, data: &Mnist, device
             (name, psnr(&noisy_errors), psnr(&denoised_errors))
         })
         .collect();
-    Quality { ae_error: ae_errors.iter().sum::<f32>() / ae_errors.len() as f32, dae_psnr }
+    Quality { ae_error: mean_error(data, device, |x| ae.forward(x)), dae_psnr }
 }
 
 /// What the DAE is trained on, natively and in the page: Gaussian, salt-and-pepper or masking
