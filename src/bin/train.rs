@@ -18,7 +18,7 @@ const DEFAULT_TRAIN_FILE: &str = "../shared/data/mnist/mnist_train.bin.gz";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut which = "all".to_string();
-    let mut epochs = 10usize;
+    let mut epochs = 30usize; // the shipped AE and DAE's recipe
     let mut train_file = PathBuf::from(DEFAULT_TRAIN_FILE);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
