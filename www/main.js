@@ -3,13 +3,14 @@ import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
 import { readSettings, writeSetting } from './ui/settings.js';
 import * as autoencoder from './demos/autoencoder.js';
+import * as aeLab from './demos/ae-lab.js';
 import * as gan from './demos/gan.js';
 import * as vae from './demos/vae.js';
 import * as pixelrnn from './demos/pixelrnn.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`.
-const demos = { autoencoder, vae, gan, pixelrnn };
+const demos = { autoencoder, 'ae-lab': aeLab, vae, gan, pixelrnn };
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {
@@ -21,7 +22,8 @@ const table = {
 const state = readSettings(table);
 const setSetting = (name, value) => { state[name] = value; writeSetting(table, name, value); };
 
-// The navigation keeps the backend; only the chosen demo's section shows.
+// The navigation keeps the backend; only the chosen demo's section stays in the page (the
+// others are removed, so every data-testid is unique in the live document).
 for (const link of document.querySelectorAll('nav [data-demo-link]')) {
   const name = link.dataset.demoLink;
   const params = new URLSearchParams({ demo: name });
@@ -30,7 +32,8 @@ for (const link of document.querySelectorAll('nav [data-demo-link]')) {
   if (name === state.demo) link.setAttribute('aria-current', 'page');
 }
 for (const section of document.querySelectorAll('main > section[data-demo]')) {
-  section.hidden = section.dataset.demo !== state.demo;
+  if (section.dataset.demo === state.demo) section.hidden = false;
+  else section.remove();
 }
 
 const backendSelect = document.getElementById('backend-select');

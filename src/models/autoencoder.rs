@@ -5,13 +5,13 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::mnist::{images_tensor, Mnist, PIXELS, SIDE};
 use crate::data::noise::Corruption;
 use crate::models::vae::reconstruction_nats;
 
@@ -102,6 +102,20 @@ fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
             y
         }
     })
+}
+
+/// Moves a 28×28 image by (dx, dy) pixels in place; what leaves the frame is lost, what enters
+/// is black.
+fn shift(image: &mut [f32], dx: i64, dy: i64) {
+    let side = SIDE as i64;
+    let source = image.to_vec();
+    for y in 0..side {
+        for x in 0..side {
+            let (from_x, from_y) = (x - dx, y - dy);
+            let inside = (0..side).contains(&from_x) && (0..side).contains(&from_y);
+            image[(y * side + x) as usize] = if inside { source[(from_y * side + from_x) as usize] } else { 0.0 };
+        }
+    }
 }
 
 /// Codes at the centres of a `rows`×`cols` grid over the box [x0, x1]×[y0, y1] of a 2-D code
@@ -215,6 +229,13 @@ pub struct TrainingConfig {
     /// towards 0 so that the region around 0 is where the data is (the decoder-as-generator view).
     #[config(default = 0.0)]
     pub code_penalty: f64,
+    /// Decoupled weight decay (AdamW) when above 0, against overfitting of the large models.
+    #[config(default = 0.0)]
+    pub weight_decay: f32,
+    /// Each training digit moved by up to this many pixels in x and y (input and target alike):
+    /// more kinds of digit than the set holds, against overfitting.
+    #[config(default = 0)]
+    pub jitter: usize,
 }
 
 /// One Adam step at a time on random mini-batches: the trainer binary loops it, the page's worker
@@ -233,7 +254,11 @@ impl AutoencoderTraining {
     pub fn new(model: Autoencoder, config: TrainingConfig, device: &Device) -> Self {
         Self {
             model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
+            optimizer: if config.weight_decay > 0.0 {
+                AdamWConfig::new().with_weight_decay(config.weight_decay).init()
+            } else {
+                AdamConfig::new().init()
+            },
             rng: SmallRng::seed_from_u64(config.seed),
             config,
             device: device.clone(),
@@ -272,7 +297,15 @@ impl AutoencoderTraining {
 
     /// Corrupted inputs and clean targets for the images at `indices`.
     fn inputs_and_targets(&self, data: &Mnist, indices: &[usize], noise_seed: u64) -> (Tensor<2>, Tensor<2>) {
-        let clean = data.batch_values(indices);
+        let mut clean = data.batch_values(indices);
+        if self.config.jitter > 0 {
+            let mut rng = SmallRng::seed_from_u64(noise_seed ^ 0x5eed);
+            let reach = self.config.jitter as i64;
+            for image in clean.chunks_exact_mut(PIXELS) {
+                let (dx, dy) = (rng.random_range(-reach..=reach), rng.random_range(-reach..=reach));
+                shift(image, dx, dy);
+            }
+        }
         let mut noisy = clean.clone();
         self.config.corruption.apply(&mut noisy, noise_seed);
         (images_tensor(noisy, &self.device), images_tensor(clean, &self.device))
@@ -305,6 +338,16 @@ mod tests {
         assert_eq!(model.encode(images.clone()).dims(), [3, 8]);
         assert_eq!(model.forward(images).dims(), [3, PIXELS]);
         assert_eq!(model.code_size(), 8);
+    }
+
+    #[test]
+    fn shift_moves_ink_and_fills_with_black() {
+        let mut image = vec![0.0; PIXELS];
+        image[0] = 1.0; // top left
+        image[5 * SIDE + 7] = 0.5;
+        shift(&mut image, 1, -1);
+        assert_eq!(image[4 * SIDE + 8], 0.5);
+        assert_eq!(image.iter().filter(|&&v| v > 0.0).count(), 1, "the corner pixel left the frame");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! session type per demo. Methods that read tensors back return Promises (readback is async on
 //! WebGPU); everything a session needs is cloned out of it first, so no borrow outlives a call.
 
+mod ae_lab;
 mod autoencoder;
 mod bench;
 mod gan;
@@ -11,6 +12,7 @@ mod vae;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
 
+pub use ae_lab::AeLabSession;
 pub use autoencoder::AutoencoderSession;
 pub use gan::GanSession;
 pub use gan1d::Gan1dSession;

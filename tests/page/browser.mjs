@@ -90,10 +90,11 @@ export async function stroke(page, points) {
   await page.mouse.up();
 }
 
-// Draws a polyline on the 140-pixel pad `testid` with real pointer events.
-export async function strokeOn(page, testid, points) {
+// Draws a polyline on the pad `testid` with real pointer events; the points are in the pixels
+// of a `size`-pixel pad (140 by default, the small pads), whatever size it is shown at.
+export async function strokeOn(page, testid, points, size = 140) {
   const box = await page.getByTestId(testid).boundingBox();
-  const at = ([x, y]) => [box.x + (x / 140) * box.width, box.y + (y / 140) * box.height];
+  const at = ([x, y]) => [box.x + (x / size) * box.width, box.y + (y / size) * box.height];
   await page.mouse.move(...at(points[0]));
   await page.mouse.down();
   for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
