@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
+use latent_lab::models::pca::Pca;
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
 use latent_lab::models::vae::VaeConfig;
@@ -31,6 +32,9 @@ const CLASSIFIER: &[u8] = include_bytes!("../www/weights/classifier.bpk");
 const GAN: &[u8] = include_bytes!("../www/weights/gan.bpk");
 const VAE10: &[u8] = include_bytes!("../www/weights/vae10.bpk");
 const PIXELRNN: &[u8] = include_bytes!("../www/weights/pixelrnn-binary.bpk");
+const DEEP_AE: &[u8] = include_bytes!("../www/weights/deep-ae.bpk");
+const AE2D: &[u8] = include_bytes!("../www/weights/ae2d.bpk");
+const PCA: &[u8] = include_bytes!("../www/weights/pca.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -368,6 +372,19 @@ async fn the_1d_gan_session_draws_its_picture() {
 
 /// The shipped 10-D VAE's encoder (means and log-variances) and decoder give the same numbers on
 /// every backend, on 16 test digits.
+/// The first backend's (flex's) values become `expected`; every later backend's must be within
+/// 1e-3 of them.
+fn agree_with_flex(expected: &mut Option<Vec<f32>>, values: Vec<f32>, name: &str, what: &str, started: f64) {
+    match expected {
+        None => *expected = Some(values),
+        Some(expected) => {
+            let worst = expected.iter().zip(&values).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
+            console_log!("{name}: {what}, max |Δ| from flex {worst:e} ({:.0} ms)", js_sys::Date::now() - started);
+            assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_vae_encodes_and_decodes_alike_on_every_backend() {
     let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
@@ -379,17 +396,36 @@ async fn the_vae_encodes_and_decodes_alike_on_every_backend() {
         let posterior = vae.encode(test.batch(&indices, &device));
         let decoded = vae.decode(posterior.mean.clone());
         let values = read(Tensor::cat(vec![posterior.mean, posterior.log_variance, decoded], 1)).await;
-        match &expected {
-            None => expected = Some(values),
-            Some(expected) => {
-                let worst = expected.iter().zip(&values).map(|(e, g)| (e - g).abs()).fold(0.0f32, f32::max);
-                console_log!(
-                    "{name}: VAE encode + decode, max |Δ| from flex {worst:e} ({:.0} ms)",
-                    js_sys::Date::now() - started
-                );
-                assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
-            }
-        }
+        agree_with_flex(&mut expected, values, name, "VAE encode + decode", started);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_ae_lab_models_encode_and_decode_alike_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let indices: Vec<usize> = (0..16).collect();
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let deep = weights::load(AutoencoderConfig::deep().init(&device), DEEP_AE, "deep-ae.bpk").expect("weights");
+        let ae2d = weights::load(AutoencoderConfig::map_2d().init(&device), AE2D, "ae2d.bpk").expect("weights");
+        let pca = weights::load(Pca::zeros(200, PIXELS, &device), PCA, "pca.bpk").expect("weights");
+        let images = test.batch(&indices, &device);
+        let (deep_code, flat_code) = (deep.encode(images.clone()), ae2d.encode(images.clone()));
+        let pca_code = pca.encode(images, 30);
+        let values = read(Tensor::cat(
+            vec![
+                deep_code.clone(),
+                deep.decode(deep_code),
+                flat_code.clone(),
+                ae2d.decode(flat_code),
+                pca_code.clone(),
+                pca.decode(pca_code),
+            ],
+            1,
+        ))
+        .await;
+        agree_with_flex(&mut expected, values, name, "deep AE, 2-D AE and PCA encode + decode", started);
     }
 }
 

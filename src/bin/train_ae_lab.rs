@@ -3,6 +3,9 @@
 //! the code, and PCA's first 200 components.
 //! `cargo run --release --bin train_ae_lab -- [deep|2d|pca|all] [--epochs N] [--data FILE]`.
 
+// Native only (PCA's fit uses nalgebra); `wasm-pack test` builds every binary for wasm too.
+#![cfg_attr(target_arch = "wasm32", allow(unused_imports, dead_code))]
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,6 +23,10 @@ pub const PCA_COMPONENTS: usize = 200;
 /// The L2 penalty on the 2-D code of `ae2d-l2`: it brings the codes' RMS norm to about 1, so
 /// they fill the region where N(0, I) draws fall (0.05 left it at 2.5, no more digits near 0).
 const CODE_PENALTY: f64 = 0.5;
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut which = "all".to_string();
     let mut epochs: Option<usize> = None;
@@ -56,14 +63,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if which == "deep" || which == "all" {
-        let config = TrainingConfig::new().with_batch_size(128).with_cross_entropy(true).with_seed(31);
-        train_one("deep-ae", AutoencoderConfig::deep(), config, epochs.unwrap_or(100), &train, &test, &device)?;
+        // Each digit moved by up to a pixel: without it the net learns the training digits by
+        // heart (after 100 epochs: 2.17 on training digits, 3.99 on test digits).
+        let config = TrainingConfig::new().with_batch_size(128).with_cross_entropy(true).with_seed(31).with_jitter(1);
+        let start = seeded(31, |d| AutoencoderConfig::deep().init(d));
+        train_one("deep-ae", AutoencoderConfig::deep(), start, config, epochs.unwrap_or(100), &train, &test, &device)?;
     }
     if which == "2d" || which == "all" {
         let plain = TrainingConfig::new().with_batch_size(128).with_cross_entropy(true).with_seed(32);
-        train_one("ae2d", AutoencoderConfig::map_2d(), plain.clone(), epochs.unwrap_or(20), &train, &test, &device)?;
+        let start = seeded(32, |d| AutoencoderConfig::map_2d().init(d));
+        train_one("ae2d", AutoencoderConfig::map_2d(), start, plain.clone(), epochs.unwrap_or(20), &train, &test, &device)?;
         let penalised = plain.with_seed(33).with_code_penalty(CODE_PENALTY);
-        train_one("ae2d-l2", AutoencoderConfig::map_2d(), penalised, epochs.unwrap_or(20), &train, &test, &device)?;
+        let start = seeded(33, |d| AutoencoderConfig::map_2d().init(d));
+        train_one("ae2d-l2", AutoencoderConfig::map_2d(), start, penalised, epochs.unwrap_or(20), &train, &test, &device)?;
     }
     Ok(())
 }
@@ -73,6 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn train_one(
     name: &str,
     model: AutoencoderConfig,
+    start: Autoencoder,
     config: TrainingConfig,
     epochs: usize,
     train: &Mnist,
@@ -81,8 +94,7 @@ fn train_one(
 ) -> Result<Autoencoder, Box<dyn std::error::Error>> {
     let base_rate = config.learning_rate;
     let steps_per_epoch = train.len() / config.batch_size;
-    let seed = config.seed;
-    let mut training = AutoencoderTraining::new(seeded(seed, |d| model.init(d)), config, device);
+    let mut training = AutoencoderTraining::new(start, config, device);
     let started = Instant::now();
     for epoch in 0..epochs {
         let progress = epoch as f64 / epochs as f64;

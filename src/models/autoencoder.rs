@@ -5,7 +5,7 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 use rand::rngs::SmallRng;
@@ -229,9 +229,6 @@ pub struct TrainingConfig {
     /// towards 0 so that the region around 0 is where the data is (the decoder-as-generator view).
     #[config(default = 0.0)]
     pub code_penalty: f64,
-    /// Decoupled weight decay (AdamW) when above 0, against overfitting of the large models.
-    #[config(default = 0.0)]
-    pub weight_decay: f32,
     /// Each training digit moved by up to this many pixels in x and y (input and target alike):
     /// more kinds of digit than the set holds, against overfitting.
     #[config(default = 0)]
@@ -254,11 +251,7 @@ impl AutoencoderTraining {
     pub fn new(model: Autoencoder, config: TrainingConfig, device: &Device) -> Self {
         Self {
             model: model.fork(device).train(),
-            optimizer: if config.weight_decay > 0.0 {
-                AdamWConfig::new().with_weight_decay(config.weight_decay).init()
-            } else {
-                AdamConfig::new().init()
-            },
+            optimizer: AdamConfig::new().init(),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
             device: device.clone(),

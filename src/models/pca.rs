@@ -97,7 +97,7 @@ pub fn fit(images: Tensor<2>, components: usize) -> Pca {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use burn::tensor::TensorData;
