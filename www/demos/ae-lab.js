@@ -8,6 +8,7 @@ import { showScaled, clearImage } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { latestOnly } from '../ui/latest-only.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const GRID = 8; // cells per side of the decoder grid
@@ -40,29 +41,6 @@ export const settings = {
   // The decoder's box, once moved: x0,y0,x1,y1.
   'lab-box': { default: '', pattern: /^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/ },
 };
-
-// Calls `request()` for the latest state only: while one is in flight, later asks collapse.
-// `idle()` says whether nothing is in flight or waiting.
-function latestOnly(request, show, fail) {
-  let busy = false;
-  let dirty = false;
-  async function run() {
-    if (busy) { dirty = true; return; }
-    busy = true;
-    try {
-      do {
-        dirty = false;
-        show(await request());
-      } while (dirty);
-    } catch (error) {
-      fail(error);
-    } finally {
-      busy = false;
-    }
-  }
-  run.idle = () => !busy && !dirty;
-  return run;
-}
 
 function parseBox(text) {
   const [x0, y0, x1, y1] = text.split(',').map(Number);

@@ -5,10 +5,11 @@ import { showScaled, showImage } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { latestOnly } from '../ui/latest-only.js';
+import { LABEL_COLORS } from '../ui/scatter.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
-const LABEL_COLORS = ['#f87171', '#fb923c', '#facc15', '#a3e635', '#34d399', '#22d3ee', '#60a5fa', '#a78bfa', '#f472b6', '#e5e7eb'];
 
 export const demo = {
   sessions: { vae: 'VaeSession' },
@@ -33,26 +34,6 @@ export const settings = {
   // The sliders, once moved: ten numbers.
   'vae-code': { default: '', pattern: /^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){9}$/ },
 };
-
-// Calls `request()` for the latest state only: while one is in flight, later asks collapse.
-function latestOnly(request, show, fail) {
-  let busy = false;
-  let dirty = false;
-  return async function run() {
-    if (busy) { dirty = true; return; }
-    busy = true;
-    try {
-      do {
-        dirty = false;
-        show(await request());
-      } while (dirty);
-    } catch (error) {
-      fail(error);
-    } finally {
-      busy = false;
-    }
-  };
-}
 
 export function mount(worker, state, setSetting) {
   const root = document.querySelector('[data-demo=vae]');
