@@ -10,23 +10,19 @@ use std::sync::Mutex;
 use burn::tensor::{Device, Tensor};
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::autoencoder::{box_grid, mean_error, Autoencoder, AutoencoderConfig};
-use latent_lab::models::classifier::{judge_images, Classifier, ClassifierConfig};
+use latent_lab::models::classifier::{judge_images, Classifier, ClassifierConfig, READS_AS_DIGIT as CONFIDENCE};
 use latent_lab::models::gan::fixed_noise;
-use latent_lab::models::pca::{self, Pca};
+use latent_lab::models::pca::{self, Pca, SHIPPED_COMPONENTS as PCA_COMPONENTS};
 use latent_lab::retrieval::{build_index, precision_at_k};
 use latent_lab::weights;
 
 /// Fresh weights come from burn's process-wide CPU RNG: tests that draw them hold this.
 static RNG: Mutex<()> = Mutex::new(());
 
-/// The shipped PCA's directions (the page's slider range).
-const PCA_COMPONENTS: usize = 200;
 /// The bars: the deep AE's test error at most 3.0 and at least 4× below PCA-30's
 /// (measured: 2.469 against 13.866, ×5.62).
 const DEEP_ERROR_BAR: f32 = 3.0;
 const DEEP_GAIN_BAR: f32 = 4.0;
-/// A cell or sample "reads as a digit" at this classifier confidence (as the page).
-const CONFIDENCE: f32 = 0.9;
 
 fn load<M: burn::module::Module>(fresh: impl FnOnce() -> M, file: &str) -> M {
     let model = RNG.lock().map(|_| fresh()).unwrap();

@@ -13,7 +13,7 @@ use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
-use latent_lab::models::pca::Pca;
+use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
 use latent_lab::models::vae::VaeConfig;
@@ -409,7 +409,7 @@ async fn the_ae_lab_models_encode_and_decode_alike_on_every_backend() {
         let started = js_sys::Date::now();
         let deep = weights::load(AutoencoderConfig::deep().init(&device), DEEP_AE, "deep-ae.bpk").expect("weights");
         let ae2d = weights::load(AutoencoderConfig::map_2d().init(&device), AE2D, "ae2d.bpk").expect("weights");
-        let pca = weights::load(Pca::zeros(200, PIXELS, &device), PCA, "pca.bpk").expect("weights");
+        let pca = weights::load(Pca::zeros(SHIPPED_COMPONENTS, PIXELS, &device), PCA, "pca.bpk").expect("weights");
         let images = test.batch(&indices, &device);
         let (deep_code, flat_code) = (deep.encode(images.clone()), ae2d.encode(images.clone()));
         let pca_code = pca.encode(images, 30);

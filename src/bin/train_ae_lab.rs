@@ -12,14 +12,13 @@ use std::time::Instant;
 use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::autoencoder::{mean_error, Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
+use latent_lab::models::pca::SHIPPED_COMPONENTS as PCA_COMPONENTS;
 use latent_lab::models::{pca, seeded};
 use latent_lab::weights;
 
 const WEIGHTS_DIR: &str = "www/weights";
 const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
 const DEFAULT_TRAIN_FILE: &str = "../shared/data/mnist/mnist_train.bin.gz";
-/// PCA directions shipped: the page's slider goes this far.
-pub const PCA_COMPONENTS: usize = 200;
 /// The L2 penalty on the 2-D code of `ae2d-l2`: it brings the codes' RMS norm to about 1, so
 /// they fill the region where N(0, I) draws fall (0.05 left it at 2.5, no more digits near 0).
 const CODE_PENALTY: f64 = 0.5;

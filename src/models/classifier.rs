@@ -19,6 +19,9 @@ use crate::data::mnist::{Mnist, SIDE};
 
 pub const CLASSES: usize = 10;
 
+/// A decoded image "reads as a digit" when the classifier gives its top class at least this.
+pub const READS_AS_DIGIT: f32 = 0.9;
+
 /// Two 3×3 convolutions (each followed by ReLU and 2×2 max-pooling: 28 → 14 → 7), then a hidden
 /// fully connected layer and 10 logits.
 #[derive(Config, Debug)]

@@ -6,6 +6,9 @@
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor};
 
+/// Directions in the shipped `pca.bpk`: the page's components slider goes this far.
+pub const SHIPPED_COMPONENTS: usize = 200;
+
 #[derive(Module, Debug)]
 pub struct Pca {
     /// The mean digit, `[784]`.

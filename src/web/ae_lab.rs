@@ -16,14 +16,12 @@ use super::{check_device, grid_rgba, in_range, read, to_js, to_rgba, Digits, Run
 use crate::data::draw;
 use crate::data::mnist::{images_tensor, Mnist, PIXELS};
 use crate::models::autoencoder::{box_grid, per_image_error, Autoencoder, AutoencoderConfig};
-use crate::models::classifier::{judge, Classifier, ClassifierConfig, CLASSES};
+use crate::models::classifier::{judge, Classifier, ClassifierConfig, CLASSES, READS_AS_DIGIT as CONFIDENCE};
 use crate::models::gan::fixed_noise;
-use crate::models::pca::Pca;
+use crate::models::pca::{Pca, SHIPPED_COMPONENTS as PCA_COMPONENTS};
 use crate::retrieval::{matches, nearest, Measure, SearchIndex, MEASURES};
 use crate::weights;
 
-/// PCA directions the shipped file holds (the components slider's range).
-pub const PCA_COMPONENTS: usize = 200;
 /// Neighbours shown and counted by precision@k.
 const SEARCH_K: usize = 10;
 /// Digits per chunk of the background measurement: training digits encoded for the index, test
@@ -31,8 +29,6 @@ const SEARCH_K: usize = 10;
 const INDEX_CHUNK: usize = 1000;
 const TEST_CHUNK: usize = 500;
 const QUERY_CHUNK: usize = 250;
-/// A grid cell or a sample "reads as a digit" when the classifier gives its top class this much.
-pub const CONFIDENCE: f32 = 0.9;
 /// Most cells per side of the decoder grid.
 const MAX_GRID: usize = 16;
 
