@@ -106,7 +106,7 @@ fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
 
 /// Moves a 28×28 image by (dx, dy) pixels in place; what leaves the frame is lost, what enters
 /// is black.
-fn shift(image: &mut [f32], dx: i64, dy: i64) {
+pub(crate) fn shift(image: &mut [f32], dx: i64, dy: i64) {
     let side = SIDE as i64;
     let source = image.to_vec();
     for y in 0..side {
