@@ -1,5 +1,7 @@
 pub mod autoencoder;
 pub mod classifier;
+pub mod contractive;
+pub mod conv_autoencoder;
 pub mod gan;
 pub mod gan1d;
 pub mod pca;
