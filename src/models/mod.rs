@@ -6,6 +6,7 @@ pub mod gan;
 pub mod gan1d;
 pub mod pca;
 pub mod pixelrnn;
+pub mod pretraining;
 pub mod vae;
 
 use burn::tensor::Device;
