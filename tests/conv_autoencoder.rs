@@ -238,6 +238,21 @@ fn the_shipped_model_shows_its_unpooled_maps_and_its_deconvolution_as_a_convolut
         let switch_sum: f32 = cells.iter().map(|&i| switch_maps[i]).sum();
         assert_eq!(switch_sum, repeat_maps[cells[0]]);
     }
+    // After the second unpooling (14 → 28), with each decoder's own maps: the same shapes of
+    // zeros and blocks.
+    let [switch_maps, repeat_maps] = model.second_unpooled_maps(images.clone());
+    assert_eq!(switch_maps.dims()[2..], [28, 28]);
+    let (switch_maps, repeat_maps) = (read(switch_maps), read(repeat_maps));
+    let side = 28;
+    for block in 0..switch_maps.len() / 4 {
+        let (plane, row, col) = (block / 196, block / 14 % 14, block % 14);
+        let cells: Vec<usize> = [(0, 0), (0, 1), (1, 0), (1, 1)]
+            .iter()
+            .map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
+            .collect();
+        assert!(cells.iter().filter(|&&i| switch_maps[i] != 0.0).count() <= 1);
+        assert!(cells.iter().all(|&i| repeat_maps[i] == repeat_maps[cells[0]]));
+    }
     let (layer, as_conv) = model.deconv_check(images);
     let gap: f32 = (layer - as_conv).abs().max().into_scalar();
     println!(

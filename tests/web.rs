@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
+use latent_lab::models::conv_autoencoder::ConvAutoencoderConfig;
 use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
@@ -35,6 +36,7 @@ const PIXELRNN: &[u8] = include_bytes!("../www/weights/pixelrnn-binary.bpk");
 const DEEP_AE: &[u8] = include_bytes!("../www/weights/deep-ae.bpk");
 const AE2D: &[u8] = include_bytes!("../www/weights/ae2d.bpk");
 const PCA: &[u8] = include_bytes!("../www/weights/pca.bpk");
+const CONV_AE: &[u8] = include_bytes!("../www/weights/conv-ae.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -426,6 +428,28 @@ async fn the_ae_lab_models_encode_and_decode_alike_on_every_backend() {
         ))
         .await;
         agree_with_flex(&mut expected, values, name, "deep AE, 2-D AE and PCA encode + decode", started);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_conv_autoencoder_agrees_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let indices: Vec<usize> = (0..8).collect();
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let model = weights::load(ConvAutoencoderConfig::new().init(&device), CONV_AE, "conv-ae.bpk").expect("weights");
+        let images = test.batch(&indices, &device);
+        // The three decoders' rebuilds and the maps after the first unpooling (the switches'
+        // scatter and the repeat), flattened.
+        let [a, b, c] = model.reconstruct(images.clone());
+        let [switch_maps, repeat_maps] = model.unpooled_maps(images);
+        let values = read(Tensor::cat(
+            vec![a, b, c, switch_maps.flatten::<2>(1, 3), repeat_maps.flatten::<2>(1, 3)],
+            1,
+        ))
+        .await;
+        agree_with_flex(&mut expected, values, name, "conv AE: three decoders and the unpooled maps", started);
     }
 }
 

@@ -4,13 +4,14 @@ import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui
 import { readSettings, writeSetting } from './ui/settings.js';
 import * as autoencoder from './demos/autoencoder.js';
 import * as aeLab from './demos/ae-lab.js';
+import * as aeVariants from './demos/ae-variants.js';
 import * as gan from './demos/gan.js';
 import * as vae from './demos/vae.js';
 import * as pixelrnn from './demos/pixelrnn.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`.
-const demos = { autoencoder, 'ae-lab': aeLab, vae, gan, pixelrnn };
+const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn };
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {

@@ -194,22 +194,28 @@ impl ConvAutoencoder {
     /// The three decoders' outputs before the sigmoid, `[b, 1, 28, 28]` each, in [`DECODERS`]
     /// order.
     fn decode_logits(&self, encoding: Encoding) -> [Tensor<4>; 3] {
-        let Encoding { code, switches_28, switches_14 } = encoding;
-        let half = SIDE / POOL;
-        let switch = {
-            let x = max_unpool2d(code.clone(), switches_14, [half, half]);
-            let x = relu(self.switch_decoder.conv_mid.forward(x));
-            self.switch_decoder.conv_out.forward(max_unpool2d(x, switches_28, [SIDE, SIDE]))
-        };
-        let repeat = {
-            let x = relu(self.repeat_decoder.conv_mid.forward(repeat_unpool2d(code.clone(), POOL)));
-            self.repeat_decoder.conv_out.forward(repeat_unpool2d(x, POOL))
-        };
+        let code = encoding.code.clone();
+        let [_, [switch, repeat]] = self.unpool_stages(encoding);
         let deconv = {
             let x = relu(self.deconv_decoder.deconv_mid.forward(code));
             self.deconv_decoder.deconv_out.forward(x)
         };
-        [switch, repeat, deconv]
+        [self.switch_decoder.conv_out.forward(switch), self.repeat_decoder.conv_out.forward(repeat), deconv]
+    }
+
+    /// The switch and the repeat decoder up to their last unpooling: the maps right after the
+    /// first (7 → 14, `[b, channels[1], 14, 14]`) and after the second (14 → 28, `[b,
+    /// channels[0], 28, 28]`), each as [switch, repeat].
+    fn unpool_stages(&self, encoding: Encoding) -> [[Tensor<4>; 2]; 2] {
+        let Encoding { code, switches_28, switches_14 } = encoding;
+        let half = SIDE / POOL;
+        let first = [max_unpool2d(code.clone(), switches_14, [half, half]), repeat_unpool2d(code, POOL)];
+        let [switch, repeat] = first.clone();
+        let second = [
+            max_unpool2d(relu(self.switch_decoder.conv_mid.forward(switch)), switches_28, [SIDE, SIDE]),
+            repeat_unpool2d(relu(self.repeat_decoder.conv_mid.forward(repeat)), POOL),
+        ];
+        [first, second]
     }
 
     /// `[b, 784]` in [0, 1] → three `[b, 784]` reconstructions in (0, 1), in [`DECODERS`] order.
@@ -222,9 +228,14 @@ impl ConvAutoencoder {
     /// repeat decoder, for display: `[b, channels[1], 14, 14]` each. The switch version is 0 at
     /// three of every four positions; the repeat version is constant over each 2×2 block.
     pub fn unpooled_maps(&self, images: Tensor<2>) -> [Tensor<4>; 2] {
-        let Encoding { code, switches_14, .. } = self.encode(images);
-        let half = SIDE / POOL;
-        [max_unpool2d(code.clone(), switches_14, [half, half]), repeat_unpool2d(code, POOL)]
+        let [first, _] = self.unpool_stages(self.encode(images));
+        first
+    }
+
+    /// The same right after the second unpooling (14×14 → 28×28): `[b, channels[0], 28, 28]`.
+    pub fn second_unpooled_maps(&self, images: Tensor<2>) -> [Tensor<4>; 2] {
+        let [_, second] = self.unpool_stages(self.encode(images));
+        second
     }
 
     /// The deconv decoder's first transposed convolution applied to the code of `images`, as

@@ -12,8 +12,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::draw;
+use super::{check_device, drawing_to_mnist, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{images_tensor, Mnist, PIXELS};
 use crate::models::autoencoder::{box_grid, per_image_error, Autoencoder, AutoencoderConfig};
 use crate::models::classifier::{judge, Classifier, ClassifierConfig, CLASSES, READS_AS_DIGIT as CONFIDENCE};
@@ -215,10 +214,7 @@ impl AeLabSession {
         height: usize,
         components: usize,
     ) -> Result<js_sys::Promise, JsError> {
-        if rgba.len() != width * height * 4 {
-            return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
-        }
-        self.query(draw::to_mnist(&draw::ink_from_rgba(rgba), width, height), None, components)
+        self.query(drawing_to_mnist(rgba, width, height)?, None, components)
     }
 
     /// Test digit `index` as a query (see `query_drawing`).

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use super::{check_device, drawing_to_mnist, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::draw;
 use crate::data::mnist::{images_tensor, PIXELS};
 use crate::data::noise::Corruption;
@@ -122,13 +122,7 @@ impl AutoencoderSession {
         amount: f32,
         noise_seed: u32,
     ) -> Result<js_sys::Promise, JsError> {
-        if rgba.len() != width * height * 4 {
-            return Err(JsError::new(&format!(
-                "drawing has {} bytes, not {width}×{height} RGBA",
-                rgba.len()
-            )));
-        }
-        let input = draw::to_mnist(&draw::ink_from_rgba(rgba), width, height);
+        let input = drawing_to_mnist(rgba, width, height)?;
         self.run_image_values(input, noise, amount, noise_seed)
     }
 

@@ -5,18 +5,24 @@
 mod ae_lab;
 mod autoencoder;
 mod bench;
+mod contractive;
+mod conv_ae;
 mod gan;
 mod gan1d;
 mod pixelrnn;
+mod pretraining;
 mod vae;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
 
 pub use ae_lab::AeLabSession;
 pub use autoencoder::AutoencoderSession;
+pub use contractive::ContractiveSession;
+pub use conv_ae::ConvAeSession;
 pub use gan::GanSession;
 pub use gan1d::Gan1dSession;
 pub use pixelrnn::PixelRnnSession;
+pub use pretraining::PretrainingSession;
 pub use vae::VaeSession;
 
 /// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).
@@ -270,6 +276,15 @@ impl Digits {
             index,
         })
     }
+}
+
+/// A drawing from the page (RGBA, white ink on black) as a 28×28 MNIST-style input, or an error
+/// when its bytes do not make a width×height image.
+fn drawing_to_mnist(rgba: &[u8], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
+    if rgba.len() != width * height * 4 {
+        return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
+    }
+    Ok(crate::data::draw::to_mnist(&crate::data::draw::ink_from_rgba(rgba), width, height))
 }
 
 /// A setting from the page within its bounds, or an error that says them.

@@ -10,8 +10,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::draw;
+use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{Mnist, SIDE};
 use crate::models::pixelrnn::{test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
 use crate::models::vae::BOUND_SEED;
@@ -159,10 +158,7 @@ impl PixelRnnSession {
         first_seed: f64,
         temperature: f64,
     ) -> Result<JsValue, JsError> {
-        if rgba.len() != width * height * 4 {
-            return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
-        }
-        let image = draw::to_mnist(&draw::ink_from_rgba(rgba), width, height);
+        let image = drawing_to_mnist(rgba, width, height)?;
         self.complete(model, image, visible_rows, first_seed, temperature)
     }
 

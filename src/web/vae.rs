@@ -13,8 +13,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::draw;
+use super::{check_device, drawing_to_mnist, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::gan::fixed_noise;
@@ -216,13 +215,7 @@ impl VaeSession {
         width: usize,
         height: usize,
     ) -> Result<js_sys::Promise, JsError> {
-        if rgba.len() != width * height * 4 {
-            return Err(JsError::new(&format!(
-                "drawing has {} bytes, not {width}×{height} RGBA",
-                rgba.len()
-            )));
-        }
-        self.set_end(slot, draw::to_mnist(&draw::ink_from_rgba(rgba), width, height))
+        self.set_end(slot, drawing_to_mnist(rgba, width, height)?)
     }
 
     /// Sets end `slot` to test digit `index`.

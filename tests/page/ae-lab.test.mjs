@@ -4,7 +4,7 @@
 // serves every test: its background measurement (the test-set figures) runs while they do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, canvasInk, frame, squaredError, strokeOn, settle } from './browser.mjs';
+import { serveAndLaunch, openDemo, artefacts, canvasInk, frame, squaredError, strokeOn, settle, draws, drawn, digit, total } from './browser.mjs';
 
 const env = serveAndLaunch();
 const errors = [];
@@ -14,13 +14,6 @@ const lab = () => {
   return opened;
 };
 
-const draws = (page, testid) => page.getByTestId(testid).evaluate((canvas) => Number(canvas.dataset.draws ?? 0));
-const drawn = (page, testid, n, timeout = 60_000) => page.waitForFunction(
-  ([id, count]) => Number(document.querySelector(`[data-testid=${id}]`).dataset.draws ?? 0) > count, [testid, n], { timeout },
-);
-// A canvas showing one 28×28 image at data-scale, as ink in [0, 1].
-const digit = async (page, testid) => frame(await canvasInk(page, testid), 0);
-const total = (image) => image.reduce((a, b) => a + b, 0);
 const meanChange = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
 
 // A 0 on the 280-pixel pad: an upright ellipse.

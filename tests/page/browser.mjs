@@ -77,6 +77,14 @@ export function frame(strip, k) {
     return sum / (scale * scale);
   });
 }
+// How many times a canvas was drawn (the demos count in data-draws), and a wait for the next.
+export const draws = (page, testid) => page.getByTestId(testid).evaluate((canvas) => Number(canvas.dataset.draws ?? 0));
+export const drawn = (page, testid, n, timeout = 60_000) => page.waitForFunction(
+  ([id, count]) => Number(document.querySelector(`[data-testid=${id}]`).dataset.draws ?? 0) > count, [testid, n], { timeout },
+);
+// A canvas showing one 28×28 image at data-scale, as ink in [0, 1], and its total ink.
+export const digit = async (page, testid) => frame(await canvasInk(page, testid), 0);
+export const total = (image) => image.reduce((a, b) => a + b, 0);
 export const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
 export const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
 

@@ -2,12 +2,11 @@
 // train; judge the canvases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn } from './browser.mjs';
+import { serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws } from './browser.mjs';
 
 const env = serveAndLaunch();
 const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
 
-const draws = (page, testid) => page.getByTestId(testid).evaluate((canvas) => Number(canvas.dataset.draws ?? 0));
 
 test('two drawn digits give two strips whose ends resemble them', async () => {
   const page = await open();
