@@ -114,8 +114,10 @@ test('the conv decoders\' test errors, and the small-N fine-tuning adds a table 
   console.log(`fine-tuning in the page: ${row.join(' | ')}; longest animation-frame gap ${gap.toFixed(0)} ms`);
   assert.equal(row[0], '100');
   assert.ok(gap < 200, `no animation-frame gap over 200 ms (${gap.toFixed(0)})`);
+  // The filters are redrawn after the row is added.
+  await page.waitForFunction(() => document.querySelector('[data-testid=pretrain-filters]').dataset.fineTuned === 'true');
   const filters = await canvasInk(page, 'pretrain-filters');
-  assert.equal(filters.fineTuned, 'true', 'the fine-tuned filters are drawn');
+  assert.equal(filters.panels, 'pretrained,random,fine-tuned', 'three panels of filters');
   await page.screenshot({ path: `${artefacts}/ae-variants-pretrain.png`, fullPage: true });
   await page.getByTestId('pretrain-filters').screenshot({ path: `${artefacts}/ae-variants-filters.png` });
   assert.deepEqual(errors, [], 'no errors in the page');
