@@ -1,0 +1,207 @@
+// Hardening, in the page: the Content-Security-Policy holds on every demo (no violation in the
+// page or its workers, no request to another origin), axe-core finds no serious or critical
+// accessibility problem on any demo, and every control is reachable by keyboard with a visible
+// focus. The demos are read from www/main.js's `demos` table, so a new demo is covered too.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { serveAndLaunch, openDemo, root } from './browser.mjs';
+import { CSP_DIRECTIVES, CONTENT_SECURITY_POLICY } from '../../scripts/server.mjs';
+
+const env = serveAndLaunch();
+
+// The keys of `const demos = { autoencoder, 'ae-lab': aeLab, … }` in www/main.js, and which of
+// them run the CPU backend on the threaded build (`threads: true` in the demo's module).
+const mainJs = readFileSync(`${root}/www/main.js`, 'utf8');
+const modules = Object.fromEntries([...mainJs.matchAll(/import \* as (\w+) from '\.\/(demos\/[\w-]+\.js)'/g)].map((m) => [m[1], m[2]]));
+const demoModules = Object.fromEntries(mainJs.match(/const demos = \{([^}]*)\}/)[1].split(',').map((entry) => entry.trim())
+  .filter(Boolean).map((entry) => {
+    const [key, ident = key] = entry.split(':').map((part) => part.trim());
+    return [key.replace(/^'|'$/g, ''), modules[ident]];
+  }));
+const demos = Object.keys(demoModules);
+const threaded = demos.filter((demo) => /^\s*threads: true/m.test(readFileSync(`${root}/www/${demoModules[demo]}`, 'utf8')));
+
+// A short interaction per demo after it is ready: a stroke on its drawing pad, if it has one,
+// then its main button pressed (and pressed again where it starts a loop); a demo not named here
+// gets the stroke and its first enabled button.
+const mainButton = {
+  autoencoder: { testid: 'ae-train', toggle: true },
+  'ae-lab': { testid: 'lab-random-digit' },
+  'ae-variants': { testid: 'variants-random-digit' },
+  vae: { testid: 'vae-train', toggle: true },
+  gan: { testid: 'gan-play', toggle: true },
+  pixelrnn: { testid: 'pixel-start', stop: 'pixel-stop' },
+};
+
+async function interact(page, demo) {
+  const section = page.locator(`[data-demo="${demo}"]`);
+  const pad = section.locator('canvas[aria-label^="Drawing pad"]').first();
+  if (await pad.count()) {
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    const at = (u, v) => [box.x + u * box.width, box.y + v * box.height];
+    await page.mouse.move(...at(0.5, 0.15));
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i += 1) await page.mouse.move(...at(0.5, 0.15 + i * 0.07), { steps: 2 });
+    await page.mouse.up();
+  }
+  const known = mainButton[demo];
+  const button = known ? section.getByTestId(known.testid) : section.locator('button:enabled').first();
+  await button.click({ timeout: 120_000 });
+  await page.waitForTimeout(2000);
+  if (known?.toggle) await button.click();
+  if (known?.stop) await section.getByTestId(known.stop).click().catch(() => {});
+  await page.waitForTimeout(500);
+}
+
+test('the server sends the policy as a header, index.html carries it as a <meta>, and both are strict', async () => {
+  const response = await fetch(env.server.url);
+  assert.equal(response.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+  const worker = await fetch(`${env.server.url}www/worker.js`);
+  assert.equal(worker.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY, 'the worker script carries it too');
+  const html = await response.text();
+  const meta = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
+  assert.ok(meta, 'index.html has a CSP <meta>');
+  assert.equal(meta[1], CSP_DIRECTIVES.join('; '), 'the <meta> is the header less frame-ancestors and report-uri');
+  assert.ok(html.indexOf(meta[0]) < html.search(/<script|<link/), 'the <meta> comes before any script or stylesheet');
+  for (const policy of [CONTENT_SECURITY_POLICY, meta[1]]) {
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*|https?:/);
+    assert.match(policy, /default-src 'self'/);
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  }
+  // No inline script or style for the policy to block.
+  assert.doesNotMatch(html, /<style|\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=/i);
+});
+
+for (const demo of demos) {
+  test(`${demo}: no Content-Security-Policy violation and no request to another origin`, async () => {
+    const context = await env.browser.newContext(); // strict: the page's own policy applies
+    const origin = new URL(env.server.url).origin;
+    const requests = [];
+    const workers = [];
+    const reportsBefore = env.server.cspReports.length;
+    context.on('request', (request) => requests.push(request.url()));
+    // securitypolicyviolation fires in the global where the violation happened: the page (an
+    // init script, which CSP does not govern, listens there) and each worker (a listener put in
+    // through the debugger as the worker attaches; it writes to the console, since the rayon
+    // workers block in wasm and cannot be asked afterwards). The header also has a report-uri,
+    // so the server collects reports from every global whatever the timing.
+    await context.addInitScript(() => {
+      window.__cspViolations = [];
+      window.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+        { directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber }));
+    });
+    const workerViolations = [];
+    context.on('page', (page) => page.on('worker', (worker) => {
+      workers.push(worker);
+      worker.on('console', (message) => {
+        if (message.text().startsWith('securitypolicyviolation ')) workerViolations.push(`${worker.url()}: ${message.text()}`);
+      });
+      worker.evaluate(() => self.addEventListener('securitypolicyviolation', (e) => console.error(
+        `securitypolicyviolation ${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`))).catch(() => {});
+    }));
+    const errors = [];
+    try {
+      // A violation can stall a demo (a blocked worker never answers): report it before the stall.
+      let page = null;
+      let failure = null;
+      try {
+        page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo, { errors });
+        await interact(page, demo);
+      } catch (error) {
+        failure = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500)); // reports are sent asynchronously
+      const inPage = await (page ?? context.pages()[0])?.evaluate(() => window.__cspViolations).catch(() => []);
+      const violations = [...(inPage ?? []), ...workerViolations];
+      const reports = env.server.cspReports.slice(reportsBefore);
+      const foreign = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+      const workerUrls = workers.map((w) => w.url().replace(origin, '').replace(/blob:.*/, 'blob:'));
+      console.log(`${demo}: ${requests.length} requests (${foreign.length} to another origin), `
+        + `${workers.length} workers (${[...new Set(workerUrls)].join(', ')}), ${violations.length} violations, `
+        + `${reports.length} reports`);
+      assert.deepEqual(violations, [], 'securitypolicyviolation events');
+      assert.deepEqual(reports, [], 'violation reports sent to the server');
+      assert.deepEqual(foreign, [], 'requests to another origin');
+      assert.deepEqual(errors.filter((e) => /Content.Security.Policy|Refused to/i.test(e)), [], 'CSP errors in the console');
+      if (failure) throw failure;
+      if (threaded.includes(demo)) {
+        assert.ok(workerUrls.includes('blob:'), 'the threaded build started its pool (blob: workers) under the policy');
+      }
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// axe-core is injected as an inline script, which the policy blocks: this context alone bypasses it.
+const axeSource = `${root}/node_modules/axe-core/axe.min.js`;
+for (const demo of demos) {
+  test(`${demo}: axe-core finds no serious or critical accessibility violation`, async () => {
+    const context = await env.browser.newContext({ bypassCSP: true });
+    try {
+      const page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo);
+      await page.waitForTimeout(1000);
+      await page.addScriptTag({ path: axeSource });
+      const { passed, review, violations } = await page.evaluate(async () => {
+        const { violations: found, passes, incomplete } = await window.axe.run(document);
+        return { passed: passes.length, review: incomplete.map((r) => `${r.id}(${r.nodes.length})`), violations: found.map(({ id, impact, help, nodes }) => ({
+          id, impact, help, nodes: nodes.length, targets: nodes.slice(0, 5).map((n) => n.target.join(' ')),
+        })) };
+      });
+      const counts = {};
+      for (const v of violations) counts[v.impact] = (counts[v.impact] ?? 0) + v.nodes;
+      console.log(`axe ${demo}: ${passed} rules passed; violations (elements) by impact ${JSON.stringify(counts)} ${violations.map((v) => `${v.id}(${v.impact}, ${v.nodes})`).join(' ')}; to review by hand: ${review.join(' ') || 'none'}`);
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(bad, [], 'serious or critical axe violations');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// Tab through the page: every enabled, visible control of the header and the demo gets the focus,
+// and the focused control shows it (an outline).
+for (const demo of demos) {
+  test(`${demo}: every control is reachable with Tab and shows a visible focus`, async () => {
+    const context = await env.browser.newContext();
+    try {
+      const page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo);
+      await page.waitForTimeout(1000);
+      const controls = await page.evaluate((name) => {
+        const selector = 'a[href], button:enabled, select:enabled, input:enabled, [tabindex]:not([tabindex="-1"])';
+        const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+        const scope = [...document.querySelectorAll(`header, footer, [data-demo="${name}"]`)];
+        const all = scope.flatMap((root) => [...root.querySelectorAll(selector)]).filter(visible);
+        all.forEach((el, i) => { el.dataset.focusProbe = String(i); });
+        return all.length;
+      }, demo);
+      const reached = new Set();
+      const unseen = [];
+      // Radio groups take one Tab stop; the count bounds the walk.
+      for (let i = 0; i < controls * 2 + 40 && reached.size < controls; i += 1) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el?.dataset?.focusProbe) return null;
+          const style = getComputedStyle(el);
+          const shown = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+          return { probe: el.dataset.focusProbe, shown, what: `${el.tagName.toLowerCase()}#${el.id || el.dataset.testid || ''}` };
+        });
+        if (!focused) continue;
+        if (!focused.shown) unseen.push(focused.what);
+        reached.add(focused.probe);
+      }
+      const missed = await page.evaluate((seen) => [...document.querySelectorAll('[data-focus-probe]')]
+        .filter((el) => !seen.includes(el.dataset.focusProbe)
+          && !(el.type === 'radio' && [...document.querySelectorAll(`input[name="${el.name}"]`)].some((r) => seen.includes(r.dataset.focusProbe))))
+        .map((el) => `${el.tagName.toLowerCase()}#${el.id || el.dataset.testid || el.textContent.trim().slice(0, 20)}`), [...reached]);
+      console.log(`keyboard ${demo}: ${reached.size} of ${controls} controls reached by Tab, ${unseen.length} without a visible focus`);
+      assert.deepEqual(missed, [], 'controls not reached by Tab');
+      assert.deepEqual([...new Set(unseen)], [], 'controls without a visible focus');
+    } finally {
+      await context.close();
+    }
+  });
+}
