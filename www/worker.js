@@ -17,6 +17,38 @@ const seed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 // Asset paths are relative to www/; errors name them as the server does.
 const assetUrl = (path) => new URL(path, import.meta.url).pathname;
 
+// The build's SHA-256 of every asset, by its path under www/ (scripts/asset-manifest.mjs); null
+// when it could not be read or this context cannot hash (WebCrypto needs a secure context).
+let manifest = null;
+
+// Loads the manifest; returns a note when assets go unchecked.
+async function loadManifest() {
+  const url = assetUrl('asset-manifest.json');
+  if (!self.crypto?.subtle) return 'This page is not a secure context (HTTPS or localhost): the weights and data are used unchecked.';
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    manifest = await response.json();
+    return null;
+  } catch (error) {
+    return `${url}: ${error.message ?? error} — the weights and data are used unchecked.`;
+  }
+}
+
+// The bytes of the asset at `path`, once their SHA-256 matches the manifest's; the error names
+// the file.
+async function checked(bytes, path, url) {
+  if (!manifest) return bytes;
+  const expected = manifest[path];
+  if (!expected) throw new Error(`${url}: not in the build's asset manifest`);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const actual = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  if (actual !== expected) {
+    throw new Error(`${url}: its SHA-256 does not match the build's asset manifest (the file changed, or arrived incomplete)`);
+  }
+  return bytes;
+}
+
 // Fetches an asset with download progress; the error names the file.
 async function fetchBytes(url, label) {
   const response = await fetch(url);
@@ -86,7 +118,8 @@ async function loadWasm(backend, adapter, wantsThreads) {
 // Fetches {path, label} and hands the bytes to `sessions[session][method](...args, bytes, url)`.
 async function loadAsset({ session, method, args = [], path, label }) {
   const url = assetUrl(path);
-  return sessions[session][method](...args, await fetchBytes(url, label), url);
+  const bytes = await checked(await fetchBytes(url, label), path, url);
+  return sessions[session][method](...args, bytes, url);
 }
 
 // Calls a session's method again and again, posting each result, until stopped. A failed call
@@ -117,6 +150,8 @@ const methods = {
     for (const [name, type] of Object.entries(demo.sessions)) sessions[name] = new lab[type](runtime, seed());
     // A bad asset is reported (naming the file) and the rest goes on.
     const problems = [];
+    const unchecked = await loadManifest();
+    if (unchecked) problems.push(unchecked);
     for (const asset of demo.assets) {
       try {
         await loadAsset(asset);
