@@ -223,18 +223,10 @@ fn the_shipped_model_shows_its_unpooled_maps_and_its_deconvolution_as_a_convolut
     let images = test.batch(&all, &device);
     let [switch_maps, repeat_maps] = model.unpooled_maps(images.clone());
     // The switch version: one non-zero at most in each 2×2 block; the repeat version: constant
-    // blocks.
+    // blocks. After the first unpooling both hold the same code value, once or four times.
     let (switch_maps, repeat_maps) = (read(switch_maps), read(repeat_maps));
-    let side = 14;
-    for block in 0..switch_maps.len() / 4 {
-        let (plane, row, col) = (block / 49, block / 7 % 7, block % 7);
-        let cells: Vec<usize> = [(0, 0), (0, 1), (1, 0), (1, 1)]
-            .iter()
-            .map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
-            .collect();
-        assert!(cells.iter().filter(|&&i| switch_maps[i] != 0.0).count() <= 1);
-        assert!(cells.iter().all(|&i| repeat_maps[i] == repeat_maps[cells[0]]));
-        // Both hold the same code value, once or four times.
+    for cells in unpooling_blocks(switch_maps.len(), 14) {
+        assert_unpooled_block(&switch_maps, &repeat_maps, &cells);
         let switch_sum: f32 = cells.iter().map(|&i| switch_maps[i]).sum();
         assert_eq!(switch_sum, repeat_maps[cells[0]]);
     }
@@ -243,15 +235,8 @@ fn the_shipped_model_shows_its_unpooled_maps_and_its_deconvolution_as_a_convolut
     let [switch_maps, repeat_maps] = model.second_unpooled_maps(images.clone());
     assert_eq!(switch_maps.dims()[2..], [28, 28]);
     let (switch_maps, repeat_maps) = (read(switch_maps), read(repeat_maps));
-    let side = 28;
-    for block in 0..switch_maps.len() / 4 {
-        let (plane, row, col) = (block / 196, block / 14 % 14, block % 14);
-        let cells: Vec<usize> = [(0, 0), (0, 1), (1, 0), (1, 1)]
-            .iter()
-            .map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
-            .collect();
-        assert!(cells.iter().filter(|&&i| switch_maps[i] != 0.0).count() <= 1);
-        assert!(cells.iter().all(|&i| repeat_maps[i] == repeat_maps[cells[0]]));
+    for cells in unpooling_blocks(switch_maps.len(), 28) {
+        assert_unpooled_block(&switch_maps, &repeat_maps, &cells);
     }
     let (layer, as_conv) = model.deconv_check(images);
     let gap: f32 = (layer - as_conv).abs().max().into_scalar();
@@ -259,4 +244,21 @@ fn the_shipped_model_shows_its_unpooled_maps_and_its_deconvolution_as_a_convolut
         "shipped deconv layer against the convolution over the zero-inserted code: largest gap {gap:.2e}"
     );
     assert!(gap < 1e-5, "{gap}");
+}
+
+/// The flat indices of every 2×2 block of `len` values laid out as `side`×`side` planes.
+fn unpooling_blocks(len: usize, side: usize) -> Vec<[usize; 4]> {
+    let half = side / 2;
+    (0..len / 4)
+        .map(|block| {
+            let (plane, row, col) = (block / (half * half), block / half % half, block % half);
+            [(0, 0), (0, 1), (1, 0), (1, 1)].map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
+        })
+        .collect()
+}
+
+/// Switch unpooling lights at most one value of a block; repeat unpooling fills it with one value.
+fn assert_unpooled_block(switch_maps: &[f32], repeat_maps: &[f32], cells: &[usize; 4]) {
+    assert!(cells.iter().filter(|&&i| switch_maps[i] != 0.0).count() <= 1);
+    assert!(cells.iter().all(|&i| repeat_maps[i] == repeat_maps[cells[0]]));
 }

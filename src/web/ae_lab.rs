@@ -13,7 +13,7 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::mnist::{images_tensor, PIXELS};
 use crate::models::autoencoder::{box_grid, per_image_error, Autoencoder, AutoencoderConfig};
 use crate::models::classifier::{judge, Classifier, ClassifierConfig, CLASSES, READS_AS_DIGIT as CONFIDENCE};
 use crate::models::gan::fixed_noise;
@@ -219,18 +219,15 @@ impl AeLabSession {
 
     /// Test digit `index` as a query (see `query_drawing`).
     pub fn query_test_digit(&self, index: usize, components: usize) -> Result<js_sys::Promise, JsError> {
-        let test = self.test()?;
-        if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
-        }
-        self.query(test.image(index), Some(test.label(index)), components)
+        let (image, label) = self.digits.test_digit(index)?;
+        self.query(image, Some(label), components)
     }
 
     /// The test digits by the plain and the penalised 2-D AE's codes and by PCA's first two
     /// coordinates: `{labels, ae2d, ae2dL2, pca2d}` (flat `[x, y]` pairs).
     pub fn maps(&self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let test = self.test()?;
+        let test = self.digits.test()?;
         let all: Vec<usize> = (0..test.len()).collect();
         let images = test.batch(&all, &self.device);
         let n = all.len() * 2;
@@ -287,7 +284,7 @@ impl AeLabSession {
             .min_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
             .map(|(i, _)| i)
             .ok_or_else(|| JsError::new("the map is empty"))?;
-        let test = self.test()?;
+        let test = self.digits.test()?;
         to_js(&Point {
             pixels: ByteBuf::from(to_rgba(&test.image(index))),
             label: test.label(index),
@@ -459,10 +456,6 @@ impl AeLabSession {
 }
 
 impl AeLabSession {
-    fn test(&self) -> Result<Rc<Mnist>, JsError> {
-        self.digits.test.clone().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
-    }
-
     fn model_2d(&self, model: &str) -> Result<&Autoencoder, JsError> {
         match model {
             "ae2d" => Ok(&self.ae2d),

@@ -12,7 +12,7 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::mnist::{images_tensor, PIXELS};
 use crate::models::autoencoder::per_image_error;
 use crate::models::contractive::{
     code_shift, nudge, shipped_variants, ContractiveConfig, ContractiveTraining, ContractiveTrainingConfig,
@@ -180,11 +180,8 @@ impl ContractiveSession {
     }
 
     pub fn query_test_digit(&self, index: usize, lambda: f64) -> Result<js_sys::Promise, JsError> {
-        let test = self.test()?;
-        if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
-        }
-        self.query(test.image(index), Some(test.label(index)), lambda)
+        let (image, label) = self.digits.test_digit(index)?;
+        self.query(image, Some(label), lambda)
     }
 
     /// The code-shift experiment on the last query's input: `kind` ("shift", "thicken" or
@@ -233,9 +230,7 @@ impl ContractiveSession {
     /// shipped model needs none); `train_chunk` then runs it.
     pub fn train_start(&mut self, lambda: f64, seed: u32) -> Result<(), JsError> {
         in_range("λ", lambda, 0.0, 10.0)?;
-        if self.train_data().is_none() {
-            return Err(JsError::new("the training digits are not loaded yet"));
-        }
+        self.digits.train()?;
         let plain = self.variants[0].1.clone();
         let config = ContractiveTrainingConfig::new().with_lambda(lambda).with_seed(seed.into());
         *self.trained.borrow_mut() =
@@ -246,7 +241,7 @@ impl ContractiveSession {
     /// A few training steps, one readback: `{lambda, steps, total, loss, stepsPerSecond, done}`.
     pub fn train_chunk(&self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let data = self.train_data().ok_or_else(|| JsError::new("the training digits are not loaded yet"))?;
+        let data = self.digits.train()?;
         let trained = self.trained.clone();
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let started = now_ms();
@@ -276,7 +271,7 @@ impl ContractiveSession {
     /// Each shipped variant's mean error and Jacobian norm over the first 1,000 test digits.
     pub fn test_figures(&self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let test = self.test()?;
+        let test = self.digits.test()?;
         let indices: Vec<usize> = (0..TEST_DIGITS.min(test.len())).collect();
         let images = test.batch(&indices, &self.device);
         let figures: Vec<Tensor<1>> = self
@@ -303,14 +298,6 @@ impl ContractiveSession {
 }
 
 impl ContractiveSession {
-    fn test(&self) -> Result<Rc<Mnist>, JsError> {
-        self.digits.test.clone().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
-    }
-
-    fn train_data(&self) -> Option<Rc<Mnist>> {
-        self.digits.train.clone()
-    }
-
     /// The contractive AE at `lambda`: a shipped one without input noise, else the one trained
     /// here at that λ.
     fn chosen_model(&self, lambda: f64) -> Option<(ShallowAutoencoder, &'static str)> {

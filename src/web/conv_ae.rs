@@ -13,7 +13,7 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::data::mnist::{images_tensor, PIXELS};
 use crate::models::autoencoder::per_image_error;
 use crate::models::conv_autoencoder::{ConvAutoencoder, ConvAutoencoderConfig};
 use crate::weights;
@@ -113,18 +113,15 @@ impl ConvAeSession {
     }
 
     pub fn query_test_digit(&self, index: usize) -> Result<js_sys::Promise, JsError> {
-        let test = self.test()?;
-        if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
-        }
-        self.query(test.image(index), Some(test.label(index)))
+        let (image, label) = self.digits.test_digit(index)?;
+        self.query(image, Some(label))
     }
 
     /// `count` test digits from `first` and their three rebuilds: `{rgba, count, labels}`.
     pub fn test_strip(&self, first: usize, count: usize) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         in_range("the strip's length", count as f64, 1.0, 16.0)?;
-        let test = self.test()?;
+        let test = self.digits.test()?;
         let indices: Vec<usize> = (first..first + count).map(|i| i % test.len()).collect();
         let images = test.batch(&indices, &self.device);
         let [a, b, c] = self.model.reconstruct(images.clone());
@@ -140,7 +137,7 @@ impl ConvAeSession {
     /// until `done`).
     pub fn measure(&self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let test = self.test()?;
+        let test = self.digits.test()?;
         let (tested, _) = *self.sums.borrow();
         let indices: Vec<usize> = (tested..(tested + TEST_CHUNK).min(test.len())).collect();
         let errors: Vec<Tensor<1>> = if indices.is_empty() {
@@ -177,10 +174,6 @@ impl ConvAeSession {
 }
 
 impl ConvAeSession {
-    fn test(&self) -> Result<Rc<Mnist>, JsError> {
-        self.digits.test.clone().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
-    }
-
     fn query(&self, image: Vec<f32>, label: Option<u8>) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let input = images_tensor(image.clone(), &self.device);

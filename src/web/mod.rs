@@ -259,6 +259,26 @@ impl Digits {
         Ok(count)
     }
 
+    /// The test digits, or an error saying they are not loaded yet.
+    fn test(&self) -> Result<std::rc::Rc<crate::data::mnist::Mnist>, JsError> {
+        self.test.clone().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
+    }
+
+    /// The training digits, or an error saying they are not loaded yet.
+    fn train(&self) -> Result<std::rc::Rc<crate::data::mnist::Mnist>, JsError> {
+        self.train.clone().ok_or_else(|| JsError::new("the training digits are not loaded yet"))
+    }
+
+    /// Test digit `index`: its pixels in [0, 1] and its label, or an error that says how many
+    /// there are.
+    fn test_digit(&self, index: usize) -> Result<(Vec<f32>, u8), JsError> {
+        let test = self.test()?;
+        if index >= test.len() {
+            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
+        }
+        Ok((test.image(index), test.label(index)))
+    }
+
     /// A random digit of the test set, for the page: `{pixels (28×28 RGBA), label, index}`.
     fn random_test_digit(&self, rng: &mut rand::rngs::SmallRng) -> Result<JsValue, JsError> {
         use rand::Rng;
@@ -268,7 +288,7 @@ impl Digits {
             label: u8,
             index: usize,
         }
-        let test = self.test.as_ref().ok_or_else(|| JsError::new("the test digits are not loaded yet"))?;
+        let test = self.test()?;
         let index = rng.random_range(0..test.len());
         to_js(&Digit {
             pixels: serde_bytes::ByteBuf::from(to_rgba(&test.image(index))),

@@ -171,11 +171,7 @@ impl PixelRnnSession {
         first_seed: f64,
         temperature: f64,
     ) -> Result<JsValue, JsError> {
-        let test = self.test()?;
-        if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
-        }
-        let image = test.image(index);
+        let (image, _) = self.digits.test_digit(index)?;
         self.complete(model, image, visible_rows, first_seed, temperature)
     }
 

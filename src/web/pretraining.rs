@@ -14,7 +14,7 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
 use super::{check_device, read, to_js, to_rgba, Digits, Runtime};
-use crate::data::mnist::{Mnist, PIXELS, SIDE};
+use crate::data::mnist::{PIXELS, SIDE};
 use crate::models::pretraining::{
     correct, fine_tuning_config, labelled_subset, labels_tensor, Arm, DigitNet, FineTuning, Stack,
     StackConfig, ARMS,
@@ -162,8 +162,8 @@ impl PretrainingSession {
     /// Starts a run with `labels` labelled digits drawn (balanced) by `seed` from the training
     /// digits the page carries; `run_chunk` then advances it.
     pub fn run_start(&mut self, labels: usize, seed: u32) -> Result<(), JsError> {
-        let train = self.train()?;
-        self.test()?;
+        let train = self.digits.train()?;
+        self.digits.test()?;
         if !(10..=train.len()).contains(&labels) {
             return Err(JsError::new(&format!(
                 "labelled digits must be between 10 and {}, not {labels}",
@@ -183,7 +183,7 @@ impl PretrainingSession {
     /// A few fine-tuning steps or a chunk of test digits scored: `{stage, fraction, done, row?}`.
     pub fn run_chunk(&self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let (train, test) = (self.train()?, self.test()?);
+        let (train, test) = (self.digits.train()?, self.digits.test()?);
         let run = self.run.clone();
         let fine_tuned = self.fine_tuned.clone();
         let (stack, device) = (self.stack.clone(), self.device.clone());
@@ -269,14 +269,6 @@ impl PretrainingSession {
 }
 
 impl PretrainingSession {
-    fn test(&self) -> Result<Rc<Mnist>, JsError> {
-        self.digits.test.clone().ok_or_else(|| JsError::new("the test digits are not loaded yet"))
-    }
-
-    fn train(&self) -> Result<Rc<Mnist>, JsError> {
-        self.digits.train.clone().ok_or_else(|| JsError::new("the training digits are not loaded yet"))
-    }
-
     fn tuning(&self, arm: Arm, labels: usize, seed: u64) -> FineTuning {
         FineTuning::new(
             arm.initial_net(&self.stack, seed),

@@ -220,12 +220,7 @@ impl VaeSession {
 
     /// Sets end `slot` to test digit `index`.
     pub fn set_test_digit(&mut self, slot: &str, index: usize) -> Result<js_sys::Promise, JsError> {
-        let test =
-            self.digits.test.as_ref().ok_or_else(|| JsError::new("the test digits are not loaded yet"))?;
-        if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
-        }
-        let image = test.image(index);
+        let (image, _) = self.digits.test_digit(index)?;
         self.set_end(slot, image)
     }
 
