@@ -111,7 +111,7 @@ pub struct ContractiveSession {
     digits: Digits,
     /// The last query's input, the start of the code-shift experiment.
     input: RefCell<Vec<f32>>,
-    seed: u64,
+    rng: rand::rngs::SmallRng,
 }
 
 #[wasm_bindgen]
@@ -127,7 +127,7 @@ impl ContractiveSession {
             trained: Rc::new(RefCell::new(None)),
             digits: Digits::default(),
             input: RefCell::new(vec![0.0; PIXELS]),
-            seed: seed.into(),
+            rng: rand::SeedableRng::seed_from_u64(seed.into()),
         }
     }
 
@@ -163,9 +163,7 @@ impl ContractiveSession {
     }
 
     pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
-        let mut rng = <rand::rngs::SmallRng as rand::SeedableRng>::seed_from_u64(self.seed);
-        self.seed = self.seed.wrapping_add(1);
-        self.digits.random_test_digit(&mut rng)
+        self.digits.random_test_digit(&mut self.rng)
     }
 
     /// The drawing (RGBA) through every model, and through the contractive AE at `lambda`.

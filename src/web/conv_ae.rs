@@ -71,7 +71,7 @@ pub struct ConvAeSession {
     digits: Digits,
     /// Summed errors of the test digits measured so far.
     sums: Rc<RefCell<(usize, [f64; 3])>>,
-    seed: u64,
+    rng: rand::rngs::SmallRng,
 }
 
 #[wasm_bindgen]
@@ -84,7 +84,7 @@ impl ConvAeSession {
             device,
             digits: Digits::default(),
             sums: Default::default(),
-            seed: seed.into(),
+            rng: rand::SeedableRng::seed_from_u64(seed.into()),
         }
     }
 
@@ -98,9 +98,7 @@ impl ConvAeSession {
     }
 
     pub fn random_test_digit(&mut self) -> Result<JsValue, JsError> {
-        let mut rng = <rand::rngs::SmallRng as rand::SeedableRng>::seed_from_u64(self.seed);
-        self.seed = self.seed.wrapping_add(1);
-        self.digits.random_test_digit(&mut rng)
+        self.digits.random_test_digit(&mut self.rng)
     }
 
     pub fn query_drawing(
