@@ -1,3 +1,4 @@
 pub mod draw;
 pub mod mnist;
 pub mod noise;
+pub mod text;

@@ -7,6 +7,8 @@ pub mod gan1d;
 pub mod pca;
 pub mod pixelrnn;
 pub mod pretraining;
+pub mod sentence_vae;
+pub mod text_autoencoder;
 pub mod vae;
 
 use burn::tensor::Device;
