@@ -4,15 +4,18 @@
 // Run by `scripts/lab build` (and so by serve and test); the manifest is build output.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const www = fileURLToPath(new URL('../www/', import.meta.url));
 const ASSET_FOLDERS = ['weights', 'data'];
-const ASSET = /\.(bpk|bin\.gz|json)$/;
+const ASSET = /\.(bpk|bin\.gz|tsv\.gz|json)$/;
 
 const manifest = {};
 for (const folder of ASSET_FOLDERS) {
-  for (const name of readdirSync(`${www}${folder}`).filter((n) => ASSET.test(n)).sort()) {
+  // Subfolders included (data/text/), with '/' between the parts on every system.
+  const names = readdirSync(`${www}${folder}`, { recursive: true }).map((n) => n.split(sep).join('/'));
+  for (const name of names.filter((n) => ASSET.test(n)).sort()) {
     manifest[`${folder}/${name}`] = createHash('sha256').update(readFileSync(`${www}${folder}/${name}`)).digest('hex');
   }
 }

@@ -9,8 +9,9 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use latent_lab::data::text::{TextCorpus, Vocabulary};
 use latent_lab::models::seeded;
 use latent_lab::models::sentence_vae::{
-    decode_rows, interpolate, prior_codes, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder,
-    SentenceFigures, SentenceVae, SentenceVaeConfig, MAX_TOKENS,
+    covered_ids, decode_rows, greedy_reconstructions, interpolate, mean_tokens_in_place, prior_codes,
+    sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceFigures, SentenceVae,
+    SentenceVaeConfig, MAX_TOKENS,
 };
 use latent_lab::weights;
 use rand::rngs::SmallRng;
@@ -37,16 +38,14 @@ struct Setup {
 
 fn setup() -> Setup {
     let device = Device::flex();
-    let corpus = TextCorpus::load("www/data/text/fortunes.tsv.gz").unwrap();
+    let corpus = TextCorpus::load("www/data/text/sentences.tsv.gz").unwrap();
     let (train, held_out) = sentences(&corpus);
     let vocabulary = sentence_vocabulary(&train);
-    let ids = |s: &[Vec<String>]| -> Vec<Vec<usize>> {
-        s.iter().map(|words| words.iter().map(|w| vocabulary.id(w)).collect()).collect()
-    };
     // `seeded` holds burn's CPU RNG only while it draws; the weights are replaced at once.
     let fresh = seeded(0, |d| SentenceVaeConfig::new(vocabulary.len()).init(d));
     let model = weights::load_file(fresh, "www/weights/sentence-vae.bpk").unwrap();
-    Setup { model, train: ids(&train), held_out: ids(&held_out), vocabulary, device }
+    let (train, held_out) = (covered_ids(&train, &vocabulary), covered_ids(&held_out, &vocabulary));
+    Setup { model, train, held_out, vocabulary, device }
 }
 
 fn figures(setup: &Setup, sentences: &[Vec<usize>]) -> SentenceFigures {
@@ -54,27 +53,6 @@ fn figures(setup: &Setup, sentences: &[Vec<usize>]) -> SentenceFigures {
     let batch = SentenceBatch::new(sentences, 0.0, &mut rng, &setup.device);
     let sums: Vec<f32> = setup.model.loss_terms(&batch, None).into_data().try_to_vec().unwrap();
     SentenceFigures::from_sums(&sums, sentences.len())
-}
-
-/// Greedy decodes of the posterior means of `sentences`, as ids cut at `<eos>`.
-fn greedy(setup: &Setup, sentences: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut rng = SmallRng::seed_from_u64(0);
-    let batch = SentenceBatch::new(sentences, 0.0, &mut rng, &setup.device);
-    let (mean, _) = setup.model.encode(batch.encoder_input);
-    let mut decoder = SentenceDecoder::new(setup.model.clone(), mean, 0.0, 0);
-    while !decoder.done() {
-        decoder.step();
-    }
-    let ids: Vec<i64> = decoder.tokens().into_data().convert::<i64>().try_to_vec().unwrap();
-    ids.chunks(MAX_TOKENS + 1)
-        .map(|row| row.iter().map(|&i| i as usize).take_while(|&i| i != Vocabulary::EOS).collect())
-        .collect()
-}
-
-/// Share of positions (over the longer of the two) where `decoded` has `input`'s token.
-fn in_place(input: &[usize], decoded: &[usize]) -> f32 {
-    let same = input.iter().zip(decoded).filter(|(a, b)| a == b).count();
-    same as f32 / input.len().max(decoded.len()).max(1) as f32
 }
 
 #[test]
@@ -104,12 +82,10 @@ fn kl_stays_above_its_floor_and_held_out_reconstruction_is_above_its_bar() {
 fn interpolation_ends_are_the_inputs_codes_and_decode_to_overlapping_sentences() {
     let setup = setup();
     let chosen: Vec<Vec<usize>> = setup.train.iter().step_by(20).take(64).cloned().collect();
-    let decoded = greedy(&setup, &chosen);
-    let score = chosen.iter().zip(&decoded).map(|(a, b)| in_place(a, b)).sum::<f32>() / chosen.len() as f32;
+    let decoded = greedy_reconstructions(&setup.model, &chosen, &setup.device);
+    let score = mean_tokens_in_place(&setup.model, &chosen, &setup.device);
     let held: Vec<Vec<usize>> = setup.held_out.iter().step_by(5).take(64).cloned().collect();
-    let held_decoded = greedy(&setup, &held);
-    let held_score =
-        held.iter().zip(&held_decoded).map(|(a, b)| in_place(a, b)).sum::<f32>() / held.len() as f32;
+    let held_score = mean_tokens_in_place(&setup.model, &held, &setup.device);
     for (a, b) in chosen.iter().zip(&decoded).take(3) {
         println!("{}  →  {}", setup.vocabulary.decode(a), setup.vocabulary.decode(b));
     }

@@ -17,7 +17,13 @@ use latent_lab::models::conv_autoencoder::ConvAutoencoderConfig;
 use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
+use latent_lab::data::text::{TextCorpus, BAG_WORDS};
+use latent_lab::models::sentence_vae::{
+    covered_ids, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceVaeConfig,
+};
+use latent_lab::models::text_autoencoder::TextAutoencoderConfig;
 use latent_lab::models::vae::VaeConfig;
+use rand::SeedableRng;
 use latent_lab::web::{AutoencoderSession, Gan1dSession, GanSession, Runtime};
 use latent_lab::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -37,6 +43,11 @@ const DEEP_AE: &[u8] = include_bytes!("../www/weights/deep-ae.bpk");
 const AE2D: &[u8] = include_bytes!("../www/weights/ae2d.bpk");
 const PCA: &[u8] = include_bytes!("../www/weights/pca.bpk");
 const CONV_AE: &[u8] = include_bytes!("../www/weights/conv-ae.bpk");
+const FORTUNES: &[u8] = include_bytes!("../www/data/text/fortunes.tsv.gz");
+const SENTENCES: &[u8] = include_bytes!("../www/data/text/sentences.tsv.gz");
+const TEXT_AE: &[u8] = include_bytes!("../www/weights/text-ae.bpk");
+const TEXT_AE2D: &[u8] = include_bytes!("../www/weights/text-ae2d.bpk");
+const SENTENCE_VAE: &[u8] = include_bytes!("../www/weights/sentence-vae.bpk");
 
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per wasm instance: every test shares it.
@@ -480,5 +491,56 @@ async fn pixelrnn_sampling_steps_agree_on_every_backend() {
                 assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
             }
         }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_text_models_encode_and_decode_alike_on_every_backend() {
+    let corpus = TextCorpus::parse(FORTUNES, "fortunes.tsv.gz").expect("corpus");
+    let bag = corpus.bag_of_words();
+    let texts: Vec<&str> = corpus.documents.iter().step_by(100).map(|d| d.text.as_str()).collect();
+    let (train, _) = sentences(&TextCorpus::parse(SENTENCES, "sentences.tsv.gz").expect("sentences"));
+    let vocabulary = sentence_vocabulary(&train);
+    let chosen: Vec<Vec<usize>> = covered_ids(&train, &vocabulary).into_iter().step_by(997).take(6).collect();
+    let mut expected: Option<Vec<f32>> = None;
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let search = weights::load(TextAutoencoderConfig::search(BAG_WORDS).init(&device), TEXT_AE, "text-ae.bpk")
+            .expect("weights");
+        let map = weights::load(TextAutoencoderConfig::map_2d(BAG_WORDS).init(&device), TEXT_AE2D, "text-ae2d.bpk")
+            .expect("weights");
+        let counts = bag.counts_tensor(&texts, &device);
+        let code = search.encode(counts.clone());
+        let vae = weights::load(SentenceVaeConfig::new(vocabulary.len()).init(&device), SENTENCE_VAE, "sentence-vae.bpk")
+            .expect("weights");
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
+        let batch = SentenceBatch::new(&chosen, 0.0, &mut rng, &device);
+        let (mean, log_variance) = vae.encode(batch.encoder_input.clone());
+        // Probabilities rather than log-probabilities: rare words' logs are large and say little.
+        let words = vae.decode_log_probs(mean.clone(), batch.decoder_input).exp();
+        let mut decoder = SentenceDecoder::new(vae, mean.clone(), 0.0, 0);
+        while !decoder.done() {
+            decoder.step();
+        }
+        let values = read(Tensor::cat(
+            vec![
+                code.clone().flatten::<1>(0, 1),
+                map.encode(counts).flatten(0, 1),
+                search.decode_log_probs(code).exp().flatten(0, 1),
+                mean.flatten(0, 1),
+                log_variance.flatten(0, 1),
+                words.flatten(0, 2),
+                decoder.tokens().float().flatten(0, 1),
+            ],
+            0,
+        ))
+        .await;
+        agree_with_flex(
+            &mut expected,
+            values,
+            name,
+            "text AEs encode + decode, sentence VAE encode + teacher-forced and greedy decode",
+            started,
+        );
     }
 }

@@ -8,10 +8,11 @@ import * as aeVariants from './demos/ae-variants.js';
 import * as gan from './demos/gan.js';
 import * as vae from './demos/vae.js';
 import * as pixelrnn from './demos/pixelrnn.js';
+import * as text from './demos/text.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`.
-const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn };
+const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn, text };
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {

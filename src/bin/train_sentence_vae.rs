@@ -12,16 +12,18 @@ use burn::tensor::{Device, Tensor};
 use latent_lab::data::text::{TextCorpus, Vocabulary};
 use latent_lab::models::seeded;
 use latent_lab::models::sentence_vae::{
-    decode_rows, interpolate, prior_codes, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder,
-    SentenceFigures, SentenceVae, SentenceVaeConfig, SentenceVaeTraining, SentenceVaeTrainingConfig,
+    covered_ids, decode_rows, interpolate, mean_tokens_in_place, prior_codes, sentence_vocabulary, sentences,
+    SentenceBatch, SentenceDecoder, SentenceFigures, SentenceVae, SentenceVaeConfig, SentenceVaeTraining,
+    SentenceVaeTrainingConfig,
 };
 use latent_lab::weights;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
-const CORPUS: &str = "www/data/text/fortunes.tsv.gz";
+const CORPUS: &str = "www/data/text/sentences.tsv.gz";
 const OUT: &str = "www/weights/sentence-vae.bpk";
 const STEPS: usize = 2500;
+const FREE_BITS: f64 = 1.0;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -29,10 +31,20 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut steps = STEPS;
+    let mut free_bits = FREE_BITS;
+    let mut code = SentenceVaeConfig::new(0).code;
+    let mut word_dropout = None;
+    let mut out = OUT.to_string();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().ok_or("--steps needs a number")?.parse()?,
+            "--free-bits" => free_bits = args.next().ok_or("--free-bits needs a number")?.parse()?,
+            "--word-dropout" => {
+                word_dropout = Some(args.next().ok_or("--word-dropout needs a number")?.parse()?)
+            }
+            "--code" => code = args.next().ok_or("--code needs a number")?.parse()?,
+            "--out" => out = args.next().ok_or("--out needs a path")?,
             other => {
                 return Err(format!("unknown argument {other}; usage: train_sentence_vae [--steps N]").into())
             }
@@ -42,18 +54,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus = TextCorpus::load(CORPUS)?;
     let (train, held_out) = sentences(&corpus);
     let vocabulary = sentence_vocabulary(&train);
-    let ids = |s: &[Vec<String>]| -> Vec<Vec<usize>> {
-        s.iter().map(|words| words.iter().map(|w| vocabulary.id(w)).collect()).collect()
-    };
-    let (train_ids, held_out_ids) = (ids(&train), ids(&held_out));
+    let (train_ids, held_out_ids) = (covered_ids(&train, &vocabulary), covered_ids(&held_out, &vocabulary));
     println!(
         "{} training and {} held-out sentences, vocabulary of {} tokens",
         train_ids.len(),
         held_out_ids.len(),
         vocabulary.len()
     );
-    let config = SentenceVaeConfig::new(vocabulary.len());
-    let training_config = SentenceVaeTrainingConfig::new();
+    let config = SentenceVaeConfig::new(vocabulary.len()).with_code(code);
+    let mut training_config = SentenceVaeTrainingConfig::new().with_free_bits(free_bits);
+    if let Some(rate) = word_dropout {
+        training_config.word_dropout = rate;
+    }
     let base_rate = training_config.learning_rate;
     let mut training = SentenceVaeTraining::new(seeded(51, |d| config.init(d)), training_config, &device);
     let started = Instant::now();
@@ -65,9 +77,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sums.iter_mut().zip(terms).for_each(|(s, t)| *s += t);
         if (step + 1) % 500 == 0 || step + 1 == steps {
             let seen = SentenceFigures::from_sums(&sums, 500 * 64);
-            let test = evaluate(&training.model(), &held_out_ids, &device);
+            let model = training.model();
+            let test = evaluate(&model, &held_out_ids, &device);
+            let sample =
+                |s: &[Vec<usize>]| -> Vec<Vec<usize>> { s.iter().step_by(20).take(128).cloned().collect() };
+            let kept = mean_tokens_in_place(&model, &sample(&train_ids), &device);
+            let held_kept = mean_tokens_in_place(&model, &sample(&held_out_ids), &device);
             println!(
-                "step {}/{steps} (β {:.2}): train rec {:.2} KL {:.2} acc {:.3}; held out rec {:.2} KL {:.2} acc {:.3} ({:.0} s)",
+                "step {}/{steps} (β {:.2}): train rec {:.2} KL {:.2} acc {:.3}; held out rec {:.2} KL {:.2} acc {:.3}; greedy keeps {kept:.3} (held out {held_kept:.3}) ({:.0} s)",
                 step + 1,
                 training.kl_weight(),
                 seen.reconstruction,
@@ -81,11 +98,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sums.fill(0.0);
         }
     }
-    let (model, bytes) = weights::ship(training.model(), config.init(&device), OUT)?;
+    let (model, bytes) = weights::ship(training.model(), config.init(&device), &out)?;
     let test = evaluate(&model, &held_out_ids, &device);
     let train_figures = evaluate(&model, &train_ids, &device);
     println!(
-        "wrote {OUT} ({bytes} bytes) after {:.0} s: held out rec {:.2} KL {:.2} acc {:.3}; training rec {:.2} KL {:.2} acc {:.3}",
+        "wrote {out} ({bytes} bytes) after {:.0} s: held out rec {:.2} KL {:.2} acc {:.3}; training rec {:.2} KL {:.2} acc {:.3}",
         started.elapsed().as_secs_f64(),
         test.reconstruction,
         test.kl,

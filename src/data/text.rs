@@ -148,6 +148,25 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
+/// Sentence lengths the sentence VAE works with, in tokens (punctuation included).
+pub const SENTENCE_TOKENS: std::ops::RangeInclusive<usize> = 3..=15;
+
+/// `tokens` cut into sentences after each `.`, `!` and `?` (a last unfinished one included).
+pub fn split_sentences(tokens: &[String]) -> Vec<Vec<String>> {
+    let mut sentences = Vec::new();
+    let mut current = Vec::new();
+    for token in tokens {
+        current.push(token.clone());
+        if matches!(token.as_str(), "." | "!" | "?") {
+            sentences.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        sentences.push(current);
+    }
+    sentences
+}
+
 /// Tokens back to a sentence: spaces between words, none before punctuation.
 pub fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
     let mut out = String::new();

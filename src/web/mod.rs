@@ -11,6 +11,7 @@ mod gan;
 mod gan1d;
 mod pixelrnn;
 mod pretraining;
+mod text;
 mod vae;
 
 pub use bench::{benchmark, fingerprint, measure_speed};
@@ -23,6 +24,7 @@ pub use gan::GanSession;
 pub use gan1d::Gan1dSession;
 pub use pixelrnn::PixelRnnSession;
 pub use pretraining::PretrainingSession;
+pub use text::TextSession;
 pub use vae::VaeSession;
 
 /// `initThreadPool(n)` for JS: starts n Web Workers that run flex's rayon work (threaded build).

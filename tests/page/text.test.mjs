@@ -1,0 +1,92 @@
+// Page tests of the text demo (?demo=text): type a query and see both result lists fill and
+// the query placed on the map; precision@10 by code and by word overlap are shown; interpolate
+// two sentences and see N lines, the first and last close to the inputs; random codes give
+// sentences; a corrupt sentence-VAE file is named and search keeps working.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveAndLaunch, openDemo, artefacts, settle } from './browser.mjs';
+
+const env = serveAndLaunch();
+const errors = [];
+let opened = null;
+const textDemo = () => {
+  opened ??= openDemo(env.browser, `${env.server.url}?demo=text&backend=cpu`, 'text', { errors });
+  return opened;
+};
+
+const items = (page, testid) => page.getByTestId(testid).locator('li').allTextContents();
+const words = (sentence) => sentence.toLowerCase().match(/[\p{L}\p{N}']+|[.,!?;:]/gu) ?? [];
+// Share of positions (over the longer) holding the same token: the native test's measure.
+const inPlace = (a, b) => {
+  const [x, y] = [words(a), words(b)];
+  return x.filter((w, i) => y[i] === w).length / Math.max(x.length, y.length, 1);
+};
+
+test('a typed query fills both result lists and is placed on the map', async () => {
+  const page = await textDemo();
+  const map = page.getByTestId('text-map');
+  assert.equal(Number(await map.getAttribute('data-points')), 2112, 'every document is on the map');
+  const query = page.getByTestId('text-query');
+  await query.click();
+  await query.pressSequentially('the computer program has a bug in its memory', { delay: 20 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=text-results-code] li').length === 10, null, { timeout: 60_000 });
+  await settle(page);
+  const [byCode, byWords] = [await items(page, 'text-results-code'), await items(page, 'text-results-words')];
+  assert.equal(byCode.length, 10);
+  assert.equal(byWords.length, 10);
+  const topics = await page.getByTestId('text-results-code').locator('li').evaluateAll((lis) => lis.map((li) => li.dataset.topic));
+  console.log(`query topics by code: ${topics.join(', ')}`);
+  assert.ok(topics.filter((t) => t === 'computers').length >= 5, `most answers by code are about computers (${topics})`);
+  assert.match(await map.getAttribute('data-query'), /^-?[\d.]+,-?[\d.]+$/, 'the query is placed on the map');
+  await page.waitForFunction(() => document.querySelector('[data-testid=text-precision]').dataset.code, null, { timeout: 60_000 });
+  const precision = await page.getByTestId('text-precision').evaluate((e) => ({ ...e.dataset, text: e.textContent }));
+  console.log(precision.text);
+  assert.ok(Number(precision.code) > Number(precision.words), 'by code beats word overlap, as natively');
+  await page.screenshot({ path: `${artefacts}/text-search.png`, fullPage: true });
+
+  // Words outside the bag are said to be so, and nothing is searched.
+  await query.fill('zzyzx qwfp');
+  await query.press('Enter');
+  await page.waitForFunction(() => /None of these words/.test(document.querySelector('#text-known-words').textContent));
+  assert.equal((await items(page, 'text-results-code')).length, 0);
+});
+
+test('two sentences: N steps between them, the ends close to the inputs; random codes give sentences', async () => {
+  const page = await textDemo();
+  const a = page.getByTestId('poetry-a');
+  const b = page.getByTestId('poetry-b');
+  // Two of the offered sentences (from the sentences the model learned from).
+  const examples = await page.locator('#poetry-examples option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(examples.length >= 20, 'sentences are offered to pick from');
+  const [first, last] = [examples[3], examples[17]];
+  await a.fill(first);
+  await b.fill(last);
+  await page.locator('#poetry-count').fill('7');
+  await page.getByTestId('poetry-go').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=poetry-steps] li').length === 7, null, { timeout: 60_000 });
+  const steps = await items(page, 'poetry-steps');
+  const sampled = await items(page, 'poetry-sampled');
+  console.log(`"${first}" → "${last}":\n  ${steps.join('\n  ')}\nsampled:\n  ${sampled.join('\n  ')}`);
+  assert.equal(sampled.length, 7);
+  const [startScore, endScore] = [inPlace(first, steps[0]), inPlace(last, steps[6])];
+  console.log(`ends: ${startScore.toFixed(2)} and ${endScore.toFixed(2)} of the tokens in place`);
+  assert.ok(startScore >= 0.5 && endScore >= 0.5, 'the first and last lines are close to the inputs');
+  assert.ok(new Set(steps).size >= 3, 'the path passes through other sentences');
+
+  await page.locator('#poetry-prior-go').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=poetry-prior] li').length === 6);
+  assert.ok((await items(page, 'poetry-prior')).every((s) => s.length > 0));
+  await page.screenshot({ path: `${artefacts}/text-poetry.png`, fullPage: true });
+  assert.deepEqual(errors, [], 'no errors in the page');
+});
+
+test('a corrupt sentence-vae.bpk is named; search still works', async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  await page.route('**/weights/sentence-vae.bpk', (route) => route.fulfill({ body: Buffer.from('not weights at all') }));
+  await page.goto(`${env.server.url}?demo=text&backend=cpu&text-query=law+court+judge`);
+  await page.waitForFunction(() => document.querySelector('[data-demo=text]').dataset.ready === 'true', null, { timeout: 180_000 });
+  assert.match(await page.getByTestId('note').textContent(), /sentence-vae\.bpk/, 'the bad file is named');
+  assert.ok(await page.getByTestId('poetry-go').isDisabled(), 'interpolation is off');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=text-results-code] li').length === 10, null, { timeout: 60_000 });
+  await page.close();
+});

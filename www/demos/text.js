@@ -1,0 +1,188 @@
+// Text (?demo=text): fortunes on two maps (the 2-D auto-encoder's code and PCA), a typed query
+// answered by the nearest documents by code and by word overlap, precision@10 by topic over the
+// held-out documents both ways; a sentence VAE walking from one sentence to another, and
+// sentences from random codes. Drawing, display and event forwarding only: every model's
+// arithmetic runs in the worker's TextSession.
+import { Scatter } from '../ui/scatter.js';
+import { addNote, hideProgress } from '../ui/status.js';
+import { latestOnly } from '../ui/latest-only.js';
+
+const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
+// One colour per topic (ten topics), distinct on the dark background.
+const TOPIC_COLORS = ['#f87171', '#fb923c', '#facc15', '#a3e635', '#34d399', '#22d3ee', '#60a5fa', '#a78bfa', '#f472b6', '#e5e7eb'];
+const K = 10; // results per list, and the k of precision@k
+const QUERY_PAUSE_MS = 250; // typing settles before a query is sent
+
+export const demo = {
+  sessions: { text: 'TextSession' },
+  // The sentence corpus before the VAE's weights: the vocabulary, and so the model's shape,
+  // comes from it.
+  assets: [
+    { session: 'text', method: 'load_corpus', path: 'data/text/fortunes.tsv.gz', label: 'the fortune corpus' },
+    { session: 'text', method: 'load_weights', args: ['text-ae'], path: 'weights/text-ae.bpk', label: 'the search auto-encoder', problem: 'search by code starts untrained.' },
+    { session: 'text', method: 'load_weights', args: ['text-ae2d'], path: 'weights/text-ae2d.bpk', label: 'the map auto-encoder', problem: 'the code map starts untrained.' },
+    { session: 'text', method: 'load_weights', args: ['text-pca'], path: 'weights/text-pca.bpk', label: 'the principal components', problem: 'the PCA map is empty.' },
+    { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: 'the sentence corpus' },
+    { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: 'the sentence VAE', problem: 'interpolation is off.' },
+  ],
+  threads: false,
+};
+
+export const settings = {
+  // The query, so a search can be shared as a link: up to 200 characters of any text.
+  'text-query': { default: '', pattern: /^[^\u0000-\u001f]{0,200}$/ },
+};
+
+export function mount(worker, state, setSetting) {
+  const root = document.querySelector('[data-demo=text]');
+  const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
+  const codeMap = new Scatter($('text-map'), { colors: TOPIC_COLORS, legend: false });
+  const pcaMap = new Scatter($('text-pca-map'), { colors: TOPIC_COLORS, legend: false });
+  let topicNames = [];
+  let examples = [];
+  let vaeReady = false;
+
+  const queryInput = $('text-query');
+  queryInput.value = state['text-query'];
+
+  function hitItem(hit) {
+    const item = document.createElement('li');
+    const topic = document.createElement('span');
+    topic.className = 'topic';
+    topic.textContent = ` — ${topicNames[hit.topic] ?? hit.topic}, distance ${hit.distance.toFixed(2)}`;
+    item.append(hit.text, topic);
+    item.dataset.topic = topicNames[hit.topic] ?? '';
+    return item;
+  }
+
+  function showAnswer(answer) {
+    const known = answer.knownWords;
+    $('text-known-words').textContent = queryInput.value.trim() === ''
+      ? ''
+      : known.length
+        ? `Words the models see (of the 2,000 in the bag): ${known.join(', ')}`
+        : 'None of these words is among the 2,000 in the bag of words: try others.';
+    $('text-results-code').replaceChildren(...answer.byCode.map(hitItem));
+    $('text-results-words').replaceChildren(...answer.byWords.map(hitItem));
+    codeMap.mark(answer.autoencoder ?? null);
+    pcaMap.mark(answer.pca ?? null);
+    $('text-map').dataset.query = answer.autoencoder ? answer.autoencoder.map((v) => v.toFixed(3)).join(',') : '';
+  }
+
+  const query = latestOnly(() => worker.call('text', 'query', [queryInput.value, K]), showAnswer, fail);
+  let pause = null;
+  queryInput.addEventListener('input', () => {
+    setSetting('text-query', queryInput.value);
+    clearTimeout(pause);
+    pause = setTimeout(query, QUERY_PAUSE_MS);
+  });
+  queryInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { clearTimeout(pause); query(); }
+  });
+
+  function showMap(map) {
+    topicNames = map.topicNames;
+    codeMap.setPoints(map.autoencoder, map.topics);
+    pcaMap.setPoints(map.pca, map.topics);
+    $('text-map').dataset.points = String(map.topics.length);
+    $('text-legend').replaceChildren(...topicNames.map((name, i) => {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.style.background = TOPIC_COLORS[i];
+      item.append(swatch, name);
+      return item;
+    }));
+  }
+
+  function showPrecision(p) {
+    const el = $('text-precision');
+    el.textContent = `Precision@${p.k} by topic over ${p.queries} held-out documents (searching ${p.index.toLocaleString('en-US')}): `
+      + `by code ${p.byCode.toFixed(3)}, by word overlap ${p.byWords.toFixed(3)}.`;
+    Object.assign(el.dataset, { code: p.byCode.toFixed(4), words: p.byWords.toFixed(4), k: String(p.k) });
+  }
+
+  // Poetry: two sentences → the path between their codes.
+  const endA = $('poetry-a');
+  const endB = $('poetry-b');
+  const sentenceItems = (lines) => lines.map((line) => {
+    const item = document.createElement('li');
+    item.textContent = line || '(empty)';
+    return item;
+  });
+
+  async function interpolate() {
+    const steps = Number($('poetry-count').value) || 7;
+    const temperature = Number($('poetry-temperature').value) || 0.7;
+    $('poetry-go').disabled = true;
+    try {
+      const poetry = await worker.call('text', 'interpolate', [endA.value, endB.value, steps, temperature]);
+      $('poetry-read-as').textContent = `Read as: “${poetry.a}” → “${poetry.b}”`
+        + (poetry.unknown.length ? ` (not in the VAE's vocabulary, read as <unk>: ${poetry.unknown.join(', ')})` : '');
+      $('poetry-steps').replaceChildren(...sentenceItems(poetry.greedy));
+      $('poetry-steps').dataset.a = poetry.a;
+      $('poetry-steps').dataset.b = poetry.b;
+      $('poetry-sampled').replaceChildren(...sentenceItems(poetry.sampled));
+    } catch (error) {
+      fail(error);
+    } finally {
+      $('poetry-go').disabled = !vaeReady;
+    }
+  }
+  $('poetry-go').addEventListener('click', interpolate);
+  for (const input of [endA, endB]) {
+    input.addEventListener('keydown', (event) => { if (event.key === 'Enter' && vaeReady) interpolate(); });
+  }
+  $('poetry-pick').addEventListener('click', () => {
+    const pick = () => examples[crypto.getRandomValues(new Uint32Array(1))[0] % examples.length];
+    endA.value = pick();
+    endB.value = pick();
+    interpolate();
+  });
+
+  async function prior() {
+    const temperature = Number($('poetry-temperature').value) || 0.7;
+    try {
+      const lines = await worker.call('text', 'prior', [6, temperature]);
+      $('poetry-prior').replaceChildren(...sentenceItems(lines));
+    } catch (error) {
+      fail(error);
+    }
+  }
+  $('poetry-prior-go').addEventListener('click', prior);
+
+  async function ready(problems) {
+    const failed = (file) => problems.some((p) => p.includes(file));
+    if (!failed('fortunes.tsv.gz')) {
+      queryInput.disabled = false;
+      try {
+        showMap(await worker.call('text', 'map'));
+        if (queryInput.value) await query();
+      } catch (error) {
+        fail(error);
+      }
+    }
+    vaeReady = !failed('sentences.tsv.gz') && !failed('sentence-vae.bpk');
+    if (vaeReady) {
+      examples = await worker.call('text', 'examples');
+      $('poetry-examples').replaceChildren(...examples.map((line) => Object.assign(document.createElement('option'), { value: line })));
+      if (!endA.value) endA.value = examples[0] ?? '';
+      if (!endB.value) endB.value = examples[Math.floor(examples.length / 2)] ?? '';
+      for (const id of ['poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = false;
+    }
+    hideProgress();
+    root.dataset.ready = 'true';
+    if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
+    if (vaeReady) prior();
+  }
+
+  function onRestart() {
+    root.dataset.ready = 'false';
+    vaeReady = false;
+    for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
+  }
+
+  // For page tests: true when no query is in flight or waiting.
+  window.__latentLabIdle = () => query.idle();
+
+  return { ready, onLoop: () => {}, onLoopStopped: () => {}, onRestart };
+}
