@@ -1,13 +1,50 @@
 // Shared set-up for page tests and benchmarks: the static server (scripts/server.mjs) and
-// Debian's Chromium driven by playwright-core.
+// Debian's Chromium driven by playwright-core. LATENT_LAB_ROOT=DIR serves that folder instead of
+// the repository (e.g. a folder written by `scripts/lab deploy`), with the same headers.
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { root, startServer } from '../../scripts/server.mjs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { root, startServer as startServerAt } from '../../scripts/server.mjs';
 
-export { root, startServer };
+export { root };
+// The folder the page tests serve: the repository, or LATENT_LAB_ROOT.
+export const servedRoot = process.env.LATENT_LAB_ROOT ? resolve(process.env.LATENT_LAB_ROOT) : root;
+export const startServer = (options = {}) => startServerAt({ root: servedRoot, ...options });
 export const artefacts = `${root}/test-results`;
 mkdirSync(artefacts, { recursive: true });
+
+// A plain static server, as any static host: the files of `folder` with their content types and
+// nothing else (no COOP/COEP, no Content-Security-Policy header, no gzip, no caching rules). For
+// the tests of a deploy folder. `port`: to come back on the same origin after `close()`.
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.md': 'text/markdown; charset=utf-8',
+};
+export async function startStaticServer(folder, port = 0) {
+  folder = resolve(folder);
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://host').pathname);
+    const file = join(folder, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      if (!file.startsWith(folder + sep)) throw new Error('outside the folder');
+      const body = await readFile(file);
+      response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    } catch {
+      response.writeHead(404, { 'Content-Type': 'text/plain' });
+      response.end('not found');
+    }
+  });
+  await new Promise((done) => server.listen(port, '127.0.0.1', done));
+  const bound = server.address().port;
+  return {
+    url: `http://127.0.0.1:${bound}/`, port: bound,
+    close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
+  };
+}
 
 // Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu.
 export function launchChromium({ webgpu = true } = {}) {
