@@ -1,5 +1,5 @@
 // Writes one self-contained static folder of the playground (`scripts/lab deploy [DIR]`): the
-// page, its scripts and styles, the weights and data, both wasm builds, and
+// page, its scripts and styles, the service worker, the weights and data, both wasm builds, and
 // the JS/CSS libraries it imports from node_modules, copied to www/vendor/ with every reference
 // rewritten, so nothing is read from node_modules at run time. Any static host serves the folder
 // as it is; its asset manifest is written for the folder's own files.
@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { nodeModulesReferences, pageFiles, repository, writeManifest } from './asset-manifest.mjs';
 
 const VENDOR = 'www/vendor';
-// Besides the page's own files (scripts/asset-manifest.mjs lists them): the
+// Besides the page's own files (scripts/asset-manifest.mjs lists them): the service worker, the
 // data's licence note the footer links to, and the benchmark host (so the page tests run here).
-const EXTRA = ['www/data/README.md', 'www/bench.html', 'www/bench-worker.js'];
+const EXTRA = ['sw.js', 'www/data/README.md', 'www/bench.html', 'www/bench-worker.js'];
 const TEXT = /\.(html|js|mjs|css)$/;
 
 export function deploy(out) {

@@ -35,7 +35,7 @@ test('the folder holds the page, both builds, weights, data and the libraries, a
   const files = walk(folder);
   const bytes = files.reduce((sum, file) => sum + statSync(join(folder, file)).size, 0);
   console.log(`deploy folder: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
-  for (const file of ['index.html', 'www/main.js', 'www/worker.js', 'www/asset-manifest.json',
+  for (const file of ['index.html', 'sw.js', 'www/main.js', 'www/worker.js', 'www/asset-manifest.json',
     'pkg/latent_lab.js', 'pkg/latent_lab_bg.wasm', 'pkg-threads/latent_lab.js', 'pkg-threads/latent_lab_bg.wasm',
     'www/weights/ae.bpk', 'www/data/mnist_test.bin.gz', 'www/vendor/uplot/dist/uPlot.esm.js',
     'www/vendor/uplot/dist/uPlot.min.css', 'www/vendor/uplot/LICENSE']) {
