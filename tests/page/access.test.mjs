@@ -1,0 +1,61 @@
+// Accessibility beyond axe: a draw pad used from the keyboard alone (www/ui/drawpad.js, shared by
+// every demo), and canvases whose text alternative follows what they show (what the classifier
+// reads in them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveAndLaunch, openPage, openDemo, artefacts, ink, settle } from './browser.mjs';
+
+const env = serveAndLaunch();
+const sum = (image) => image.reduce((a, b) => a + b, 0);
+
+// Presses Tab until the element with data-testid `testid` has the focus; returns the presses.
+async function tabTo(page, testid) {
+  for (let presses = 1; presses <= 60; presses += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((id) => document.activeElement?.dataset?.testid === id, testid)) return presses;
+  }
+  throw new Error(`Tab never reached ${testid}`);
+}
+
+test('keyboard only: Tab to the pad, draw a 1 with the arrows and Space, the rebuild follows; Delete clears', async () => {
+  const page = await openPage(env.browser, `${env.server.url}?demo=autoencoder&backend=cpu`);
+  await page.getByTestId('noise-kind').selectOption('none');
+  await page.locator('body').click({ position: { x: 5, y: 5 } }); // start the Tab walk from the page
+  const presses = await tabTo(page, 'draw-canvas');
+  const pad = page.getByTestId('draw-canvas');
+  const facts = await pad.evaluate((canvas) => ({
+    role: canvas.getAttribute('role'),
+    label: canvas.getAttribute('aria-label'),
+    help: document.getElementById(canvas.getAttribute('aria-describedby'))?.textContent ?? '',
+    outline: getComputedStyle(canvas).outlineStyle,
+    cursor: !canvas.parentElement.querySelector('.pad-cursor').hidden,
+  }));
+  assert.equal(facts.role, 'application');
+  assert.match(facts.label, /Drawing pad/);
+  assert.match(facts.help, /arrow keys/i);
+  assert.match(facts.help, /Space or Enter/);
+  assert.notEqual(facts.outline, 'none', 'a visible focus ring');
+  assert.ok(facts.cursor, 'the pen cursor shows');
+
+  // The pen starts in the middle (140, 140 of 280); a step is 10 pixels, 30 with Shift.
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('Shift+ArrowUp'); // to y = 50
+  await page.keyboard.press('Space');
+  assert.equal(await pad.getAttribute('data-pen'), 'down');
+  for (let i = 0; i < 6; i += 1) await page.keyboard.press('Shift+ArrowDown'); // to y = 230
+  await page.keyboard.press('Space');
+  assert.equal(await pad.getAttribute('data-pen'), 'up');
+  await settle(page);
+  const input = await ink(page, 'input-canvas');
+  const rebuilt = await ink(page, 'recon-canvas');
+  await page.screenshot({ path: `${artefacts}/keyboard-one.png` });
+  const middle = (image) => image.reduce((s, v, i) => s + (Math.abs((i % 28) - 13.5) <= 4 ? v : 0), 0);
+  console.log(`keyboard: the pad after ${presses} Tabs; ink: input ${sum(input).toFixed(1)} (${middle(input).toFixed(1)} in the middle columns), rebuild ${sum(rebuilt).toFixed(1)}`);
+  assert.ok(sum(input) > 10, 'the stroke reached the input');
+  assert.ok(middle(input) / sum(input) > 0.9, 'a vertical stroke in the middle');
+  assert.ok(sum(rebuilt) > 10 && middle(rebuilt) / sum(rebuilt) > 0.8, 'the rebuild is a 1 too');
+
+  await page.keyboard.press('Delete');
+  await settle(page);
+  assert.ok(sum(await ink(page, 'input-canvas')) < 1, 'Delete cleared the pad');
+  await page.close();
+});
