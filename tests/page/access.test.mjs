@@ -3,7 +3,7 @@
 // reads in them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openPage, openDemo, artefacts, ink, settle } from './browser.mjs';
+import { serveAndLaunch, openPage, openDemo, artefacts, ink, settle, strokeOn, draws } from './browser.mjs';
 
 const env = serveAndLaunch();
 const sum = (image) => image.reduce((a, b) => a + b, 0);
@@ -58,4 +58,51 @@ test('keyboard only: Tab to the pad, draw a 1 with the arrows and Space, the reb
   await settle(page);
   assert.ok(sum(await ink(page, 'input-canvas')) < 1, 'Delete cleared the pad');
   await page.close();
+});
+
+const label = (page, testid) => page.getByTestId(testid).getAttribute('aria-label');
+
+test('the VAE strips\' labels say what the classifier reads in each frame, and follow a drawing', async () => {
+  const page = await openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
+  const before = await label(page, 'vae-interp-strip');
+  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+  const drawnBefore = await draws(page, 'vae-interp-strip');
+  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
+    const angle = (i / 40) * 2 * Math.PI;
+    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
+  }));
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, drawnBefore);
+  await page.waitForTimeout(800); // the latest stroke's strips
+  const after = await label(page, 'vae-interp-strip');
+  console.log(`VAE strip label before drawing: "${before}"; after: "${after}"`);
+  assert.notEqual(after, before, 'the label changed with the drawing');
+  const reads = after.match(/read as (.*)$/)?.[1].split(', ').map((r) => r.split(' ')[0]);
+  assert.equal(reads?.length, 10, 'one reading per frame');
+  assert.equal(reads[0], '1', 'the first frame (the drawn 1) is read as 1');
+  assert.equal(reads[9], '0', 'the last frame (the drawn 0) is read as 0');
+  const shown = await page.locator('#vae-interp-reads').textContent();
+  assert.equal(shown.split(' · ').map((r) => r.split(' ')[0]).join(), reads.join(), 'the label says what the caption shows');
+  assert.match(await label(page, 'ae-interp-strip'), /^The plain.*10 frames, read as/);
+  await page.close();
+});
+
+test('the GAN\'s enlarged sample and the AE lab\'s decoded grid say what the classifier reads', async () => {
+  const gan = await openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu`, 'gan');
+  await gan.getByTestId('gan-load-shipped').click();
+  await gan.waitForFunction(() => /^[0-9]+\/10$/.test(document.querySelector('[data-testid=gan-coverage]').textContent)
+    && document.querySelector('[data-testid=gan-coverage]').textContent !== '0/10', null, { timeout: 60_000 });
+  assert.match(await label(gan, 'gan-samples'), /% read as a digit with ≥ 90 % confidence, \d+ of the 10 digits covered$/);
+  await gan.getByTestId('gan-samples').hover({ position: { x: 30, y: 30 } });
+  const zoom = await gan.locator('#gan-zoom').getAttribute('aria-label');
+  console.log(`GAN: "${await label(gan, 'gan-samples')}"; zoom: "${zoom}"`);
+  assert.match(zoom, /: sample 1: read as \d \(\d+ % sure\)$/);
+  await gan.close();
+
+  const lab = await openDemo(env.browser, `${env.server.url}?demo=ae-lab&backend=cpu`, 'ae-lab');
+  await lab.waitForFunction(() => /read row by row/.test(document.querySelector('[data-testid=decoder-grid]').getAttribute('aria-label')), null, { timeout: 60_000 });
+  const grid = await label(lab, 'decoder-grid');
+  const rows = grid.match(/read row by row as (.*) \(/)[1].split('; ');
+  assert.equal(rows.length, Number(await lab.getByTestId('decoder-grid').getAttribute('data-rows')));
+  assert.ok(rows.every((row) => /^\d( \d)+$/.test(row)), `digits in every row: ${rows[0]}`);
+  await lab.close();
 });
