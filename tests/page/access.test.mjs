@@ -101,6 +101,7 @@ test('the GAN\'s enlarged sample and the AE lab\'s decoded grid say what the cla
   const lab = await openDemo(env.browser, `${env.server.url}?demo=ae-lab&backend=cpu`, 'ae-lab');
   await lab.waitForFunction(() => /read row by row/.test(document.querySelector('[data-testid=decoder-grid]').getAttribute('aria-label')), null, { timeout: 60_000 });
   const grid = await label(lab, 'decoder-grid');
+  console.log(`AE lab grid: "${grid.slice(0, 160)}…"`);
   const rows = grid.match(/read row by row as (.*) \(/)[1].split('; ');
   assert.equal(rows.length, Number(await lab.getByTestId('decoder-grid').getAttribute('data-rows')));
   assert.ok(rows.every((row) => /^\d( \d)+$/.test(row)), `digits in every row: ${rows[0]}`);
