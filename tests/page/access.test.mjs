@@ -3,7 +3,9 @@
 // reads in them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openPage, openDemo, artefacts, ink, settle, strokeOn, draws } from './browser.mjs';
+import {
+  serveAndLaunch, openPage, openDemo, artefacts, ink, settle, drawVaeOneAndZero,
+} from './browser.mjs';
 
 const env = serveAndLaunch();
 const sum = (image) => image.reduce((a, b) => a + b, 0);
@@ -65,14 +67,7 @@ const label = (page, testid) => page.getByTestId(testid).getAttribute('aria-labe
 test('the VAE strips\' labels say what the classifier reads in each frame, and follow a drawing', async () => {
   const page = await openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
   const before = await label(page, 'vae-interp-strip');
-  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
-  const drawnBefore = await draws(page, 'vae-interp-strip');
-  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
-    const angle = (i / 40) * 2 * Math.PI;
-    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
-  }));
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, drawnBefore);
-  await page.waitForTimeout(800); // the latest stroke's strips
+  await drawVaeOneAndZero(page);
   const after = await label(page, 'vae-interp-strip');
   console.log(`VAE strip label before drawing: "${before}"; after: "${after}"`);
   assert.notEqual(after, before, 'the label changed with the drawing');

@@ -3,10 +3,12 @@
 // the repository (e.g. a folder written by `scripts/lab deploy`), with the same headers.
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { root, startServer as startServerAt } from '../../scripts/server.mjs';
 
 export { root };
@@ -66,6 +68,24 @@ export function serveAndLaunch() {
   after(async () => {
     await env.browser?.close();
     env.server?.close();
+  });
+  return env;
+}
+
+// For a test file of a deploy folder: `scripts/lab deploy` into a temporary folder, a plain static
+// server of it (startStaticServer) and a Chromium, started before its tests and removed after
+// them; the returned object holds {folder, server, browser}.
+export function deployAndLaunch() {
+  const env = { folder: join(mkdtempSync(join(tmpdir(), 'latent-lab-deploy-')), 'site') };
+  before(async () => {
+    execFileSync('bash', [`${root}/scripts/lab`, 'deploy', env.folder], { stdio: ['ignore', 'inherit', 'inherit'] });
+    env.server = await startStaticServer(env.folder);
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+    rmSync(dirname(env.folder), { recursive: true, force: true });
   });
   return env;
 }
@@ -144,6 +164,18 @@ export async function strokeOn(page, testid, points, size = 140) {
   await page.mouse.down();
   for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
   await page.mouse.up();
+}
+
+// The VAE page: a 1 on its first pad and a 0 on its second, then waits for the strips of both.
+export async function drawVaeOneAndZero(page) {
+  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+  const before = await draws(page, 'vae-interp-strip');
+  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
+    const angle = (i / 40) * 2 * Math.PI;
+    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
+  }));
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, before);
+  await page.waitForTimeout(800); // the latest stroke's strips
 }
 
 // Waits until the views show the latest request (the worker coalesces while drawing).

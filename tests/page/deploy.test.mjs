@@ -1,37 +1,21 @@
 // The deploy folder (`scripts/lab deploy DIR`): self-contained (nothing read from node_modules),
 // and served by a plain static server (files and content types only: no COOP/COEP, no CSP header)
 // the page starts, draws and rebuilds, and a demo that takes threads falls back to one thread.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  root, launchChromium, startStaticServer, openPage, openDemo, artefacts, ink, settle, drawOne,
-} from './browser.mjs';
+import { deployAndLaunch, openPage, openDemo, artefacts, ink, settle, drawOne } from './browser.mjs';
 
-const parent = mkdtempSync(join(tmpdir(), 'latent-lab-deploy-'));
-const folder = join(parent, 'site');
-let server;
-let browser;
-before(async () => {
-  execFileSync('bash', [`${root}/scripts/lab`, 'deploy', folder], { stdio: ['ignore', 'inherit', 'inherit'] });
-  server = await startStaticServer(folder);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(parent, { recursive: true, force: true });
-});
+const env = deployAndLaunch();
 
 const walk = (dir) => readdirSync(dir).flatMap((name) => {
   const path = join(dir, name);
-  return statSync(path).isDirectory() ? walk(path) : [relative(folder, path)];
+  return statSync(path).isDirectory() ? walk(path) : [relative(env.folder, path)];
 });
 
 test('the folder holds the page, both builds, weights, data and the libraries, and names no node_modules', () => {
+  const { folder } = env;
   const files = walk(folder);
   const bytes = files.reduce((sum, file) => sum + statSync(join(folder, file)).size, 0);
   console.log(`deploy folder: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
@@ -50,7 +34,7 @@ test('the folder holds the page, both builds, weights, data and the libraries, a
 });
 
 test('served as plain static files, the page is not isolated, starts, and rebuilds a drawn 1', async () => {
-  const page = await openPage(browser, `${server.url}?demo=autoencoder&backend=cpu`);
+  const page = await openPage(env.browser, `${env.server.url}?demo=autoencoder&backend=cpu`);
   assert.equal(await page.evaluate(() => crossOriginIsolated), false, 'no COOP/COEP from a plain host');
   await page.getByTestId('noise-kind').selectOption('none');
   await drawOne(page);
@@ -66,7 +50,7 @@ test('served as plain static files, the page is not isolated, starts, and rebuil
 });
 
 test('a demo that takes threads runs on one thread there, and says so', async () => {
-  const page = await openDemo(browser, `${server.url}?demo=gan&backend=cpu`, 'gan');
+  const page = await openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu`, 'gan');
   assert.equal(await page.getByTestId('backend').getAttribute('data-threads'), '1');
   assert.match(await page.getByTestId('note').textContent(), /not cross-origin isolated/);
   await page.close();

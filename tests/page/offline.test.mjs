@@ -2,29 +2,14 @@
 // service worker keeps the build; with the server stopped and the browser offline a reload starts
 // the demo and rebuilds a drawn digit. When the manifest changes (a file changed), the next
 // online visit fills a new cache and deletes the old one.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, launchChromium, startStaticServer, artefacts, ink, settle, drawOne } from './browser.mjs';
+import { deployAndLaunch, startStaticServer, artefacts, ink, settle, drawOne } from './browser.mjs';
 import { writeManifest } from '../../scripts/asset-manifest.mjs';
 
-const parent = mkdtempSync(join(tmpdir(), 'latent-lab-offline-'));
-const folder = join(parent, 'site');
-let server;
-let browser;
-before(async () => {
-  execFileSync('bash', [`${root}/scripts/lab`, 'deploy', folder], { stdio: ['ignore', 'inherit', 'inherit'] });
-  server = await startStaticServer(folder);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(parent, { recursive: true, force: true });
-});
+const env = deployAndLaunch();
 
 // Waits until the auto-encoder demo has loaded and answered once.
 async function started(page) {
@@ -37,13 +22,13 @@ const offlineState = (page, state) => page.waitForFunction(
 const ourCaches = (page) => page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('latent-lab-')));
 
 test('after one visit the page starts offline and rebuilds a drawing; a changed manifest gives a new cache', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1300 } });
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 1300 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   try {
     let t = Date.now();
-    await page.goto(`${server.url}?demo=autoencoder&backend=cpu`);
+    await page.goto(`${env.server.url}?demo=autoencoder&backend=cpu`);
     await started(page);
     const firstStart = Date.now() - t;
     t = Date.now();
@@ -54,9 +39,9 @@ test('after one visit the page starts offline and rebuilds a drawing; a changed 
     assert.deepEqual(await ourCaches(page), [cache], 'one cache');
 
     // Offline: no server at all, and the browser's network off.
-    const { port } = server;
-    await server.close();
-    server = null;
+    const { port } = env.server;
+    await env.server.close();
+    env.server = null;
     await context.setOffline(true);
     t = Date.now();
     await page.reload();
@@ -77,9 +62,9 @@ test('after one visit the page starts offline and rebuilds a drawing; a changed 
       + `offline reload: started in ${offlineStart} ms; cache ${cache}`);
 
     // An update: one file changes, the manifest with it; back online, the next visit refreshes.
-    appendFileSync(join(folder, 'www/style.css'), '\n/* changed for the update test */\n');
-    writeManifest(folder);
-    server = await startStaticServer(folder, port);
+    appendFileSync(join(env.folder, 'www/style.css'), '\n/* changed for the update test */\n');
+    writeManifest(env.folder);
+    env.server = await startStaticServer(env.folder, port);
     await context.setOffline(false);
     t = Date.now();
     await page.reload();
