@@ -1,23 +1,82 @@
-// Writes www/asset-manifest.json: the SHA-256 of every weights and data file the page loads,
-// by its path under www/. The model worker checks each file it fetches against it and names any
-// file that does not match (a half-finished download, a stale cache, a file changed on the host).
-// Run by `scripts/lab build` (and so by serve and test); the manifest is build output.
+// Writes www/asset-manifest.json: the SHA-256 of every file the page loads, by its path relative
+// to www/ (so `weights/ae.bpk`, `main.js`, `../index.html`, `../pkg/latent_lab_bg.wasm`):
+//   - the weights and data: the model worker checks each one it fetches against it and names any
+//     file that does not match (a half-finished download, a stale cache, a file changed on host);
+//   - the page itself (index.html, its scripts and styles, the JS/CSS libraries it imports, both
+//     wasm builds): the service worker (sw.js) keeps all of the listed files for offline use, in a
+//     cache named after the manifest's own hash, so any change to any file gives a new cache.
+// Run by `scripts/lab build` (and so by serve and test) for the repository, and by
+// `scripts/lab deploy` for the folder it writes; the manifest is build output.
+//   node scripts/asset-manifest.mjs [ROOT]   (default: the repository)
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, posix, relative, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const www = fileURLToPath(new URL('../www/', import.meta.url));
-const ASSET_FOLDERS = ['weights', 'data'];
-const ASSET = /\.(bpk|bin\.gz|tsv\.gz|json)$/;
+export const repository = fileURLToPath(new URL('..', import.meta.url));
 
-const manifest = {};
-for (const folder of ASSET_FOLDERS) {
-  // Subfolders included (data/text/), with '/' between the parts on every system.
-  const names = readdirSync(`${www}${folder}`, { recursive: true }).map((n) => n.split(sep).join('/'));
-  for (const name of names.filter((n) => ASSET.test(n)).sort()) {
-    manifest[`${folder}/${name}`] = createHash('sha256').update(readFileSync(`${www}${folder}/${name}`)).digest('hex');
-  }
+const ASSET_FOLDERS = ['www/weights', 'www/data'];
+const ASSET = /\.(bpk|bin\.gz|tsv\.gz|json)$/;
+// The page's own code: index.html and every script and stylesheet under www/ but the benchmark
+// host (www/bench.html, www/bench-worker.js: used by `scripts/lab bench` and tests, not the page).
+const NOT_THE_PAGE = new Set(['www/bench-worker.js']);
+const CODE = /\.(js|css)$/;
+// Of each wasm build, what the browser loads: wasm-bindgen's glue, the module and its snippets.
+const BUILDS = ['pkg', 'pkg-threads'];
+
+const toPosix = (path) => path.split(sep).join('/');
+
+function walk(folder) { // every file under `folder`, as absolute paths, sorted
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).sort().flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
 }
-writeFileSync(`${www}asset-manifest.json`, `${JSON.stringify(manifest, null, 1)}\n`);
-console.log(`www/asset-manifest.json: ${Object.keys(manifest).length} files`);
+
+// `node_modules/…` paths that a page file names (an import, a <link>, a url()), resolved from
+// the file: [{ match, target }] with `target` relative to `root`.
+export function nodeModulesReferences(root, file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const found = [];
+  for (const m of text.matchAll(/(?<=['"(])((?:\.{1,2}\/)*node_modules\/[^'"()\s]+)/g)) {
+    const target = toPosix(relative(root, resolve(join(root, dirname(file)), m[1])));
+    if (!target.startsWith('node_modules/')) throw new Error(`${file}: ${m[1]} points outside the repository's node_modules`);
+    found.push({ match: m[1], target });
+  }
+  return found;
+}
+
+// Every file the page may load, relative to `root` (the repository or a deploy folder), sorted.
+export function pageFiles(root) {
+  const rel = (path) => toPosix(relative(root, path));
+  const assets = ASSET_FOLDERS.flatMap((folder) => walk(join(root, folder))).map(rel).filter((p) => ASSET.test(p));
+  const code = ['index.html', ...walk(join(root, 'www')).map(rel)
+    .filter((p) => CODE.test(p) && !NOT_THE_PAGE.has(p) && !ASSET_FOLDERS.some((f) => p.startsWith(`${f}/`)))];
+  const libraries = code.flatMap((file) => nodeModulesReferences(root, file).map((r) => r.target));
+  const builds = BUILDS.flatMap((build) => [`${build}/latent_lab.js`, `${build}/latent_lab_bg.wasm`,
+    ...walk(join(root, build, 'snippets')).map(rel).filter((p) => p.endsWith('.js'))]);
+  for (const file of builds) {
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: build the wasm first (scripts/lab build)`);
+  }
+  return [...new Set([...assets, ...code, ...libraries, ...builds])].sort();
+}
+
+// Writes `root`/www/asset-manifest.json; returns { files, bytes }.
+export function writeManifest(root) {
+  const manifest = {};
+  let bytes = 0;
+  for (const file of pageFiles(root)) {
+    const content = readFileSync(join(root, file));
+    bytes += content.length;
+    manifest[posix.relative('www', file)] = createHash('sha256').update(content).digest('hex');
+  }
+  writeFileSync(join(root, 'www/asset-manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  return { files: Object.keys(manifest).length, bytes };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = resolve(process.argv[2] ?? repository);
+  const { files, bytes } = writeManifest(root);
+  console.log(`${toPosix(relative(process.cwd(), join(root, 'www/asset-manifest.json')))}: ${files} files, ${(bytes / 1e6).toFixed(1)} MB`);
+}

@@ -1,5 +1,5 @@
-// The static server of `scripts/lab serve`, the page tests and the benchmarks: the repository on
-// loopback, gzip'd files where a .gz sits beside them, no caching. By default it makes the page
+// The static server of `scripts/lab serve`, the page tests and the benchmarks: the repository (or
+// another folder: `root`, e.g. a deploy folder) on loopback, gzip'd files where a .gz sits beside them, no caching. By default it makes the page
 // cross-origin isolated (COOP + COEP), which is what lets the CPU backend run on several threads
 // (SharedArrayBuffer); `isolated: false` serves the page as a plain host would, single-threaded.
 // Every response carries the Content-Security-Policy below (index.html repeats it in a <meta> for
@@ -47,7 +47,7 @@ export const CSP_DIRECTIVES = [
 // The header adds what a <meta> cannot carry: frame-ancestors and the report endpoint.
 export const CONTENT_SECURITY_POLICY = [...CSP_DIRECTIVES, "frame-ancestors 'none'", 'report-uri /__csp-report'].join('; ');
 
-export async function startServer({ port = 0, isolated = true, onCspReport = null } = {}) {
+export async function startServer({ port = 0, isolated = true, onCspReport = null, root: folder = root } = {}) {
   const cspReports = [];
   const collectReports = (req, res) => {
     if (req.method !== 'POST' || !req.url.startsWith('/__csp-report')) return res.emit('next');
@@ -64,7 +64,7 @@ export async function startServer({ port = 0, isolated = true, onCspReport = nul
     req.buffer = false; // union holds the body back until asked
   };
   const server = createServer({
-    root, cache: -1, showDir: false, gzip: true, logFn: () => {},
+    root: folder, cache: -1, showDir: false, gzip: true, logFn: () => {},
     before: [collectReports],
     headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...(isolated ? ISOLATION_HEADERS : {}) },
   });

@@ -2,6 +2,7 @@
 import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
 import { readSettings, writeSetting } from './ui/settings.js';
+import { keepForOffline } from './ui/offline.js';
 import * as autoencoder from './demos/autoencoder.js';
 import * as aeLab from './demos/ae-lab.js';
 import * as aeVariants from './demos/ae-variants.js';
@@ -82,4 +83,5 @@ const worker = new ModelWorker({
 shown = demos[state.demo].mount(worker, state, setSetting);
 // A handle for page tests and for poking at the models from the console.
 window.latentLab = { worker, state };
-started(worker.ready);
+// Offline copy: asked for once the demo has started, so its download does not slow the start.
+started(worker.ready).then(() => keepForOffline(document.getElementById('offline-status')));

@@ -1,13 +1,52 @@
 // Shared set-up for page tests and benchmarks: the static server (scripts/server.mjs) and
-// Debian's Chromium driven by playwright-core.
+// Debian's Chromium driven by playwright-core. LATENT_LAB_ROOT=DIR serves that folder instead of
+// the repository (e.g. a folder written by `scripts/lab deploy`), with the same headers.
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { root, startServer } from '../../scripts/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { root, startServer as startServerAt } from '../../scripts/server.mjs';
 
-export { root, startServer };
+export { root };
+// The folder the page tests serve: the repository, or LATENT_LAB_ROOT.
+export const servedRoot = process.env.LATENT_LAB_ROOT ? resolve(process.env.LATENT_LAB_ROOT) : root;
+export const startServer = (options = {}) => startServerAt({ root: servedRoot, ...options });
 export const artefacts = `${root}/test-results`;
 mkdirSync(artefacts, { recursive: true });
+
+// A plain static server, as any static host: the files of `folder` with their content types and
+// nothing else (no COOP/COEP, no Content-Security-Policy header, no gzip, no caching rules). For
+// the tests of a deploy folder. `port`: to come back on the same origin after `close()`.
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.md': 'text/markdown; charset=utf-8',
+};
+export async function startStaticServer(folder, port = 0) {
+  folder = resolve(folder);
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://host').pathname);
+    const file = join(folder, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      if (!file.startsWith(folder + sep)) throw new Error('outside the folder');
+      const body = await readFile(file);
+      response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    } catch {
+      response.writeHead(404, { 'Content-Type': 'text/plain' });
+      response.end('not found');
+    }
+  });
+  await new Promise((done) => server.listen(port, '127.0.0.1', done));
+  const bound = server.address().port;
+  return {
+    url: `http://127.0.0.1:${bound}/`, port: bound,
+    close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
+  };
+}
 
 // Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu.
 export function launchChromium({ webgpu = true } = {}) {
@@ -29,6 +68,24 @@ export function serveAndLaunch() {
   after(async () => {
     await env.browser?.close();
     env.server?.close();
+  });
+  return env;
+}
+
+// For a test file of a deploy folder: `scripts/lab deploy` into a temporary folder, a plain static
+// server of it (startStaticServer) and a Chromium, started before its tests and removed after
+// them; the returned object holds {folder, server, browser}.
+export function deployAndLaunch() {
+  const env = { folder: join(mkdtempSync(join(tmpdir(), 'latent-lab-deploy-')), 'site') };
+  before(async () => {
+    execFileSync('bash', [`${root}/scripts/lab`, 'deploy', env.folder], { stdio: ['ignore', 'inherit', 'inherit'] });
+    env.server = await startStaticServer(env.folder);
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+    rmSync(dirname(env.folder), { recursive: true, force: true });
   });
   return env;
 }
@@ -107,6 +164,18 @@ export async function strokeOn(page, testid, points, size = 140) {
   await page.mouse.down();
   for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
   await page.mouse.up();
+}
+
+// The VAE page: a 1 on its first pad and a 0 on its second, then waits for the strips of both.
+export async function drawVaeOneAndZero(page) {
+  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+  const before = await draws(page, 'vae-interp-strip');
+  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
+    const angle = (i / 40) * 2 * Math.PI;
+    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
+  }));
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, before);
+  await page.waitForTimeout(800); // the latest stroke's strips
 }
 
 // Waits until the views show the latest request (the worker coalesces while drawing).

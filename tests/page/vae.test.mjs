@@ -2,7 +2,9 @@
 // train; judge the canvases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws } from './browser.mjs';
+import {
+  serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws, drawVaeOneAndZero,
+} from './browser.mjs';
 
 const env = serveAndLaunch();
 const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu&vae-a=-1&vae-b=-1`, 'vae');
@@ -10,14 +12,7 @@ const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu
 
 test('two drawn digits give two strips whose ends resemble them', async () => {
   const page = await open();
-  await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
-  const before = await draws(page, 'vae-interp-strip');
-  await strokeOn(page, 'vae-draw-b', Array.from({ length: 41 }, (_, i) => {
-    const angle = (i / 40) * 2 * Math.PI;
-    return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
-  }));
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, before);
-  await page.waitForTimeout(800); // the latest stroke's strips
+  await drawVaeOneAndZero(page);
   await page.screenshot({ path: `${artefacts}/vae-strips.png`, fullPage: true });
   for (const testid of ['vae-interp-strip', 'ae-interp-strip']) {
     const strip = await canvasInk(page, testid);

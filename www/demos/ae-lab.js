@@ -4,7 +4,7 @@
 // figures, measured in the worker in chunks. Only drawing, pixel ↔ code conversion and event
 // forwarding here: every model's arithmetic is in the worker.
 import { DrawPad } from '../ui/drawpad.js';
-import { showScaled, clearImage } from '../ui/canvas.js';
+import { showScaled, clearImage, describe } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
@@ -181,9 +181,16 @@ export function mount(worker, state, setSetting) {
     markUnsure(grid, r);
     const confident = r.confident.filter(Boolean).length;
     $('decoder-share').textContent = `${confident} of ${r.rows * r.cols} cells (${percent(r.share)}) read as a digit with ≥ 90 % confidence.`;
+    describe(grid, gridReading(r, confident));
     $('decoder-box-caption').textContent = `the box [${box.x0.toFixed(2)}, ${box.x1.toFixed(2)}] × [${box.y0.toFixed(2)}, ${box.y1.toFixed(2)}], `
       + `decoded at the centres of ${r.rows} × ${r.cols} cells (top row: the box's top).`;
   }, fail);
+
+  // The text alternative of a grid of decoded digits: what the classifier reads, row by row.
+  function gridReading(r, confident) {
+    const rows = Array.from({ length: r.rows }, (_, row) => Array.from(r.reads.slice(row * r.cols, (row + 1) * r.cols)).join(' '));
+    return `${r.rows} by ${r.cols} digits, read row by row as ${rows.join('; ')} (${confident} read with ≥ 90 % confidence)`;
+  }
 
   // Cells the classifier does not read as a digit (below 90 %) get an amber frame.
   function markUnsure(canvas, r) {
@@ -273,6 +280,7 @@ export function mount(worker, state, setSetting) {
     aeMap.setMarkers(r.codes);
     markUnsure(samples, r);
     const confident = r.confident.filter(Boolean).length;
+    describe(samples, gridReading(r, confident));
     $('decoder-samples-share').textContent = `${confident} of ${r.rows * r.cols} samples (${percent(r.share)}) read as a digit `
       + `with ≥ 90 % confidence · codes drawn with seed ${priorSeed}, marked □ on the map.`;
   }, fail);

@@ -2,7 +2,7 @@
 // GAN) and paints their reports. All figures come from Rust; this file only draws.
 import { LineChart } from '../ui/chart.js';
 import { hideProgress, addNote } from '../ui/status.js';
-import { showScaled } from '../ui/canvas.js';
+import { showScaled, describe } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
@@ -108,6 +108,8 @@ export function mount(worker, state, setSetting) {
   function showReading(r) {
     histogram.update(r, real);
     $('gan-coverage').textContent = `${r.coverage}/10`;
+    describe(samples, `${(100 * r.confidentShare).toFixed(0)} % read as a digit with ≥ 90 % confidence, `
+      + `${r.coverage} of the 10 digits covered`);
     $('gan-is').textContent = r.inceptionScore.toFixed(2);
     const missing = $('gan-missing');
     missing.hidden = !r.warnMissing;
@@ -211,6 +213,7 @@ export function mount(worker, state, setSetting) {
       zoomCaption.textContent = `sample ${index + 1}: read as ${reading.classes[index]} `
         + `(${(100 * reading.confidences[index]).toFixed(0)} % sure)`;
     }
+    describe(zoom, reading ? zoomCaption.textContent : `sample ${index + 1}`);
   };
   samples.addEventListener('pointermove', pick);
   samples.addEventListener('pointerdown', pick);

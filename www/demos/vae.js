@@ -1,7 +1,7 @@
 // The VAE demo: two pads → the worker's VaeSession → interpolation strips, sliders, the 2-D map,
 // training charts, the σ plot and the imitation example. Only drawing and event forwarding.
 import { DrawPad } from '../ui/drawpad.js';
-import { showScaled, showImage } from '../ui/canvas.js';
+import { showScaled, showImage, describe, readings } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { addNote, hideProgress } from '../ui/status.js';
@@ -53,6 +53,7 @@ export function mount(worker, state, setSetting) {
       canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
       const reads = s[`${model}Reads`].map((c, i) => `${c} ${(100 * s[`${model}Confidence`][i]).toFixed(0)}%`);
       $(`${model}-${prefix}-reads`).textContent = reads.join(' · ');
+      describe(canvas, `${s.frames} frames, read as ${readings(s[`${model}Reads`], s[`${model}Confidence`])}`);
     }
   }
 

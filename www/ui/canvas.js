@@ -35,3 +35,14 @@ export function showCode(canvas, values) {
     context.fillRect(i * bar + 1, height / 2 - Math.max(h, 0), bar - 2, Math.abs(h));
   });
 }
+
+// A canvas's text alternative that follows what it shows: the label the page gave it (kept in
+// data-base-label) and what it holds now, e.g. "The VAE's path between the two digits: 10 frames,
+// read as 1, 1, 1, 7, 7, 0, 0, 0, 0, 0". Without `now`, the page's label alone.
+export function describe(canvas, now) {
+  canvas.dataset.baseLabel ??= canvas.getAttribute('aria-label') ?? '';
+  canvas.setAttribute('aria-label', now ? `${canvas.dataset.baseLabel}: ${now}` : canvas.dataset.baseLabel);
+}
+
+// What a classifier read in each of several digits, for a text alternative: "1 (98 %), 7 (61 %)".
+export const readings = (classes, confidences) => Array.from(classes, (c, i) => `${c} (${(100 * confidences[i]).toFixed(0)} %)`).join(', ');
