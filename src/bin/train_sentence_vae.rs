@@ -1,8 +1,10 @@
-//! Trains the sentence VAE on the short sentences of the fortune corpus's training documents and
-//! writes `www/weights/sentence-vae.bpk`. Prints, as it goes, the held-out sentences'
+//! Trains the sentence VAE on the training sentences of `www/data/text/sentences.tsv.gz` whose
+//! every word is in the vocabulary (words seen twice or more) and writes
+//! `www/weights/sentence-vae.bpk`. Prints, as it goes, the held-out sentences'
 //! reconstruction cross-entropy, KL and teacher-forced token accuracy (at the posterior mean),
 //! then greedy interpolations between held-out sentences and samples from the prior.
-//! `cargo run --release --bin train_sentence_vae -- [--steps N]` (no flags: the shipped recipe).
+//! `cargo run --release --bin train_sentence_vae -- [--steps N] [--free-bits NATS] [--word-dropout P]
+//! [--code N] [--out FILE]` (no flags: the shipped recipe).
 
 #![cfg_attr(target_arch = "wasm32", allow(unused_imports, dead_code))]
 
@@ -22,8 +24,7 @@ use rand::SeedableRng;
 
 const CORPUS: &str = "www/data/text/sentences.tsv.gz";
 const OUT: &str = "www/weights/sentence-vae.bpk";
-const STEPS: usize = 2500;
-const FREE_BITS: f64 = 1.0;
+const STEPS: usize = 6000;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -31,7 +32,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut steps = STEPS;
-    let mut free_bits = FREE_BITS;
+    let mut free_bits = None;
     let mut code = SentenceVaeConfig::new(0).code;
     let mut word_dropout = None;
     let mut out = OUT.to_string();
@@ -39,14 +40,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().ok_or("--steps needs a number")?.parse()?,
-            "--free-bits" => free_bits = args.next().ok_or("--free-bits needs a number")?.parse()?,
+            "--free-bits" => free_bits = Some(args.next().ok_or("--free-bits needs a number")?.parse()?),
             "--word-dropout" => {
                 word_dropout = Some(args.next().ok_or("--word-dropout needs a number")?.parse()?)
             }
             "--code" => code = args.next().ok_or("--code needs a number")?.parse()?,
             "--out" => out = args.next().ok_or("--out needs a path")?,
             other => {
-                return Err(format!("unknown argument {other}; usage: train_sentence_vae [--steps N]").into())
+                return Err(format!("unknown argument {other}; usage: train_sentence_vae [--steps N] [--free-bits NATS] [--word-dropout P] [--code N] [--out FILE]").into())
             }
         }
     }
@@ -62,7 +63,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         vocabulary.len()
     );
     let config = SentenceVaeConfig::new(vocabulary.len()).with_code(code);
-    let mut training_config = SentenceVaeTrainingConfig::new().with_free_bits(free_bits);
+    let mut training_config = SentenceVaeTrainingConfig::new();
+    if let Some(nats) = free_bits {
+        training_config.free_bits = nats;
+    }
     if let Some(rate) = word_dropout {
         training_config.word_dropout = rate;
     }

@@ -3,8 +3,10 @@
 //! and an LSTM decoder, started from a state computed from the code and fed the code again at
 //! every step beside the previous word, rebuilds the sentence word by word (teacher-forced in
 //! training). Against posterior collapse (the decoder ignoring the code): the KL term's weight
-//! rises linearly from 0 to 1 (KL annealing), and 40% of the decoder's input words are replaced
-//! by `<unk>` at random (word dropout), so it has to lean on the code.
+//! rises linearly from 0 to 1 (KL annealing), a quarter of the decoder's input words are
+//! replaced by `<unk>` at random (word dropout), so it has to lean on the code, and each code
+//! dimension's first 2 nats of KL are free (free bits, Kingma et al. 2016), so the code carries
+//! at least 64 nats: enough to write a sentence it has seen back from its code.
 //!
 //! Decoding is step-wise and never reads back: [`SentenceDecoder::step`] picks the next word of
 //! every sentence on the device, and the caller reads the tokens once it has taken its steps.
@@ -374,19 +376,20 @@ pub struct SentenceVaeTrainingConfig {
     #[config(default = 64)]
     pub batch_size: usize,
     /// Share of the decoder's input words replaced by `<unk>`.
-    #[config(default = 0.4)]
+    #[config(default = 0.25)]
     pub word_dropout: f64,
     /// Steps over which the KL weight rises linearly from 0 to `kl_weight`.
     #[config(default = 1500)]
     pub kl_anneal_steps: usize,
-    /// The KL weight at the end of annealing (β). β = 0.3 with word dropout 0.5 and 2,000 steps
-    /// was tried: KL 4.1 nats held out instead of 2.7, but greedy decodes got less fluent and
-    /// training-sentence token accuracy fell from 0.65 to 0.49, so the shipped β is 1.
+    /// The KL weight at the end of annealing (β).
     #[config(default = 1.0)]
     pub kl_weight: f64,
     /// Free bits (Kingma et al. 2016): nats of KL per code dimension (averaged over the batch)
     /// that cost nothing, so the code is pushed to carry at least `free_bits · code` nats.
-    #[config(default = 0.0)]
+    /// Without them (β 1, word dropout 0.4, 16-D code) the code carried 2.7 nats and greedy
+    /// decoding of a sentence's own code kept 14 % of its tokens; with 1 nat per dimension of a
+    /// 32-D code, 29 nats and 23 % after 2,500 steps.
+    #[config(default = 2.0)]
     pub free_bits: f64,
     #[config(default = 7)]
     pub seed: u64,
