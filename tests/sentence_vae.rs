@@ -17,16 +17,16 @@ use latent_lab::weights;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
-/// Held-out KL per sentence must stay above this many nats (measured: 2.73 held out, 2.84 on
-/// training sentences; a collapsed posterior gives 0).
-const KL_FLOOR: f32 = 2.0;
-/// Held-out teacher-forced token accuracy at the posterior mean (measured: 0.279; 0.652 on
+/// Held-out KL per sentence must stay above this many nats (measured: 58.77 held out, 59.43 on
+/// training sentences, against the 64 that the free bits leave unpenalised; a collapsed
+/// posterior gives 0).
+const KL_FLOOR: f32 = 50.0;
+/// Held-out teacher-forced token accuracy at the posterior mean (measured: 0.457; 0.734 on
 /// training sentences).
-const ACCURACY_BAR: f32 = 0.25;
+const ACCURACY_BAR: f32 = 0.43;
 /// Share of tokens in place when the ends of an interpolation are decoded greedily, over 64
-/// training sentences (every 20th). Measured: 0.140 (held out 0.146), far from the issue's
-/// "nearly": this bar only guards against a decoder that ignores the code entirely.
-const ENDS_BAR: f32 = 0.10;
+/// training sentences (every 20th). Measured: 0.447 (held out 0.299).
+const ENDS_BAR: f32 = 0.40;
 
 struct Setup {
     model: SentenceVae,
@@ -89,8 +89,10 @@ fn interpolation_ends_are_the_inputs_codes_and_decode_to_overlapping_sentences()
     for (a, b) in chosen.iter().zip(&decoded).take(3) {
         println!("{}  →  {}", setup.vocabulary.decode(a), setup.vocabulary.decode(b));
     }
+    let exact = chosen.iter().zip(&decoded).filter(|(a, b)| a == b).count();
     println!(
-        "tokens in place after greedy decoding: {score:.3} (training sentences), {held_score:.3} (held out)"
+        "tokens in place after greedy decoding: {score:.3} (training sentences; {exact} of {} exactly), {held_score:.3} (held out)",
+        chosen.len()
     );
     assert!(score >= ENDS_BAR, "ends decode with {score} of their tokens in place");
 
