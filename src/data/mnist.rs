@@ -5,7 +5,6 @@
 use std::fmt;
 
 use crate::error::FileError;
-use std::io::Read;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -13,7 +12,6 @@ pub const SIDE: usize = 28;
 pub const PIXELS: usize = SIDE * SIDE;
 const HEADER: usize = 16;
 const MAGIC: &[u8; 4] = b"MNST";
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// A set of MNIST digits, pixels kept as bytes (0 = background, 255 = full ink).
 #[derive(Clone)]
@@ -32,17 +30,8 @@ impl Mnist {
     /// Parses an MNST file, gzip'd or raw. `file` names it in any error.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Self, FileError> {
         let error = |reason: String| FileError::new(file, reason);
-        let inflated;
-        let raw: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut out)
-                .map_err(|e| error(format!("damaged gzip stream ({e})")))?;
-            inflated = out;
-            &inflated
-        } else {
-            bytes
-        };
+        let inflated = super::inflate(bytes, file)?;
+        let raw: &[u8] = &inflated;
         if raw.len() < HEADER {
             return Err(error(format!("{} bytes is shorter than the 16-byte header", raw.len())));
         }

@@ -5,13 +5,10 @@
 //! so the corpus file is the one source of truth for trainer and page alike.
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::FileError;
-
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Words in a document's bag: the most frequent content words of the training split. 2000 was
 /// measured against 1000 and 4000 (see `train_text_ae`): the first loses topic words, the second
@@ -39,17 +36,8 @@ impl TextCorpus {
     /// Parses the corpus, gzip'd or raw. `file` names it in any error.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Self, FileError> {
         let error = |reason: String| FileError::new(file, reason);
-        let inflated;
-        let raw: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut out)
-                .map_err(|e| error(format!("damaged gzip stream ({e})")))?;
-            inflated = out;
-            &inflated
-        } else {
-            bytes
-        };
+        let inflated = super::inflate(bytes, file)?;
+        let raw: &[u8] = &inflated;
         let text = std::str::from_utf8(raw).map_err(|e| error(format!("not UTF-8 text ({e})")))?;
         let mut corpus = Self { topics: Vec::new(), documents: Vec::new() };
         for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {

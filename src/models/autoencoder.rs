@@ -44,17 +44,8 @@ impl AutoencoderConfig {
     }
 
     pub fn init(&self, device: &Device) -> Autoencoder {
-        let widths: Vec<usize> = std::iter::once(self.input)
-            .chain(self.hidden.iter().copied())
-            .chain(std::iter::once(self.code))
-            .collect();
-        let layers = |pairs: Vec<(usize, usize)>| -> Vec<Linear> {
-            pairs.into_iter().map(|(i, o)| LinearConfig::new(i, o).init(device)).collect()
-        };
-        Autoencoder {
-            encoder: layers(widths.windows(2).map(|w| (w[0], w[1])).collect()),
-            decoder: layers(widths.windows(2).rev().map(|w| (w[1], w[0])).collect()),
-        }
+        let (encoder, decoder) = mirrored_layers(self.input, &self.hidden, self.code, device);
+        Autoencoder { encoder, decoder }
     }
 }
 
@@ -92,7 +83,26 @@ impl Autoencoder {
 }
 
 /// Applies `layers` with ReLU between them (none after the last).
-fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
+/// An MLP encoder `input → hidden… → code` and the decoder that mirrors it.
+pub(crate) fn mirrored_layers(
+    input: usize,
+    hidden: &[usize],
+    code: usize,
+    device: &Device,
+) -> (Vec<Linear>, Vec<Linear>) {
+    let widths: Vec<usize> =
+        std::iter::once(input).chain(hidden.iter().copied()).chain(std::iter::once(code)).collect();
+    let layers = |pairs: Vec<(usize, usize)>| -> Vec<Linear> {
+        pairs.into_iter().map(|(i, o)| LinearConfig::new(i, o).init(device)).collect()
+    };
+    (
+        layers(widths.windows(2).map(|w| (w[0], w[1])).collect()),
+        layers(widths.windows(2).rev().map(|w| (w[1], w[0])).collect()),
+    )
+}
+
+/// The layers in turn, ReLU between them, the last one linear.
+pub(crate) fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
     let last = layers.len().saturating_sub(1);
     layers.iter().enumerate().fold(input, |x, (i, layer)| {
         let y = layer.forward(x);

@@ -6,11 +6,12 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::Linear;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::activation::{log_softmax, relu};
+use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor};
 
+use crate::models::autoencoder::{mirrored_layers, run_layers};
 use crate::retrieval::{matches, nearest, squared_distances};
 
 #[derive(Config, Debug)]
@@ -34,17 +35,8 @@ impl TextAutoencoderConfig {
     }
 
     pub fn init(&self, device: &Device) -> TextAutoencoder {
-        let widths: Vec<usize> = std::iter::once(self.input)
-            .chain(self.hidden.iter().copied())
-            .chain(std::iter::once(self.code))
-            .collect();
-        let layers = |pairs: Vec<(usize, usize)>| -> Vec<Linear> {
-            pairs.into_iter().map(|(i, o)| LinearConfig::new(i, o).init(device)).collect()
-        };
-        TextAutoencoder {
-            encoder: layers(widths.windows(2).map(|w| (w[0], w[1])).collect()),
-            decoder: layers(widths.windows(2).rev().map(|w| (w[1], w[0])).collect()),
-        }
+        let (encoder, decoder) = mirrored_layers(self.input, &self.hidden, self.code, device);
+        TextAutoencoder { encoder, decoder }
     }
 }
 
@@ -82,18 +74,6 @@ impl TextAutoencoder {
     pub fn input_size(&self) -> usize {
         self.encoder.first().map_or(0, |l| l.weight.dims()[0])
     }
-}
-
-fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
-    let last = layers.len().saturating_sub(1);
-    layers.iter().enumerate().fold(input, |x, (i, layer)| {
-        let y = layer.forward(x);
-        if i < last {
-            relu(y)
-        } else {
-            y
-        }
-    })
 }
 
 #[derive(Config, Debug)]
