@@ -167,6 +167,12 @@ const methods = {
   load(asset) {
     return loadAsset(asset);
   },
+  // A text asset the page shows as it is (a JSON table), checked against the manifest like
+  // every other: {path, label} → its text.
+  async text({ path, label }) {
+    const url = assetUrl(path);
+    return new TextDecoder().decode(await checked(await fetchBytes(url, label), path, url));
+  },
   call({ session, method, args = [] }) {
     return sessions[session][method](...args);
   },

@@ -34,3 +34,15 @@ test('a weights file changed by one byte is refused by name; the page keeps work
   assert.ok(Number(await page.getByTestId('jacobian-norm').evaluate((e) => e.dataset.value)) > 0, 'the rest of the demo works');
   await page.close();
 });
+
+test('the pretraining table the page shows as it is goes through the same check', async () => {
+  const table = JSON.parse(readFileSync(`${root}/www/weights/pretraining-table.json`, 'utf8'));
+  table.rows[0].pretrained[0] += 10; // a better figure than was measured
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  await page.route('**/weights/pretraining-table.json', (route) => route.fulfill({ body: JSON.stringify(table) }));
+  await page.goto(`${env.server.url}?demo=ae-variants&backend=cpu`);
+  await page.waitForFunction(() => document.querySelector('[data-demo=ae-variants]').dataset.ready === 'true', null, { timeout: 180_000 });
+  assert.match(await page.getByTestId('note').textContent(), /pretraining-table\.json: its SHA-256 does not match/);
+  assert.equal(await page.getByTestId('pretrain-table').evaluate((t) => t.tBodies[0].rows.length), 0, 'the changed table is not shown');
+  await page.close();
+});

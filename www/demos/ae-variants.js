@@ -17,7 +17,7 @@ const MAP_SCALE = 3; // canvas pixels per feature-map pixel
 const SECOND_MAP_SCALE = 2;
 const FILTER_SCALE = 2;
 // Written by the native trainer (src/bin/train_pretraining.rs); shown as it is.
-const TABLE_URL = new URL('../weights/pretraining-table.json', import.meta.url);
+const TABLE = { path: 'weights/pretraining-table.json', label: 'the native pretraining table' };
 const percent = (value) => `${value.toFixed(1)} %`;
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 
@@ -253,10 +253,9 @@ export function mount(worker, state, setSetting) {
   async function loadTable() {
     const table = $('pretrain-table');
     try {
-      const response = await fetch(TABLE_URL);
-      if (!response.ok) throw new Error(`${TABLE_URL.pathname}: HTTP ${response.status}`);
+      const text = await worker.text(TABLE);
       let parsed;
-      try { parsed = await response.json(); } catch { throw new Error(`${TABLE_URL.pathname}: not valid JSON`); }
+      try { parsed = JSON.parse(text); } catch { throw new Error(`${TABLE.path}: not valid JSON`); }
       for (const row of parsed.rows) {
         addTableRow(`${row.labels.toLocaleString('en-US')}`, `native, ${row.seeds} seed${row.seeds === 1 ? '' : 's'}`,
           [row.pretrained, row.random, row.relu_adam].map((cell) => (cell ? `${cell[0].toFixed(1)} ± ${cell[1].toFixed(1)}` : '–')));

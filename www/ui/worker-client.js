@@ -47,6 +47,11 @@ export class ModelWorker {
     return this.request('load', asset);
   }
 
+  // The text of an asset the page shows as it is, fetched and checked in the worker: {path, label}.
+  text(asset) {
+    return this.request('text', asset);
+  }
+
   // Calls a session's method repeatedly; each result arrives as a 'loop' event.
   loop(session, method, args = []) {
     return this.request('loopStart', { session, method, args });
