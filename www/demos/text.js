@@ -58,7 +58,7 @@ export function mount(worker, state, setSetting) {
   function showAnswer(answer) {
     const known = answer.knownWords;
     $('text-known-words').textContent = queryInput.value.trim() === ''
-      ? ''
+      ? 'Type a few words to search.'
       : known.length
         ? `Words the models see (of the 2,000 in the bag): ${known.join(', ')}`
         : 'None of these words is among the 2,000 in the bag of words: try others.';
@@ -157,6 +157,7 @@ export function mount(worker, state, setSetting) {
       try {
         showMap(await worker.call('text', 'map'));
         if (queryInput.value) await query();
+        else $('text-known-words').textContent = 'Type a few words to search.';
       } catch (error) {
         fail(error);
       }
