@@ -5,6 +5,7 @@
 // Workers, which needs SharedArrayBuffer and so a cross-origin-isolated page (the serve command
 // sends COOP/COEP headers); pkg/ is single-threaded and runs anywhere.
 let lab = null;
+let wasm = null; // the instance's exports (its memory, for the soak's samples)
 let runtime = null;
 const sessions = {}; // by the names the demo gives them
 const loops = {}; // by session name: { running }
@@ -93,7 +94,7 @@ async function adapterFacts() {
 async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
-    await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
+    wasm = await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
   };
   let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
     + 'the CPU backend runs on one thread.';
@@ -187,6 +188,10 @@ const methods = {
   // Page tests: a WebGPU device loss, as a driver reset would cause.
   loseDevice() {
     runtime.lose_device();
+  },
+  // The wasm instance's linear memory in bytes (it only grows): sampled by tests/soak.mjs.
+  memory() {
+    return { wasmBytes: wasm?.memory?.buffer.byteLength ?? null };
   },
   bench({ workload, runs, warmup }) {
     return lab.benchmark(runtime, workload, runs, warmup);

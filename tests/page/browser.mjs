@@ -48,12 +48,13 @@ export async function startStaticServer(folder, port = 0) {
   };
 }
 
-// Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu.
-export function launchChromium({ webgpu = true } = {}) {
+// Headless Chromium offers a (software) WebGPU adapter only with --enable-unsafe-webgpu. `args`:
+// more command-line flags (the soak run's eager memory measurement).
+export function launchChromium({ webgpu = true, args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', ...(webgpu ? ['--enable-unsafe-webgpu'] : [])],
+      '--disable-sync', '--disable-quic', ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...args],
   });
 }
 

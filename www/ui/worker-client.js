@@ -61,6 +61,11 @@ export class ModelWorker {
     return this.request('loopStop', { session });
   }
 
+  // The worker's wasm memory: {wasmBytes} (for the soak run, tests/soak.mjs).
+  memory() {
+    return this.request('memory');
+  }
+
   send(method, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
