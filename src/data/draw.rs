@@ -40,8 +40,14 @@ pub fn to_mnist(ink: &[f32], width: usize, height: usize) -> Vec<f32> {
 /// MNIST-style input, or an error when its bytes do not make a `width × height` image. What the
 /// wasm API's drawing methods call.
 pub fn rgba_to_mnist(rgba: &[u8], width: usize, height: usize) -> Result<Vec<f32>, String> {
-    if rgba.len() != width * height * 4 {
+    // Checked: sizes from the page are any 32-bit numbers, and their product wraps in wasm's
+    // 32-bit usize (65536 × 65536 × 4 = 0 there, which an empty drawing matched).
+    if width.checked_mul(height).and_then(|n| n.checked_mul(4)) != Some(rgba.len()) {
         return Err(format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len()));
+    }
+    if rgba.is_empty() {
+        // 0 × anything: blank, without walking the other side's (up to 2³² − 1) rows or columns.
+        return Ok(vec![0.0; PIXELS]);
     }
     Ok(to_mnist(&ink_from_rgba(rgba), width, height))
 }
