@@ -177,7 +177,7 @@ proptest! {
 
     #[test]
     fn text_any_corpus_lines(
-        lines in vec((any::<String>(), prop_oneof![Just("train"), Just("test"), any::<String>()], any::<String>()), 0..6),
+        lines in vec((any::<String>(), prop_oneof![Just("train".to_string()), Just("test".to_string()), any::<String>()], any::<String>()), 0..6),
     ) {
         let file: String = lines.iter().map(|(topic, split, text)| format!("{topic}\t{split}\t{text}\n")).collect();
         check_text(file.as_bytes())?;
@@ -214,7 +214,11 @@ fn regression_drawing_sizes_whose_product_overflows() {
     assert_eq!((width, height), (4227858432, 4127173365));
     let error = rgba_to_mnist(&[170, 170], width, height).unwrap_err();
     assert!(error.starts_with("drawing has 2 bytes"), "{error}");
-    // The sizes that wrap to 0 in 32 bits, and 0 × the largest 32-bit size.
+    // Sizes whose product wraps to 0 in this build's usize (as 65536 × 65536 × 4 does in wasm):
+    // the unchecked product let the empty drawing through, and the conversion then panicked.
+    assert!(rgba_to_mnist(&[], 1 << (usize::BITS - 2), 1).is_err());
+    assert!(rgba_to_mnist(&[], 1 << (usize::BITS / 2), 1 << (usize::BITS / 2 - 2)).is_err());
+    // The same sizes as the page can send them, and 0 × the largest 32-bit size.
     assert!(rgba_to_mnist(&[], 65536, 65536).is_err());
     assert!(rgba_to_mnist(&[], u32::MAX as usize, u32::MAX as usize).is_err());
     assert!(rgba_to_mnist(&[], 0, u32::MAX as usize).unwrap().iter().all(|&v| v == 0.0));
