@@ -116,19 +116,78 @@ async function loadWasm(backend, adapter, wantsThreads) {
   return { threads: 1, note };
 }
 
+// The page's requests reach the wasm API's methods, whose glue does not check its arguments
+// (a wrong type or an absurd size can end in a trap, which kills the worker). So every request
+// is checked here first: a method of one of the demo's sessions (not `free` or the glue's own),
+// called with an array of plain values. Bad requests get an error; the worker lives on.
+const MAX_ELEMENTS = 1 << 26; // 64 Mi elements: above every asset, below what wasm can allocate
+
+// What each parameter of a glue function must be, read once from the glue's own source: a string
+// (passStringToWasm0), bytes (passArray8ToWasm0), numbers in an array (other passArray…), or
+// anything (numbers and booleans are converted; `any` goes through serde). Optional ones
+// (isLikeNone) may also be null or undefined.
+const signatures = new Map();
+function signature(fn) {
+  if (!signatures.has(fn)) {
+    const source = String(fn);
+    const params = source.slice(source.indexOf('(') + 1, source.indexOf(')')).split(',').map((p) => p.trim()).filter(Boolean);
+    signatures.set(fn, params.map((name) => {
+      const passed = (helper) => new RegExp(`${helper}\\(${name}\\b`).test(source);
+      const kind = passed('passStringToWasm0') ? 'string' : passed('passArray8ToWasm0') ? 'bytes'
+        : passed('passArray(?:F32|F64|32|64|JsValue)ToWasm0') ? 'array' : 'any';
+      return { name, kind, optional: new RegExp(`isLikeNone\\(${name}\\)`).test(source) };
+    }));
+  }
+  return signatures.get(fn);
+}
+
+function checkArg(arg, { name, kind, optional }, method) {
+  if (optional && (arg === null || arg === undefined)) return;
+  const fail = (what) => { throw new Error(`${method}: ${name} must be ${what}`); };
+  if (kind === 'string' && typeof arg !== 'string') fail('a string');
+  if (kind === 'bytes' && !(arg instanceof Uint8Array || arg instanceof Uint8ClampedArray || Array.isArray(arg))) fail('bytes');
+  if (kind === 'array' && !(ArrayBuffer.isView(arg) || Array.isArray(arg))) fail('an array of numbers');
+  // The glue allocates a string's or an array's length in wasm memory.
+  if (kind !== 'any' && !(arg.length <= MAX_ELEMENTS)) fail(`at most ${MAX_ELEMENTS} long`);
+}
+
+// The method `method` of the demo's session `session` as a function of an array of arguments,
+// each checked against what the glue passes it as.
+function sessionMethod(session, method) {
+  if (typeof session !== 'string' || !Object.hasOwn(sessions, session)) {
+    throw new Error(`no session "${String(session)}" in this demo`);
+  }
+  const target = sessions[session];
+  const proto = Object.getPrototypeOf(target);
+  if (typeof method !== 'string' || method === 'constructor' || method === 'free' || method.startsWith('__')
+    || !Object.hasOwn(proto, method) || typeof proto[method] !== 'function') {
+    throw new Error(`${proto.constructor.name} has no method "${String(method)}"`);
+  }
+  const params = signature(proto[method]);
+  return (args) => {
+    if (!Array.isArray(args)) throw new Error(`${method}: the arguments must be an array`);
+    params.forEach((param, i) => checkArg(args[i], param, method));
+    return target[method](...args.slice(0, params.length));
+  };
+}
+
 // Fetches {path, label} and hands the bytes to `sessions[session][method](...args, bytes, url)`.
 async function loadAsset({ session, method, args = [], path, label }) {
+  const run = sessionMethod(session, method);
+  if (!Array.isArray(args)) throw new Error(`${method}: the arguments must be an array`);
+  if (typeof path !== 'string') throw new Error('an asset needs a path');
   const url = assetUrl(path);
   const bytes = await checked(await fetchBytes(url, label), path, url);
-  return sessions[session][method](...args, bytes, url);
+  return run([...args, bytes, url]);
 }
 
 // Calls a session's method again and again, posting each result, until stopped. A failed call
 // ends the loop and says why.
 async function runLoop(session, method, args, state) {
   try {
+    const run = sessionMethod(session, method);
     while (state.running) {
-      const result = await sessions[session][method](...args);
+      const result = await run(args);
       if (!state.running) break;
       post({ event: 'loop', session, result });
       await nextTask(); // let pauses and other requests in between
@@ -142,7 +201,9 @@ async function runLoop(session, method, args, state) {
 const methods = {
   // demo: {sessions: {name: wasm type}, assets: [{session, method, args, path, label, problem}],
   // threads: whether a run on the CPU should take the threaded build}.
-  async init({ backend, demo }) {
+  async init({ backend, demo } = {}) {
+    if (runtime) throw new Error('the worker has started already');
+    if (typeof demo?.sessions !== 'object' || !Array.isArray(demo.assets)) throw new Error('init needs a demo');
     progress('loading the WebAssembly module');
     const adapter = await adapterFacts();
     const { threads, note: threadsNote } = await loadWasm(backend, adapter, demo.threads);
@@ -175,15 +236,17 @@ const methods = {
     return new TextDecoder().decode(await checked(await fetchBytes(url, label), path, url));
   },
   call({ session, method, args = [] }) {
-    return sessions[session][method](...args);
+    return sessionMethod(session, method)(args);
   },
   loopStart({ session, method, args = [] }) {
+    sessionMethod(session, method);
+    if (!Array.isArray(args)) throw new Error(`${method}: the arguments must be an array`);
     if (loops[session]?.running) return;
     loops[session] = { running: true };
     runLoop(session, method, args, loops[session]);
   },
   loopStop({ session }) {
-    if (loops[session]) loops[session].running = false;
+    if (Object.hasOwn(loops, String(session))) loops[session].running = false;
   },
   // Page tests: a WebGPU device loss, as a driver reset would cause.
   loseDevice() {
@@ -209,9 +272,12 @@ function report(error) {
   return message;
 }
 
-self.onmessage = async ({ data: { id, method, args } }) => {
+self.onmessage = async ({ data }) => {
+  const { id, method, args } = data ?? {};
   if (poisoned) return post({ id, error: 'the model worker stopped; restarting' });
   try {
+    if (typeof method !== 'string' || !Object.hasOwn(methods, method)) throw new Error(`unknown request "${String(method)}"`);
+    if (args !== undefined && (args === null || typeof args !== 'object')) throw new Error(`${method}: its arguments must be an object`);
     const result = await methods[method](args ?? {});
     post({ id, result });
   } catch (error) {

@@ -36,6 +36,22 @@ pub fn to_mnist(ink: &[f32], width: usize, height: usize) -> Vec<f32> {
     out
 }
 
+/// A drawing as the page sends it (RGBA bytes, white ink on black, `width × height`) as a 28×28
+/// MNIST-style input, or an error when its bytes do not make a `width × height` image. What the
+/// wasm API's drawing methods call.
+pub fn rgba_to_mnist(rgba: &[u8], width: usize, height: usize) -> Result<Vec<f32>, String> {
+    // Checked: sizes from the page are any 32-bit numbers, and their product wraps in wasm's
+    // 32-bit usize (65536 × 65536 × 4 = 0 there, which an empty drawing matched).
+    if width.checked_mul(height).and_then(|n| n.checked_mul(4)) != Some(rgba.len()) {
+        return Err(format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len()));
+    }
+    if rgba.is_empty() {
+        // 0 × anything: blank, without walking the other side's (up to 2³² − 1) rows or columns.
+        return Ok(vec![0.0; PIXELS]);
+    }
+    Ok(to_mnist(&ink_from_rgba(rgba), width, height))
+}
+
 /// Reads one channel of RGBA bytes (the page draws white ink on black) as ink in [0, 1].
 pub fn ink_from_rgba(rgba: &[u8]) -> Vec<f32> {
     rgba.chunks_exact(4).map(|px| f32::from(px[0]) / 255.0).collect()

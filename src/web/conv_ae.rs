@@ -120,7 +120,9 @@ impl ConvAeSession {
         check_device()?;
         in_range("the strip's length", count as f64, 1.0, 16.0)?;
         let test = self.digits.test()?;
-        let indices: Vec<usize> = (first..first + count).map(|i| i % test.len()).collect();
+        // `first` may be any 32-bit number: reduced first, so `first + count` cannot wrap.
+        let start = first % test.len();
+        let indices: Vec<usize> = (start..start + count).map(|i| i % test.len()).collect();
         let images = test.batch(&indices, &self.device);
         let [a, b, c] = self.model.reconstruct(images.clone());
         let all = Tensor::cat(vec![images, a, b, c], 0);

@@ -253,6 +253,11 @@ impl Digits {
     fn load(&mut self, split: &str, bytes: &[u8], file: &str) -> Result<usize, JsError> {
         let data = std::rc::Rc::new(crate::data::mnist::Mnist::parse(bytes, file)?);
         let count = data.len();
+        // The sessions draw random digits and take indices modulo the count: an empty set would
+        // trap there, so it is refused here, by name.
+        if count == 0 {
+            return Err(crate::error::FileError::new(file, "holds no digits").into());
+        }
         match split {
             "train" => self.train = Some(data),
             "test" => self.test = Some(data),
@@ -276,7 +281,8 @@ impl Digits {
     fn test_digit(&self, index: usize) -> Result<(Vec<f32>, u8), JsError> {
         let test = self.test()?;
         if index >= test.len() {
-            return Err(JsError::new(&format!("there are {} test digits, not {}", test.len(), index + 1)));
+            // (not `index + 1`: the index may be 2³² − 1, and that sum wraps in wasm)
+            return Err(JsError::new(&format!("there are {} test digits; {index} is not an index of one", test.len())));
         }
         Ok((test.image(index), test.label(index)))
     }
@@ -301,12 +307,9 @@ impl Digits {
 }
 
 /// A drawing from the page (RGBA, white ink on black) as a 28×28 MNIST-style input, or an error
-/// when its bytes do not make a width×height image.
+/// when its bytes do not make a width×height image (`draw::rgba_to_mnist`, fuzzed natively).
 fn drawing_to_mnist(rgba: &[u8], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
-    if rgba.len() != width * height * 4 {
-        return Err(JsError::new(&format!("drawing has {} bytes, not {width}×{height} RGBA", rgba.len())));
-    }
-    Ok(crate::data::draw::to_mnist(&crate::data::draw::ink_from_rgba(rgba), width, height))
+    crate::data::draw::rgba_to_mnist(rgba, width, height).map_err(|e| JsError::new(&e))
 }
 
 /// A setting from the page within its bounds, or an error that says them.
