@@ -4,6 +4,8 @@
 //! VAE: two sentences → their codes → sentences decoded (greedy and sampled) along the straight
 //! line between them, and sentences from the prior.
 
+use std::cell::RefCell;
+
 use burn::tensor::{Device, Int, Tensor};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -108,6 +110,9 @@ pub struct TextSession {
     device: Device,
     documents: Option<Documents>,
     search: TextAutoencoder,
+    /// The training documents' search codes, kept on the device once computed (a query would
+    /// otherwise encode all 1,692 again); emptied when the corpus or the weights change.
+    train_codes: RefCell<Option<Tensor<2>>>,
     map: TextAutoencoder,
     pca: Pca,
     sentences: Option<Sentences>,
@@ -122,6 +127,7 @@ impl TextSession {
         let device = runtime.device.clone();
         TextSession {
             search: TextAutoencoderConfig::search(BAG_WORDS).init(&device),
+            train_codes: RefCell::new(None),
             map: TextAutoencoderConfig::map_2d(BAG_WORDS).init(&device),
             pca: Pca::zeros(2, BAG_WORDS, &device),
             device,
@@ -143,13 +149,17 @@ impl TextSession {
         let train_counts = counts.clone().select(0, self.indices(&train));
         let count = corpus.documents.len();
         self.documents = Some(Documents { corpus, bag, counts, train_counts, train });
+        self.train_codes.take();
         Ok(count)
     }
 
     /// `text-ae`, `text-ae2d`, `text-pca` or `sentence-vae` (the last after the sentences).
     pub fn load_weights(&mut self, name: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
         match name {
-            "text-ae" => self.search = weights::load(self.search.clone(), bytes, file)?,
+            "text-ae" => {
+                self.search = weights::load(self.search.clone(), bytes, file)?;
+                self.train_codes.take();
+            }
             "text-ae2d" => self.map = weights::load(self.map.clone(), bytes, file)?,
             "text-pca" => self.pca = weights::load(self.pca.clone(), bytes, file)?,
             "sentence-vae" => {
@@ -231,10 +241,7 @@ impl TextSession {
             return Ok(js_sys::Promise::resolve(&to_js(&empty)?));
         }
         let counts = documents.bag.counts_tensor(&[query], &self.device);
-        let by_code = cosine_distances(
-            self.search.encode(counts.clone()),
-            self.search.encode(documents.train_counts.clone()),
-        );
+        let by_code = cosine_distances(self.search.encode(counts.clone()), self.train_codes(documents));
         let by_words = cosine_distances(counts.clone(), documents.train_counts.clone());
         let places = Tensor::cat(vec![self.map.encode(counts.clone()), self.pca_places(counts)], 1);
         let all = Tensor::cat(vec![by_code, by_words, places], 1);
@@ -274,10 +281,7 @@ impl TextSession {
         let held_out: Vec<usize> =
             (0..corpus.documents.len()).filter(|&i| corpus.documents[i].held_out).collect();
         let queries = documents.counts.clone().select(0, self.indices(&held_out));
-        let by_code = cosine_distances(
-            self.search.encode(queries.clone()),
-            self.search.encode(documents.train_counts.clone()),
-        );
+        let by_code = cosine_distances(self.search.encode(queries.clone()), self.train_codes(documents));
         let by_words = cosine_distances(queries, documents.train_counts.clone());
         let topics =
             |rows: &[usize]| -> Vec<u8> { rows.iter().map(|&i| corpus.documents[i].topic as u8).collect() };
@@ -354,6 +358,13 @@ impl TextSession {
 impl TextSession {
     fn documents(&self) -> Result<&Documents, JsError> {
         self.documents.as_ref().ok_or_else(|| JsError::new("the text corpus is not loaded"))
+    }
+
+    fn train_codes(&self, documents: &Documents) -> Tensor<2> {
+        self.train_codes
+            .borrow_mut()
+            .get_or_insert_with(|| self.search.encode(documents.train_counts.clone()))
+            .clone()
     }
 
     fn sentences(&self) -> Result<&Sentences, JsError> {
