@@ -115,7 +115,8 @@ fn check_text(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // No failure file: a failing case is printed, and the regression tests below keep those found.
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn mnist_any_bytes(bytes in vec(any::<u8>(), 0..2000), gzipped: bool) {
