@@ -13,8 +13,9 @@
 //     sixth's (GC noise). On a single-threaded page: the page's and its workers' JavaScript bytes
 //     (performance.measureUserAgentSpecificMemory). On the threaded page (the GAN) that measurement
 //     counts the shared wasm memory (a SharedArrayBuffer) among the workers' bytes and waits for the
-//     busy pool, so there the check takes the page's own heap (CDP: a garbage collection, then
-//     Runtime.getHeapUsage, at every sample); the workers' figure is still recorded and plotted;
+//     busy pool, so there the check takes the page's own heap and the model worker's (CDP, attached
+//     to each: a garbage collection, then Runtime.getHeapUsage, at every sample); the UA figure is
+//     still recorded;
 //   - iterations (GAN) or steps (AE) per second over the last sixth ≥ 0.9 × over the second sixth;
 //   - no page error, console error, error note on the page, worker restart or stopped training.
 import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -107,7 +108,8 @@ try {
     const badge = await page.getByTestId('backend').textContent();
     const threaded = Number(await page.getByTestId('backend').getAttribute('data-threads')) > 1;
     const cdp = await page.context().newCDPSession(page);
-    runs.push({ demo, page, errors, driver: DRIVERS[demo], badge, threaded, cdp, samples: [] });
+    const workerHeaps = await attachWorkers(cdp);
+    runs.push({ demo, page, errors, driver: DRIVERS[demo], badge, threaded, cdp, workerHeaps, samples: [] });
   }
   for (const run of runs) await sample(run.page, run.driver); // a first memory measurement, at rest
   const started = Date.now();
@@ -123,7 +125,8 @@ try {
       const s = await sample(run.page, run.driver);
       await run.cdp.send('HeapProfiler.collectGarbage'); // the page's live heap, not its garbage
       s.pageHeapBytes = (await run.cdp.send('Runtime.getHeapUsage')).usedSize;
-      s.checkedJsBytes = run.threaded ? s.pageHeapBytes : s.jsBytes;
+      s.workerHeapBytes = await run.workerHeaps();
+      s.checkedJsBytes = run.threaded ? s.pageHeapBytes + s.workerHeapBytes : s.jsBytes;
       const running = await run.driver.running(run.page);
       const previous = run.samples.at(-1);
       const t = (Date.now() - started) / 1000;
@@ -133,13 +136,47 @@ try {
       appendFileSync(jsonl, `${JSON.stringify(line)}\n`);
       console.log(`${(t / 60).toFixed(2)} min ${run.demo}: ${s.progress} ${run.driver.unit}`
         + `${rate == null ? '' : ` (${rate.toFixed(1)}/s)`}, wasm ${(s.wasmBytes / 2 ** 20).toFixed(1)} MiB, `
-        + `JS ${(s.jsBytes / 2 ** 20).toFixed(2)} MiB (page ${(s.pageJsBytes / 2 ** 20).toFixed(2)}, workers ${(s.workersJsBytes / 2 ** 20).toFixed(2)}, ${s.jsAge.toFixed(0)} s ago; page heap now ${(s.pageHeapBytes / 2 ** 20).toFixed(2)})`
+        + `JS ${(s.jsBytes / 2 ** 20).toFixed(2)} MiB (page ${(s.pageJsBytes / 2 ** 20).toFixed(2)}, workers ${(s.workersJsBytes / 2 ** 20).toFixed(2)}, ${s.jsAge.toFixed(0)} s ago; after a GC now: page ${(s.pageHeapBytes / 2 ** 20).toFixed(2)}, model worker ${(s.workerHeapBytes / 2 ** 20).toFixed(2)})`
         + `${running ? '' : ', NOT RUNNING'}${s.errorNotes.length || run.errors.length ? `, errors ${s.errorNotes.length + run.errors.length}` : ''}`);
     }
   }
 } finally {
   await browser.close();
   server.close();
+}
+
+// The heaps of the page's own workers (the model worker; the thread pool it starts is nested and
+// not attached), each after a garbage collection. Playwright gives no CDP session to a worker, so
+// this one attaches to them itself (unflattened: its messages go through Target.sendMessageToTarget).
+async function attachWorkers(cdp) {
+  const workers = new Set();
+  const pending = new Map();
+  let nextId = 1;
+  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => { if (targetInfo.type === 'worker') workers.add(sessionId); });
+  cdp.on('Target.detachedFromTarget', ({ sessionId }) => workers.delete(sessionId));
+  cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+    const reply = JSON.parse(message);
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (reply.error) waiting.reject(new Error(`worker CDP: ${reply.error.message}`));
+    else waiting.resolve(reply.result);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const send = (sessionId, method) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    setTimeout(() => { if (pending.delete(id)) reject(new Error(`worker CDP: ${method} had no answer in 30 s`)); }, 30_000);
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) }).catch(reject);
+  });
+  return async () => {
+    let bytes = 0;
+    for (const sessionId of workers) {
+      await send(sessionId, 'HeapProfiler.collectGarbage');
+      bytes += (await send(sessionId, 'Runtime.getHeapUsage')).usedSize;
+    }
+    return bytes;
+  };
 }
 
 // The checks, per demo.
@@ -162,7 +199,7 @@ for (const run of runs) {
   const wasmGrowth = (end.wasmBytes - warm.wasmBytes) / warm.wasmBytes;
   const jsSecond = median(sixth(1).map((s) => s.checkedJsBytes));
   const jsLast = median(sixth(5).map((s) => s.checkedJsBytes));
-  const jsWhat = run.threaded ? "the page's own heap after a GC (CDP)" : 'page + workers (measureUserAgentSpecificMemory)';
+  const jsWhat = run.threaded ? "the page's and the model worker's heaps after a GC (CDP)" : 'page + workers (measureUserAgentSpecificMemory)';
   const jsGrowth = (jsLast - jsSecond) / jsSecond;
   const errors = [...new Set([...run.errors, ...end.errorNotes])];
   const stopped = samples.filter((s) => !s.running).length;
