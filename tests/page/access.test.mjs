@@ -81,7 +81,7 @@ test('the VAE strips\' labels say what the classifier reads in each frame, and f
   await page.close();
 });
 
-test('the GAN\'s enlarged sample and the AE lab\'s decoded grid say what the classifier reads', async () => {
+test('the GAN\'s enlarged sample (picked by pointer or keys) and the AE lab\'s decoded grid say what the classifier reads', async () => {
   const gan = await openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu`, 'gan');
   await gan.getByTestId('gan-load-shipped').click();
   await gan.waitForFunction(() => /^[0-9]+\/10$/.test(document.querySelector('[data-testid=gan-coverage]').textContent)
@@ -90,7 +90,17 @@ test('the GAN\'s enlarged sample and the AE lab\'s decoded grid say what the cla
   await gan.getByTestId('gan-samples').hover({ position: { x: 30, y: 30 } });
   const zoom = await gan.locator('#gan-zoom').getAttribute('aria-label');
   console.log(`GAN: "${await label(gan, 'gan-samples')}"; zoom: "${zoom}"`);
-  assert.match(zoom, /: sample 1: read as \d \(\d+ % sure\)$/);
+  assert.match(zoom, /: sample 1 \(row 1, column 1\): read as \d \(\d+ % sure\)$/);
+  // The same from the keyboard: the grid takes focus, and the arrows pick a sample.
+  const zoomPixels = () => gan.locator('#gan-zoom').evaluate((c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data));
+  const first = await zoomPixels();
+  await gan.getByTestId('gan-samples').focus();
+  for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown']) await gan.keyboard.press(key);
+  assert.match(await gan.locator('#gan-zoom').getAttribute('aria-label'), /: sample 13 \(row 2, column 3\): read as \d \(\d+ % sure\)$/);
+  assert.match(await gan.locator('#gan-zoom-caption').textContent(), /^sample 13 \(row 2, column 3\)/);
+  assert.notDeepEqual(await zoomPixels(), first, 'the enlarged sample changed with the pick');
+  await gan.keyboard.press('End');
+  assert.match(await gan.locator('#gan-zoom-caption').textContent(), /^sample 20 \(row 2, column 10\)/);
   await gan.close();
 
   const lab = await openDemo(env.browser, `${env.server.url}?demo=ae-lab&backend=cpu`, 'ae-lab');

@@ -67,6 +67,7 @@ export function mount(worker, state, setSetting) {
   };
   const histogram = buildHistogram($('gan-class-histogram'));
   let reading = null; // the last reading, for the zoom's caption
+  let picked = null; // the sample shown enlarged: { row, col }
   let real = null;
   let hasShipped = false;
   const player = new PlayButton(play, worker, 'gan');
@@ -91,6 +92,7 @@ export function mount(worker, state, setSetting) {
     samples.dataset.rows = report.rows;
     samples.dataset.cols = report.cols;
     reading = report.reading;
+    showPicked();
     $('gan-iterations').textContent = String(report.iterations);
     const rate = report.iterationsPerSecond ? `· ${report.iterationsPerSecond.toFixed(1)} iterations/s ` : '';
     $('gan-rate').textContent = `${rate}· D steps ${report.dSteps}, G steps ${report.gSteps} · ${report.trainingSeconds.toFixed(1)} s of training`;
@@ -196,7 +198,22 @@ export function mount(worker, state, setSetting) {
     event.target.value = '';
   });
 
-  // Hover or tap a sample: it shows large, with what the classifier reads in it.
+  // Hover or tap a sample, or pick one with the arrow keys: it shows large, with what the
+  // classifier reads in it, and stays picked as training redraws the grid.
+  const showPicked = () => {
+    if (!picked) return;
+    const cols = Number(samples.dataset.cols);
+    const cell = samples.width / cols;
+    const context = zoom.getContext('2d');
+    context.imageSmoothingEnabled = false;
+    context.drawImage(samples, picked.col * cell, picked.row * cell, cell, cell, 0, 0, zoom.width, zoom.height);
+    const index = picked.row * cols + picked.col;
+    const where = `sample ${index + 1} (row ${picked.row + 1}, column ${picked.col + 1})`;
+    zoomCaption.textContent = reading
+      ? `${where}: read as ${reading.classes[index]} (${(100 * reading.confidences[index]).toFixed(0)} % sure)`
+      : where;
+    describe(zoom, zoomCaption.textContent);
+  };
   const pick = (event) => {
     const box = samples.getBoundingClientRect();
     const cols = Number(samples.dataset.cols);
@@ -204,19 +221,29 @@ export function mount(worker, state, setSetting) {
     const col = Math.min(cols - 1, Math.floor(((event.clientX - box.left) / box.width) * cols));
     const row = Math.min(rows - 1, Math.floor(((event.clientY - box.top) / box.height) * rows));
     if (col < 0 || row < 0) return;
-    const cell = samples.width / cols;
-    const context = zoom.getContext('2d');
-    context.imageSmoothingEnabled = false;
-    context.drawImage(samples, col * cell, row * cell, cell, cell, 0, 0, zoom.width, zoom.height);
-    const index = row * cols + col;
-    if (reading) {
-      zoomCaption.textContent = `sample ${index + 1}: read as ${reading.classes[index]} `
-        + `(${(100 * reading.confidences[index]).toFixed(0)} % sure)`;
-    }
-    describe(zoom, reading ? zoomCaption.textContent : `sample ${index + 1}`);
+    picked = { row, col };
+    showPicked();
   };
   samples.addEventListener('pointermove', pick);
   samples.addEventListener('pointerdown', pick);
+  const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  samples.addEventListener('keydown', (event) => {
+    const rows = Number(samples.dataset.rows);
+    const cols = Number(samples.dataset.cols);
+    let next;
+    if (MOVES[event.key]) {
+      const [dRow, dCol] = MOVES[event.key];
+      const from = picked ?? { row: 0, col: 0 };
+      next = picked
+        ? { row: Math.min(rows - 1, Math.max(0, from.row + dRow)), col: Math.min(cols - 1, Math.max(0, from.col + dCol)) }
+        : from;
+    } else if (event.key === 'Home') next = { row: picked?.row ?? 0, col: 0 };
+    else if (event.key === 'End') next = { row: picked?.row ?? 0, col: cols - 1 };
+    else return;
+    event.preventDefault();
+    picked = next;
+    showPicked();
+  });
 
   const line = mountLine(worker, state, setSetting, fail);
 
