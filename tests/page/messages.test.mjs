@@ -6,7 +6,8 @@
 // at their edges (0, −1, 2³², NaN, ∞, empty and large arrays, …), of the wrong type (strings,
 // null, objects, array-likes claiming 3·10⁹ elements), and too few or too many. Every reply must
 // be a result or an error, the worker must never send `fatal` or restart, and afterwards the
-// page still works: a drawing is rebuilt. SEED=… replays another sequence.
+// page still works: a drawing is rebuilt (each demo: what a person does first there). Every demo of
+// the playground is covered. SEED=… replays another sequence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -264,3 +265,58 @@ test('the AE variants page: random requests get results or errors, then a drawin
   assert.ok(total(rebuilt) > 10, `the drawn 1 is rebuilt with ink (${total(rebuilt).toFixed(1)})`);
   await page.close();
 });
+
+// The other demos: the same bombardment, then a person's first action on the page still works.
+const STILL_WORKS = {
+  gan: async (page) => {
+    const before = Number(await page.getByTestId('gan-iterations').textContent());
+    await page.getByTestId('gan-step').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=gan-iterations]').textContent) === n + 1, before, { timeout: 60_000 });
+    return 'one more iteration';
+  },
+  vae: async (page) => {
+    const before = await draws(page, 'vae-decoded-canvas');
+    await page.getByTestId('vae-draw-a').scrollIntoViewIfNeeded();
+    await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
+    await drawn(page, 'vae-decoded-canvas', before);
+    await settle(page);
+    const decoded = frame(await canvasInk(page, 'vae-decoded-canvas'), 0);
+    assert.ok(total(decoded) > 10, `the drawn 1 is decoded with ink (${total(decoded).toFixed(1)})`);
+    return 'a drawn 1 decoded';
+  },
+  pixelrnn: async (page) => {
+    await page.getByTestId('pixel-speed').fill('10');
+    await page.getByTestId('pixel-start').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=pixel-progress]').textContent === '784 / 784', null, { timeout: 120_000 });
+    return 'a digit painted, 784 pixels';
+  },
+  'ae-lab': async (page) => {
+    await page.getByTestId('lab-clear').click();
+    const before = await draws(page, 'deep-recon-canvas');
+    await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
+    await strokeOn(page, 'draw-canvas', Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]), 280);
+    await drawn(page, 'deep-recon-canvas', before);
+    await settle(page);
+    const rebuilt = frame(await canvasInk(page, 'deep-recon-canvas'), 0);
+    assert.ok(total(rebuilt) > 10, `the drawn 1 is rebuilt with ink (${total(rebuilt).toFixed(1)})`);
+    return 'a drawn 1 rebuilt';
+  },
+  text: async (page) => {
+    const query = page.getByTestId('text-query');
+    await query.fill('');
+    await query.pressSequentially('the computer program has a bug', { delay: 10 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=text-results-code] li').length === 10
+      && document.querySelectorAll('[data-testid=text-results-words] li').length === 10, null, { timeout: 60_000 });
+    return 'a query answered, 10 + 10 documents';
+  },
+};
+
+for (const [offset, [demo, stillWorks]] of Object.entries(STILL_WORKS).entries()) {
+  test(`the ${demo} page: random requests get results or errors, then the page still works`, async () => {
+    const page = await openDemo(env.browser, `${env.server.url}?demo=${demo}&backend=cpu`, demo);
+    judge(demo, await bombard(page, demo, REQUESTS, SEED + 2 + Number(offset)));
+    console.log(`${demo} afterwards: ${await stillWorks(page)}`);
+    await page.screenshot({ path: `${artefacts}/messages-${demo}.png`, fullPage: true });
+    await page.close();
+  });
+}
