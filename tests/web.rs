@@ -19,7 +19,7 @@ use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainin
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
 use latent_lab::data::text::{TextCorpus, BAG_WORDS};
 use latent_lab::models::sentence_vae::{
-    covered_ids, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceVaeConfig,
+    covered_ids, decode_codes, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceVaeConfig,
 };
 use latent_lab::models::text_autoencoder::TextAutoencoderConfig;
 use latent_lab::models::vae::VaeConfig;
@@ -518,10 +518,11 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
         let (mean, log_variance) = vae.encode(batch.encoder_input.clone());
         // Probabilities rather than log-probabilities: rare words' logs are large and say little.
         let words = vae.decode_log_probs(mean.clone(), batch.decoder_input).exp();
-        let mut decoder = SentenceDecoder::new(vae, mean.clone(), 0.0, 0);
+        let mut decoder = SentenceDecoder::new(vae.clone(), mean.clone(), 0.0, 0);
         while !decoder.done() {
             decoder.step();
         }
+        let beam = decode_codes(&vae, mean.clone(), 4);
         let values = read(Tensor::cat(
             vec![
                 code.clone().flatten::<1>(0, 1),
@@ -531,6 +532,7 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
                 log_variance.flatten(0, 1),
                 words.flatten(0, 2),
                 decoder.tokens().float().flatten(0, 1),
+                beam.float().flatten(0, 1),
             ],
             0,
         ))
@@ -539,7 +541,7 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
             &mut expected,
             values,
             name,
-            "text AEs encode + decode, sentence VAE encode + teacher-forced and greedy decode",
+            "text AEs encode + decode, sentence VAE encode + teacher-forced, greedy and beam-search decode",
             started,
         );
     }

@@ -247,17 +247,43 @@ pub fn greedy_reconstructions(
     sentences: &[Vec<usize>],
     device: &Device,
 ) -> Vec<Vec<usize>> {
+    reconstructions(model, sentences, 1, device)
+}
+
+/// Decodes of the posterior means of `sentences` (ids) by beam search of `width` prefixes (1:
+/// greedy), cut at `<eos>`. Reads back once.
+pub fn reconstructions(
+    model: &SentenceVae,
+    sentences: &[Vec<usize>],
+    width: usize,
+    device: &Device,
+) -> Vec<Vec<usize>> {
     let mut rng = SmallRng::seed_from_u64(0);
     let batch = SentenceBatch::new(sentences, 0.0, &mut rng, device);
     let (mean, _) = model.encode(batch.encoder_input);
-    let mut decoder = SentenceDecoder::new(model.clone(), mean, 0.0, 0);
-    while !decoder.done() {
-        decoder.step();
-    }
-    let ids: Vec<i64> = decoder.tokens().into_data().convert::<i64>().try_to_vec().unwrap_or_default();
+    let tokens = decode_codes(model, mean, width);
+    let ids: Vec<i64> = tokens.into_data().convert::<i64>().try_to_vec().unwrap_or_default();
     ids.chunks(MAX_TOKENS + 1)
         .map(|row| row.iter().map(|&i| i as usize).take_while(|&i| i != Vocabulary::EOS).collect())
         .collect()
+}
+
+/// Decodes `codes` to the end, greedily (`width` 1) or by beam search; the tokens stay on the
+/// device: `[batch, MAX_TOKENS + 1]`.
+pub fn decode_codes(model: &SentenceVae, codes: Tensor<2>, width: usize) -> Tensor<2, Int> {
+    if width <= 1 {
+        let mut decoder = SentenceDecoder::new(model.clone(), codes, 0.0, 0);
+        while !decoder.done() {
+            decoder.step();
+        }
+        decoder.tokens()
+    } else {
+        let mut decoder = BeamDecoder::new(model.clone(), codes, width);
+        while !decoder.done() {
+            decoder.step();
+        }
+        decoder.tokens()
+    }
 }
 
 /// Share of positions (over the longer of the two) where `decoded` has `input`'s token.
@@ -351,6 +377,94 @@ impl SentenceDecoder {
     /// The words chosen so far: `[batch, steps]` ids.
     pub fn tokens(&self) -> Tensor<2, Int> {
         Tensor::cat(self.chosen.clone(), 1)
+    }
+}
+
+/// Beam search over a batch of codes: each sentence keeps its `width` most probable prefixes
+/// (summed log-probabilities); a prefix that has written `<eos>` keeps its score and writes only
+/// `<eos>` after it. Like [`SentenceDecoder`] it never reads back: the prefixes' words and parents
+/// stay on the device, and [`BeamDecoder::tokens`] follows the best one back from the end.
+pub struct BeamDecoder {
+    model: SentenceVae,
+    codes: Tensor<2>,
+    state: LstmState<2>,
+    previous: Tensor<1, Int>,
+    scores: Tensor<2>,
+    /// Per step, `[batch, width]`: each prefix's new word and the prefix it extends.
+    words: Vec<Tensor<2, Int>>,
+    parents: Vec<Tensor<2, Int>>,
+    /// `[1, vocabulary]`: 0 for `<eos>`, a large negative number for every other word.
+    only_eos: Tensor<2>,
+    /// `[batch * width]`: the first row of each sentence's beam, `0, width, 2·width, …`.
+    firsts: Tensor<1, Int>,
+}
+
+impl BeamDecoder {
+    pub fn new(model: SentenceVae, codes: Tensor<2>, width: usize) -> Self {
+        let device = codes.device();
+        let [batch, code] = codes.dims();
+        let width = width.max(1);
+        let codes = codes.unsqueeze_dim::<3>(1).expand([batch, width, code]).reshape([batch * width, code]);
+        let state = model.initial_state(codes.clone());
+        let previous = Tensor::<1, Int>::from_data(
+            TensorData::new(vec![Vocabulary::BOS as i64; batch * width], [batch * width]),
+            &device,
+        );
+        // All prefixes start equal: only the first may grow at the first step.
+        let start: Vec<f32> = (0..batch * width).map(|i| if i % width == 0 { 0.0 } else { -1e9 }).collect();
+        let vocabulary = model.vocabulary_size();
+        let only_eos: Vec<f32> =
+            (0..vocabulary).map(|i| if i == Vocabulary::EOS { 0.0 } else { -1e9 }).collect();
+        let firsts: Vec<i64> = (0..batch * width).map(|i| (i / width * width) as i64).collect();
+        Self {
+            model,
+            codes,
+            state,
+            previous,
+            scores: Tensor::from_data(TensorData::new(start, [batch, width]), &device),
+            words: Vec::new(),
+            parents: Vec::new(),
+            only_eos: Tensor::from_data(TensorData::new(only_eos, [1, vocabulary]), &device),
+            firsts: Tensor::from_data(TensorData::new(firsts, [batch * width]), &device),
+        }
+    }
+
+    /// Whether the longest sentence (15 tokens and `<eos>`) has been decoded.
+    pub fn done(&self) -> bool {
+        self.words.len() > MAX_TOKENS
+    }
+
+    /// Grows every beam by one word.
+    pub fn step(&mut self) {
+        let [batch, width] = self.scores.dims();
+        let (log_probs, state) =
+            self.model.step(self.codes.clone(), self.previous.clone(), self.state.clone());
+        let vocabulary = log_probs.dims()[1];
+        let ended = self.previous.clone().equal_elem(Vocabulary::EOS as i64).float().unsqueeze_dim::<2>(1);
+        let log_probs = log_probs * (ended.clone().neg() + 1.0) + self.only_eos.clone() * ended;
+        let totals = (self.scores.clone().reshape([batch * width, 1]) + log_probs)
+            .reshape([batch, width * vocabulary]);
+        let (scores, picked) = totals.topk_with_indices(width, 1);
+        let parents = picked.clone().div_scalar(vocabulary as i64);
+        let words = picked.remainder_scalar(vocabulary as i64);
+        let rows = parents.clone().reshape([batch * width]) + self.firsts.clone();
+        self.state = LstmState::new(state.cell.select(0, rows.clone()), state.hidden.select(0, rows));
+        self.previous = words.clone().reshape([batch * width]);
+        self.scores = scores;
+        self.words.push(words);
+        self.parents.push(parents);
+    }
+
+    /// The best prefix of each sentence, followed back from its last word: `[batch, steps]` ids.
+    pub fn tokens(&self) -> Tensor<2, Int> {
+        let mut beam: Tensor<2, Int> = self.scores.clone().argmax(1);
+        let mut columns = Vec::with_capacity(self.words.len());
+        for (words, parents) in self.words.iter().zip(&self.parents).rev() {
+            columns.push(words.clone().gather(1, beam.clone()));
+            beam = parents.clone().gather(1, beam);
+        }
+        columns.reverse();
+        Tensor::cat(columns, 1)
     }
 }
 
@@ -462,6 +576,7 @@ impl SentenceVaeTraining {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::models::seeded;
 
     #[test]
     fn batch_layout_and_step_wise_decoding_shapes() {
@@ -494,5 +609,59 @@ mod tests {
             decoder.step();
         }
         assert_eq!(decoder.tokens().dims(), [4, MAX_TOKENS + 1]);
+    }
+
+    /// Teacher-forced log-probability of each row of `tokens`, up to and with its first `<eos>`.
+    fn sentence_log_probs(model: &SentenceVae, codes: Tensor<2>, tokens: &[Vec<i64>]) -> Vec<f32> {
+        let device = codes.device();
+        let rows = tokens.len();
+        let input: Vec<i64> = tokens
+            .iter()
+            .flat_map(|row| std::iter::once(Vocabulary::BOS as i64).chain(row[..MAX_TOKENS].iter().copied()))
+            .collect();
+        let input = Tensor::<2, Int>::from_data(TensorData::new(input, [rows, MAX_TOKENS + 1]), &device);
+        let log_probs: Vec<f32> = model.decode_log_probs(codes, input).into_data().try_to_vec().unwrap();
+        let words = model.vocabulary_size();
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                let end = row.iter().position(|&t| t == Vocabulary::EOS as i64).unwrap_or(MAX_TOKENS);
+                (0..=end).map(|t| log_probs[(r * (MAX_TOKENS + 1) + t) * words + row[t] as usize]).sum()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn beam_search_follows_its_best_prefix_back_and_a_beam_of_one_is_greedy() {
+        let device = Device::flex();
+        let model =
+            seeded(3, |d| SentenceVaeConfig::new(12).with_hidden(16).with_embedding(6).with_code(4).init(d));
+        let codes = seeded(4, |d| prior_codes(5, 4, d));
+        let read = |t: Tensor<2, Int>| -> Vec<Vec<i64>> {
+            let ids: Vec<i64> = t.into_data().convert::<i64>().try_to_vec().unwrap();
+            ids.chunks(MAX_TOKENS + 1).map(<[i64]>::to_vec).collect()
+        };
+        let greedy = read(decode_codes(&model, codes.clone(), 1));
+        let mut one = BeamDecoder::new(model.clone(), codes.clone(), 1);
+        while !one.done() {
+            one.step();
+        }
+        assert_eq!(read(one.tokens()), greedy);
+
+        let mut beam = BeamDecoder::new(model.clone(), codes.clone(), 4);
+        while !beam.done() {
+            beam.step();
+        }
+        let tokens = read(beam.tokens());
+        // The score the search kept for its best prefix is the log-probability of the words it
+        // hands back (so the back-tracking follows the right parents), and no lower than greedy's.
+        let kept: Vec<f32> = beam.scores.clone().max_dim(1).into_data().try_to_vec().unwrap();
+        let scored = sentence_log_probs(&model, codes.clone(), &tokens);
+        let greedy_scored = sentence_log_probs(&model, codes, &greedy);
+        for ((k, s), g) in kept.iter().zip(&scored).zip(&greedy_scored) {
+            assert!((k - s).abs() < 1e-3, "kept {k}, rescored {s}");
+            assert!(s >= &(g - 1e-4), "beam {s} below greedy {g}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The text demo's session (`?demo=text`): the fortune corpus as bags of words placed on a map by
 //! the 2-D auto-encoder and by PCA, a typed query answered by the nearest documents by code and
 //! by word overlap, precision@k by topic over the held-out documents both ways; and the sentence
-//! VAE: two sentences → their codes → sentences decoded (greedy and sampled) along the straight
+//! VAE: two sentences → their codes → sentences decoded (by beam search or greedily, and sampled) along the straight
 //! line between them, and sentences from the prior.
 
 use std::cell::RefCell;
@@ -17,8 +17,8 @@ use crate::data::text::{tokenize, BagOfWords, TextCorpus, Vocabulary, BAG_WORDS}
 use crate::models::gan::fixed_noise;
 use crate::models::pca::Pca;
 use crate::models::sentence_vae::{
-    covered_ids, decode_rows, interpolate, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder,
-    SentenceVae, SentenceVaeConfig, MAX_TOKENS,
+    covered_ids, decode_codes, decode_rows, interpolate, sentence_vocabulary, sentences, SentenceBatch,
+    SentenceDecoder, SentenceVae, SentenceVaeConfig, MAX_TOKENS,
 };
 use crate::models::text_autoencoder::{
     cosine_distances, topic_precision, TextAutoencoder, TextAutoencoderConfig,
@@ -83,9 +83,11 @@ struct Poetry {
     b: String,
     /// Words of either end not in the VAE's vocabulary.
     unknown: Vec<String>,
-    /// One sentence per evenly spaced code from a to b, ends included.
-    greedy: Vec<String>,
+    /// One sentence per evenly spaced code from a to b, ends included: the likeliest the search
+    /// found (a beam of `beam` prefixes; 1 is greedy), and one sampled at `temperature`.
+    decoded: Vec<String>,
     sampled: Vec<String>,
+    beam: usize,
     temperature: f64,
 }
 
@@ -301,16 +303,19 @@ impl TextSession {
     }
 
     /// `steps` sentences decoded from evenly spaced codes between the posterior means of `a` and
-    /// `b`: greedily, and sampled at `temperature`. One readback.
+    /// `b`: by beam search of `beam` prefixes (1: greedily), and sampled at `temperature`. One
+    /// readback.
     pub fn interpolate(
         &mut self,
         a: &str,
         b: &str,
         steps: usize,
+        beam: usize,
         temperature: f64,
     ) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         in_range("the number of steps", steps as f64, 2.0, 16.0)?;
+        in_range("the beam width", beam as f64, 1.0, 8.0)?;
         in_range("the temperature", temperature, 0.05, 2.0)?;
         let vae = self.vae()?.clone();
         let vocabulary = self.sentences()?.vocabulary.clone();
@@ -320,19 +325,20 @@ impl TextSession {
         let batch = SentenceBatch::new(&ends, 0.0, &mut self.rng, &self.device);
         let (mean, _) = vae.encode(batch.encoder_input);
         let codes = interpolate(mean.clone().narrow(0, 0, 1), mean.narrow(0, 1, 1), steps);
-        let greedy = decode(&vae, codes.clone(), 0.0, 0);
+        let decoded = decode_codes(&vae, codes.clone(), beam);
         let sampled = decode(&vae, codes, temperature, self.rng.random());
         let (a, b) = (vocabulary.decode(&ends[0]), vocabulary.decode(&ends[1]));
         Ok(wasm_bindgen_futures::future_to_promise(async move {
-            let values = read(Tensor::cat(vec![greedy, sampled], 0).float()).await?;
+            let values = read(Tensor::cat(vec![decoded, sampled], 0).float()).await?;
             let rows = sentences_of(&values, &vocabulary);
-            let (greedy, sampled) = rows.split_at(steps);
+            let (decoded, sampled) = rows.split_at(steps);
             Ok(to_js(&Poetry {
                 a,
                 b,
                 unknown,
-                greedy: greedy.to_vec(),
+                decoded: decoded.to_vec(),
                 sampled: sampled.to_vec(),
+                beam,
                 temperature,
             })?)
         }))

@@ -66,18 +66,29 @@ test('two sentences: N steps between them, the ends close to the inputs; random 
   const examples = await page.locator('#poetry-examples option').evaluateAll((os) => os.map((o) => o.value));
   assert.ok(examples.length >= 40, 'sentences are offered to pick from');
   await page.locator('#poetry-count').fill('7');
-  const scores = [];
-  for (const [i, j] of [[3, 17], [8, 40], [25, 52]]) {
-    const [first, last] = [examples[i], examples[j]];
+  // Each pair by the default search (a beam of 4), then greedily.
+  const interpolate = async (first, last, beam) => {
+    await page.locator('#poetry-beam').selectOption(String(beam));
     await page.getByTestId('poetry-a').fill(first);
     await page.getByTestId('poetry-b').fill(last);
-    const before = await page.getByTestId('poetry-steps').evaluate((e) => e.dataset.a ?? '');
+    await page.getByTestId('poetry-steps').evaluate((e) => { delete e.dataset.a; });
     await page.getByTestId('poetry-go').click();
-    await page.waitForFunction((old) => {
+    await page.waitForFunction(() => {
       const list = document.querySelector('[data-testid=poetry-steps]');
-      return list.dataset.a !== old && list.querySelectorAll('li').length === 7;
-    }, before, { timeout: 60_000 });
-    const steps = await items(page, 'poetry-steps');
+      return list.dataset.a && list.querySelectorAll('li').length === 7;
+    }, null, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('poetry-steps').getAttribute('data-beam'), String(beam));
+    assert.equal(await page.locator('#poetry-steps-title').textContent(), beam > 1 ? `Beam search (${beam} prefixes)` : 'Greedy');
+    return items(page, 'poetry-steps');
+  };
+  assert.equal(await page.locator('#poetry-beam').inputValue(), '4', 'beam search is the default');
+  const scores = [];
+  const greedyScores = [];
+  for (const [i, j] of [[3, 17], [8, 40], [25, 52]]) {
+    const [first, last] = [examples[i], examples[j]];
+    const greedy = await interpolate(first, last, 1);
+    greedyScores.push(inPlace(first, greedy[0]), inPlace(last, greedy[6]));
+    const steps = await interpolate(first, last, 4);
     const sampled = await items(page, 'poetry-sampled');
     assert.equal(sampled.length, 7);
     console.log(`"${first}" → "${last}":\n  ${steps.join('\n  ')}\nsampled:\n  ${sampled.join('\n  ')}`);
@@ -89,7 +100,8 @@ test('two sentences: N steps between them, the ends close to the inputs; random 
     assert.ok(new Set(steps).size >= 3, 'the path passes through other sentences');
   }
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-  console.log(`ends: ${scores.map((v) => v.toFixed(2)).join(', ')} of the tokens in place; mean ${mean.toFixed(3)}`);
+  const greedyMean = greedyScores.reduce((a, b) => a + b, 0) / greedyScores.length;
+  console.log(`ends, beam of 4: ${scores.map((v) => v.toFixed(2)).join(', ')} of the tokens in place; mean ${mean.toFixed(3)} (greedy: ${greedyMean.toFixed(3)})`);
   assert.ok(mean >= ENDS_BAR, `the first and last lines are close to the inputs (${mean.toFixed(3)} of the tokens in place)`);
 
   await page.locator('#poetry-prior-go').click();

@@ -113,12 +113,15 @@ export function mount(worker, state, setSetting) {
   async function interpolate() {
     const steps = Number($('poetry-count').value) || 7;
     const temperature = Number($('poetry-temperature').value) || 0.7;
+    const beam = Number($('poetry-beam').value) || 1;
     $('poetry-go').disabled = true;
     try {
-      const poetry = await worker.call('text', 'interpolate', [endA.value, endB.value, steps, temperature]);
+      const poetry = await worker.call('text', 'interpolate', [endA.value, endB.value, steps, beam, temperature]);
       $('poetry-read-as').textContent = `Read as: “${poetry.a}” → “${poetry.b}”`
         + (poetry.unknown.length ? ` (not in the VAE's vocabulary, read as <unk>: ${poetry.unknown.join(', ')})` : '');
-      $('poetry-steps').replaceChildren(...sentenceItems(poetry.greedy));
+      $('poetry-steps').replaceChildren(...sentenceItems(poetry.decoded));
+      $('poetry-steps').dataset.beam = poetry.beam;
+      $('poetry-steps-title').textContent = poetry.beam > 1 ? `Beam search (${poetry.beam} prefixes)` : 'Greedy';
       $('poetry-steps').dataset.a = poetry.a;
       $('poetry-steps').dataset.b = poetry.b;
       $('poetry-sampled').replaceChildren(...sentenceItems(poetry.sampled));
