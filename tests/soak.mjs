@@ -238,7 +238,7 @@ process.exit(failed ? 1 : 0);
 function plot(runs, minutes) {
   const W = 300;
   const H = 170;
-  const pad = { l: 54, r: 12, t: 26, b: 30 };
+  const pad = { l: 54, r: 24, t: 26, b: 30 };
   const panels = [
     ['wasm memory, MiB', (s) => s.wasmBytes / 2 ** 20, '#38bdf8'],
     ['JS heap checked, MiB', (s) => s.checkedJsBytes / 2 ** 20, '#f59e0b'],

@@ -112,3 +112,34 @@ test('the GAN\'s enlarged sample (picked by pointer or keys) and the AE lab\'s d
   assert.ok(rows.every((row) => /^\d( \d)+$/.test(row)), `digits in every row: ${rows[0]}`);
   await lab.close();
 });
+
+test('reduced motion: the PixelRNN starts painting slower and the GAN grid redraws at most every 2 s', async () => {
+  const calm = { reducedMotion: 'reduce' };
+  const pixel = await openDemo(env.browser, `${env.server.url}?demo=pixelrnn&backend=cpu`, 'pixelrnn', calm);
+  assert.equal(await pixel.getByTestId('pixel-speed').inputValue(), '5');
+  assert.match(await pixel.locator('#pixel-speed-text').textContent(), /^50 pixels per second \(slower to start with: your system asks for reduced motion\)$/);
+  await pixel.close();
+  const usual = await openDemo(env.browser, `${env.server.url}?demo=pixelrnn&backend=cpu`, 'pixelrnn');
+  assert.equal(await usual.getByTestId('pixel-speed').inputValue(), '7');
+  assert.equal(await usual.locator('#pixel-speed-text').textContent(), '200 pixels per second');
+  await usual.close();
+
+  // While the GAN plays, its figures follow every chunk but the grid only every 2 s.
+  const gan = await openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu`, 'gan', calm);
+  await gan.evaluate(() => {
+    window.reports = 0;
+    new MutationObserver(() => { window.reports += 1; }).observe(document.querySelector('[data-testid=gan-iterations]'), { childList: true, characterData: true, subtree: true });
+  });
+  const drawsBefore = Number(await gan.getByTestId('gan-samples').getAttribute('data-draws') ?? 0);
+  await gan.getByTestId('gan-play').click();
+  const started = Date.now();
+  await gan.waitForTimeout(7000);
+  const [reports, drawsPlaying] = await gan.evaluate(() => [window.reports, Number(document.querySelector('[data-testid=gan-samples]').dataset.draws)]);
+  const seconds = (Date.now() - started) / 1000;
+  await gan.getByTestId('gan-play').click(); // pause: the grid shows where training is
+  const redraws = drawsPlaying - drawsBefore;
+  console.log(`reduced motion, ${seconds.toFixed(1)} s of play: ${reports} reports, ${redraws} grid draws`);
+  assert.ok(reports >= 2 * redraws, `the figures follow every chunk (${reports} reports), the grid far fewer (${redraws})`);
+  assert.ok(redraws <= Math.ceil(seconds / 2) + 1, `at most one grid draw per 2 s (${redraws} in ${seconds.toFixed(1)} s)`);
+  await gan.close();
+});

@@ -92,8 +92,8 @@ export function deployAndLaunch() {
 }
 
 // Opens a page and waits until `demo`'s root says its models and data are loaded.
-export async function openDemo(browser, url, demo, { errors = [] } = {}) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+export async function openDemo(browser, url, demo, { errors = [], reducedMotion = 'no-preference' } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 }, reducedMotion });
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   await page.goto(url);

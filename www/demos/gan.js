@@ -2,7 +2,7 @@
 // GAN) and paints their reports. All figures come from Rust; this file only draws.
 import { LineChart } from '../ui/chart.js';
 import { hideProgress, addNote } from '../ui/status.js';
-import { showScaled, describe } from '../ui/canvas.js';
+import { showScaled, describe, reducedMotion } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
@@ -38,6 +38,9 @@ export const settings = {
 
 const COLORS = { d: '#38bdf8', g: '#22c55e', real: '#e5e7eb', confident: '#f59e0b', coverage: '#a78bfa' };
 const HISTOGRAM_BINS = 24;
+// While training plays, the sample grid is redrawn with every chunk (about 4 times a second), or
+// at most every 2 s where the system asks for reduced motion; the charts and figures keep up.
+const CALM_GRID_MS = 2000;
 
 export function mount(worker, state, setSetting) {
   const root = document.querySelector('[data-demo=gan]');
@@ -68,6 +71,7 @@ export function mount(worker, state, setSetting) {
   const histogram = buildHistogram($('gan-class-histogram'));
   let reading = null; // the last reading, for the zoom's caption
   let picked = null; // the sample shown enlarged: { row, col }
+  let gridDrawnAt = -Infinity;
   let real = null;
   let hasShipped = false;
   const player = new PlayButton(play, worker, 'gan');
@@ -87,12 +91,16 @@ export function mount(worker, state, setSetting) {
   }
 
   function show(report) {
-    showScaled(samples, report.samples, report.cols * 28, report.rows * 28);
-    samples.dataset.draws = Number(samples.dataset.draws ?? 0) + 1;
-    samples.dataset.rows = report.rows;
-    samples.dataset.cols = report.cols;
-    reading = report.reading;
-    showPicked();
+    const now = performance.now();
+    if (!player.playing || !reducedMotion() || now - gridDrawnAt >= CALM_GRID_MS) {
+      gridDrawnAt = now;
+      showScaled(samples, report.samples, report.cols * 28, report.rows * 28);
+      samples.dataset.draws = Number(samples.dataset.draws ?? 0) + 1;
+      samples.dataset.rows = report.rows;
+      samples.dataset.cols = report.cols;
+      reading = report.reading;
+      showPicked();
+    }
     $('gan-iterations').textContent = String(report.iterations);
     const rate = report.iterationsPerSecond ? `· ${report.iterationsPerSecond.toFixed(1)} iterations/s ` : '';
     $('gan-rate').textContent = `${rate}· D steps ${report.dSteps}, G steps ${report.gSteps} · ${report.trainingSeconds.toFixed(1)} s of training`;
@@ -101,7 +109,7 @@ export function mount(worker, state, setSetting) {
     if (report.dLoss != null && report.gLoss != null) {
       charts.loss.add(report.iterations, report.dLoss, report.gLoss);
       charts.score.add(report.iterations, report.dReal, report.dFake);
-      charts.quality.add(report.iterations, reading.confidentShare, reading.coverage / 10);
+      charts.quality.add(report.iterations, report.reading.confidentShare, report.reading.coverage / 10);
     }
     showReading(reading);
     hideProgress();

@@ -2,7 +2,7 @@
 // this module only places each chunk on the canvases, paces the chunks, and forwards the
 // controls. The completion pad and its strip work the same way.
 import { DrawPad } from '../ui/drawpad.js';
-import { showScaled } from '../ui/canvas.js';
+import { showScaled, reducedMotion } from '../ui/canvas.js';
 import { addNote, hideProgress } from '../ui/status.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
@@ -13,6 +13,9 @@ const UNPAINTED = [71, 85, 105, 255];
 // Pixels per second at each speed setting; the top one means no delay between pixels, the
 // canvas still updating every animation frame.
 const RATES = [2, 5, 10, 25, 50, 100, 200, 400, 800, Infinity];
+// Where the system asks for reduced motion, paintings start at 50 pixels per second instead of the
+// slider's 200 (a slower, steadier fill; the slider still goes to full speed).
+const CALM_SPEED = 5;
 // At full speed a chunk of work aims at this time, so a frame shows its pixels.
 const CHUNK_BUDGET_MS = 12;
 
@@ -94,12 +97,14 @@ export function mount(worker, state, setSetting) {
   };
   const showSpeed = () => {
     const rate = RATES[Number(speed.value) - 1];
-    $('pixel-speed-text').textContent = rate === Infinity ? 'as fast as this machine allows' : `${rate} pixels per second`;
+    $('pixel-speed-text').textContent = (rate === Infinity ? 'as fast as this machine allows' : `${rate} pixels per second`)
+      + (reducedMotion() && Number(speed.value) === CALM_SPEED ? ' (slower to start with: your system asks for reduced motion)' : '');
   };
   const showRows = () => {
     $('pixel-visible-rows-value').textContent = rows.value;
     $('pixel-cut').style.top = `${(100 * Number(rows.value)) / 28}%`;
   };
+  if (reducedMotion()) speed.value = String(CALM_SPEED);
   showModel();
   showSpeed();
   showRows();

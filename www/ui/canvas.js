@@ -14,6 +14,10 @@ export function showScaled(canvas, rgba, width, height) {
   context.drawImage(small, 0, 0, canvas.width, canvas.height);
 }
 
+// Whether the visitor's system asks for less motion (prefers-reduced-motion): the demos then
+// paint and redraw more slowly.
+export const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
 export function clearImage(canvas) {
   const context = canvas.getContext('2d');
   context.fillStyle = 'black';
