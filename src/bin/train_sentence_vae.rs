@@ -2,7 +2,7 @@
 //! every word is in the vocabulary (words seen twice or more) and writes
 //! `www/weights/sentence-vae.bpk`. Prints, as it goes, the held-out sentences'
 //! reconstruction cross-entropy, KL and teacher-forced token accuracy (at the posterior mean),
-//! then greedy interpolations between held-out sentences and samples from the prior.
+//! then interpolations between held-out sentences (beam of 4) and samples from the prior.
 //! `cargo run --release --bin train_sentence_vae -- [--steps N] [--free-bits NATS] [--word-dropout P]
 //! [--code N] [--out FILE]` (no flags: the shipped recipe).
 
@@ -14,9 +14,9 @@ use burn::tensor::{Device, Tensor};
 use latent_lab::data::text::{TextCorpus, Vocabulary};
 use latent_lab::models::seeded;
 use latent_lab::models::sentence_vae::{
-    covered_ids, decode_rows, interpolate, mean_tokens_in_place, prior_codes, sentence_vocabulary, sentences,
-    SentenceBatch, SentenceDecoder, SentenceFigures, SentenceVae, SentenceVaeConfig, SentenceVaeTraining,
-    SentenceVaeTrainingConfig,
+    covered_ids, decode_codes, decode_rows, interpolate, mean_tokens_in_place, prior_codes, sample_codes,
+    sentence_vocabulary, sentences, SentenceBatch, SentenceFigures, SentenceVae, SentenceVaeConfig,
+    SentenceVaeTraining, SentenceVaeTrainingConfig,
 };
 use latent_lab::weights;
 use rand::rngs::SmallRng;
@@ -117,16 +117,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for (a, b) in [(0, 1), (2, 3), (4, 5)] {
         println!("interpolation:");
-        for line in greedy_path(&model, &held_out_ids[a], &held_out_ids[b], &vocabulary, &device) {
+        for line in path(&model, &held_out_ids[a], &held_out_ids[b], &vocabulary, &device) {
             println!("  {line}");
         }
     }
     println!("prior samples (temperature 0.7):");
-    let mut decoder = SentenceDecoder::new(model.clone(), prior_codes(5, model.code_size(), &device), 0.7, 9);
-    while !decoder.done() {
-        decoder.step();
-    }
-    for line in decode_rows(decoder.tokens().into_data(), &vocabulary) {
+    let tokens = sample_codes(&model, prior_codes(5, model.code_size(), &device), 0.7, 9);
+    for line in decode_rows(tokens.into_data(), &vocabulary) {
         println!("  {line}");
     }
     Ok(())
@@ -144,8 +141,9 @@ fn evaluate(model: &SentenceVae, sentences: &[Vec<usize>], device: &Device) -> S
     SentenceFigures::from_sums(&sums, sentences.len())
 }
 
-/// Greedy decodes of 5 codes evenly spaced between the posterior means of `a` and `b`.
-fn greedy_path(
+/// Decodes, by the page's beam of 4, of 5 codes evenly spaced between the posterior means of `a`
+/// and `b`.
+fn path(
     model: &SentenceVae,
     a: &[usize],
     b: &[usize],
@@ -156,12 +154,8 @@ fn greedy_path(
     let batch = SentenceBatch::new(&[a.to_vec(), b.to_vec()], 0.0, &mut rng, device);
     let (mean, _): (Tensor<2>, _) = model.encode(batch.encoder_input);
     let codes = interpolate(mean.clone().narrow(0, 0, 1), mean.narrow(0, 1, 1), 5);
-    let mut decoder = SentenceDecoder::new(model.clone(), codes, 0.0, 0);
-    while !decoder.done() {
-        decoder.step();
-    }
     let mut lines = vec![format!("[a] {}", vocabulary.decode(a))];
-    lines.extend(decode_rows(decoder.tokens().into_data(), vocabulary));
+    lines.extend(decode_rows(decode_codes(model, codes, 4).into_data(), vocabulary));
     lines.push(format!("[b] {}", vocabulary.decode(b)));
     lines
 }

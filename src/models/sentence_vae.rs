@@ -272,11 +272,7 @@ pub fn reconstructions(
 /// device: `[batch, MAX_TOKENS + 1]`.
 pub fn decode_codes(model: &SentenceVae, codes: Tensor<2>, width: usize) -> Tensor<2, Int> {
     if width <= 1 {
-        let mut decoder = SentenceDecoder::new(model.clone(), codes, 0.0, 0);
-        while !decoder.done() {
-            decoder.step();
-        }
-        decoder.tokens()
+        sample_codes(model, codes, 0.0, 0)
     } else {
         let mut decoder = BeamDecoder::new(model.clone(), codes, width);
         while !decoder.done() {
@@ -378,6 +374,16 @@ impl SentenceDecoder {
     pub fn tokens(&self) -> Tensor<2, Int> {
         Tensor::cat(self.chosen.clone(), 1)
     }
+}
+
+/// Decodes `codes` to the end, greedily (`temperature` 0) or sampled (see [`SentenceDecoder`]);
+/// the tokens stay on the device: `[batch, MAX_TOKENS + 1]`.
+pub fn sample_codes(model: &SentenceVae, codes: Tensor<2>, temperature: f64, seed: u64) -> Tensor<2, Int> {
+    let mut decoder = SentenceDecoder::new(model.clone(), codes, temperature, seed);
+    while !decoder.done() {
+        decoder.step();
+    }
+    decoder.tokens()
 }
 
 /// Beam search over a batch of codes: each sentence keeps its `width` most probable prefixes

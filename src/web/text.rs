@@ -17,8 +17,8 @@ use crate::data::text::{tokenize, BagOfWords, TextCorpus, Vocabulary, BAG_WORDS}
 use crate::models::gan::fixed_noise;
 use crate::models::pca::Pca;
 use crate::models::sentence_vae::{
-    covered_ids, decode_codes, decode_rows, interpolate, sentence_vocabulary, sentences, SentenceBatch,
-    SentenceDecoder, SentenceVae, SentenceVaeConfig, MAX_TOKENS,
+    covered_ids, decode_codes, decode_rows, interpolate, sample_codes, sentence_vocabulary, sentences,
+    SentenceBatch, SentenceVae, SentenceVaeConfig, MAX_TOKENS,
 };
 use crate::models::text_autoencoder::{
     cosine_distances, topic_precision, TextAutoencoder, TextAutoencoderConfig,
@@ -326,7 +326,7 @@ impl TextSession {
         let (mean, _) = vae.encode(batch.encoder_input);
         let codes = interpolate(mean.clone().narrow(0, 0, 1), mean.narrow(0, 1, 1), steps);
         let decoded = decode_codes(&vae, codes.clone(), beam);
-        let sampled = decode(&vae, codes, temperature, self.rng.random());
+        let sampled = sample_codes(&vae, codes, temperature, self.rng.random());
         let (a, b) = (vocabulary.decode(&ends[0]), vocabulary.decode(&ends[1]));
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(Tensor::cat(vec![decoded, sampled], 0).float()).await?;
@@ -353,7 +353,7 @@ impl TextSession {
         let vae = self.vae()?.clone();
         let vocabulary = self.sentences()?.vocabulary.clone();
         let codes = fixed_noise(self.rng.random(), count, vae.code_size(), &self.device);
-        let tokens = decode(&vae, codes, temperature, self.rng.random());
+        let tokens = sample_codes(&vae, codes, temperature, self.rng.random());
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(tokens.float()).await?;
             Ok(to_js(&sentences_of(&values, &vocabulary))?)
@@ -401,15 +401,6 @@ impl TextSession {
         }
         Ok(ids)
     }
-}
-
-/// Runs a decoder over `codes` to the end; the tokens stay on the device.
-fn decode(vae: &SentenceVae, codes: Tensor<2>, temperature: f64, seed: u64) -> Tensor<2, Int> {
-    let mut decoder = SentenceDecoder::new(vae.clone(), codes, temperature, seed);
-    while !decoder.done() {
-        decoder.step();
-    }
-    decoder.tokens()
 }
 
 /// Read-back token ids (as floats, `MAX_TOKENS` + 1 per row) → sentences.
