@@ -640,7 +640,6 @@ mod tests {
 
     #[test]
     fn beam_search_follows_its_best_prefix_back_and_a_beam_of_one_is_greedy() {
-        let device = Device::flex();
         let model =
             seeded(3, |d| SentenceVaeConfig::new(12).with_hidden(16).with_embedding(6).with_code(4).init(d));
         let codes = seeded(4, |d| prior_codes(5, 4, d));
