@@ -251,18 +251,25 @@ test('the auto-encoder page: random requests get results or errors, then a drawi
   await page.close();
 });
 
+// Draws a vertical 1 on `pad` (coordinates on a `size` square) and waits for `output` to redraw:
+// its first frame must hold ink.
+async function drawOneOn(page, pad, output, size, points) {
+  const before = await draws(page, output);
+  await page.getByTestId(pad).scrollIntoViewIfNeeded(); // mouse positions are the viewport's
+  await strokeOn(page, pad, points, size);
+  await drawn(page, output, before);
+  await settle(page);
+  const shown = frame(await canvasInk(page, output), 0);
+  assert.ok(total(shown) > 10, `the drawn 1 gives ink in ${output} (${total(shown).toFixed(1)})`);
+}
+const TALL_ONE = Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]);
+
 test('the AE variants page: random requests get results or errors, then a drawing is still rebuilt', async () => {
   const page = await openDemo(env.browser, `${env.server.url}?demo=ae-variants&backend=cpu`, 'ae-variants');
   judge('ae-variants', await bombard(page, 'ae-variants', REQUESTS, SEED + 1));
-  const before = await draws(page, 'deconv-canvas');
   await page.getByTestId('variants-clear').click();
-  await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
-  await strokeOn(page, 'draw-canvas', Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]), 280);
-  await drawn(page, 'deconv-canvas', before);
-  await settle(page);
-  const rebuilt = frame(await canvasInk(page, 'deconv-canvas'), 0);
+  await drawOneOn(page, 'draw-canvas', 'deconv-canvas', 280, TALL_ONE);
   await page.screenshot({ path: `${artefacts}/messages-ae-variants.png`, fullPage: true });
-  assert.ok(total(rebuilt) > 10, `the drawn 1 is rebuilt with ink (${total(rebuilt).toFixed(1)})`);
   await page.close();
 });
 
@@ -275,13 +282,7 @@ const STILL_WORKS = {
     return 'one more iteration';
   },
   vae: async (page) => {
-    const before = await draws(page, 'vae-decoded-canvas');
-    await page.getByTestId('vae-draw-a').scrollIntoViewIfNeeded();
-    await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
-    await drawn(page, 'vae-decoded-canvas', before);
-    await settle(page);
-    const decoded = frame(await canvasInk(page, 'vae-decoded-canvas'), 0);
-    assert.ok(total(decoded) > 10, `the drawn 1 is decoded with ink (${total(decoded).toFixed(1)})`);
+    await drawOneOn(page, 'vae-draw-a', 'vae-decoded-canvas', 140, Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
     return 'a drawn 1 decoded';
   },
   pixelrnn: async (page) => {
@@ -292,13 +293,7 @@ const STILL_WORKS = {
   },
   'ae-lab': async (page) => {
     await page.getByTestId('lab-clear').click();
-    const before = await draws(page, 'deep-recon-canvas');
-    await page.getByTestId('draw-canvas').scrollIntoViewIfNeeded();
-    await strokeOn(page, 'draw-canvas', Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]), 280);
-    await drawn(page, 'deep-recon-canvas', before);
-    await settle(page);
-    const rebuilt = frame(await canvasInk(page, 'deep-recon-canvas'), 0);
-    assert.ok(total(rebuilt) > 10, `the drawn 1 is rebuilt with ink (${total(rebuilt).toFixed(1)})`);
+    await drawOneOn(page, 'draw-canvas', 'deep-recon-canvas', 280, TALL_ONE);
     return 'a drawn 1 rebuilt';
   },
   text: async (page) => {
