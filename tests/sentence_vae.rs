@@ -110,7 +110,7 @@ fn interpolation_ends_are_the_inputs_codes_and_decode_to_overlapping_sentences()
     // The path's first and last codes are the ends' codes themselves.
     let mut rng = SmallRng::seed_from_u64(0);
     let batch = SentenceBatch::new(&chosen[..2], 0.0, &mut rng, &setup.device);
-    let (mean, _) = setup.model.encode(batch.encoder_input);
+    let (mean, _) = setup.model.encode(&batch);
     let path = interpolate(mean.clone().narrow(0, 0, 1), mean.clone().narrow(0, 1, 1), 7);
     assert_eq!(path.dims(), [7, setup.model.code_size()]);
     let ends = Tensor::cat(vec![path.clone().narrow(0, 0, 1), path.narrow(0, 6, 1)], 0);

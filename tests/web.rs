@@ -515,7 +515,7 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
             .expect("weights");
         let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
         let batch = SentenceBatch::new(&chosen, 0.0, &mut rng, &device);
-        let (mean, log_variance) = vae.encode(batch.encoder_input.clone());
+        let (mean, log_variance) = vae.encode(&batch);
         // Probabilities rather than log-probabilities: rare words' logs are large and say little.
         let words = vae.decode_log_probs(mean.clone(), batch.decoder_input).exp();
         let mut decoder = SentenceDecoder::new(vae.clone(), mean.clone(), 0.0, 0);

@@ -15,8 +15,8 @@ use latent_lab::data::text::{TextCorpus, Vocabulary};
 use latent_lab::models::seeded;
 use latent_lab::models::sentence_vae::{
     covered_ids, decode_codes, decode_rows, interpolate, mean_tokens_in_place, prior_codes, sample_codes,
-    sentence_vocabulary, sentences, SentenceBatch, SentenceFigures, SentenceVae, SentenceVaeConfig,
-    SentenceVaeTraining, SentenceVaeTrainingConfig,
+    sentence_vocabulary, sentences, SentenceBatch, SentenceFigures, SentencePool, SentenceVae,
+    SentenceVaeConfig, SentenceVaeTraining, SentenceVaeTrainingConfig,
 };
 use latent_lab::weights;
 use rand::rngs::SmallRng;
@@ -24,7 +24,7 @@ use rand::SeedableRng;
 
 const CORPUS: &str = "www/data/text/sentences.tsv.gz";
 const OUT: &str = "www/weights/sentence-vae.bpk";
-const STEPS: usize = 6000;
+const STEPS: usize = 13000;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -72,12 +72,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let base_rate = training_config.learning_rate;
     let mut training = SentenceVaeTraining::new(seeded(51, |d| config.init(d)), training_config, &device);
+    let pool = SentencePool::new(train_ids.clone());
     let started = Instant::now();
     let mut sums = vec![0f32; 4];
     for step in 0..steps {
         let progress = step as f64 / steps as f64;
         training.set_learning_rate(base_rate * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
-        let terms: Vec<f32> = training.step(&train_ids).into_data().try_to_vec()?;
+        let terms: Vec<f32> = training.step(&pool).into_data().try_to_vec()?;
         sums.iter_mut().zip(terms).for_each(|(s, t)| *s += t);
         if (step + 1) % 500 == 0 || step + 1 == steps {
             let seen = SentenceFigures::from_sums(&sums, 500 * 64);
@@ -152,7 +153,7 @@ fn path(
 ) -> Vec<String> {
     let mut rng = SmallRng::seed_from_u64(0);
     let batch = SentenceBatch::new(&[a.to_vec(), b.to_vec()], 0.0, &mut rng, device);
-    let (mean, _): (Tensor<2>, _) = model.encode(batch.encoder_input);
+    let (mean, _): (Tensor<2>, _) = model.encode(&batch);
     let codes = interpolate(mean.clone().narrow(0, 0, 1), mean.narrow(0, 1, 1), 5);
     let mut lines = vec![format!("[a] {}", vocabulary.decode(a))];
     lines.extend(decode_rows(decode_codes(model, codes, 4).into_data(), vocabulary));

@@ -95,32 +95,38 @@ pub struct SentenceVae {
     to_words: Linear,
 }
 
-/// Token ids of a batch of sentences, laid out for the model.
+/// Token ids of a batch of sentences, laid out for the model and cut to its longest sentence
+/// (`w` words), so a batch of short sentences costs less.
 #[derive(Debug, Clone)]
 pub struct SentenceBatch {
-    /// The words, padded on the left, so the encoder's last step is the last word: `[b, 15]`.
+    /// The words, padded on the right: `[b, w]`. The encoder's state is read at each sentence's
+    /// last word, so padding never reaches a code and a sentence reads alike in any batch.
     pub encoder_input: Tensor<2, Int>,
-    /// `<bos>` then the words (some replaced by `<unk>` in training), padded right: `[b, 16]`.
+    /// Where each sentence's last word is in `encoder_input`: `[b]`.
+    pub last_word: Tensor<1, Int>,
+    /// `<bos>` then the words (some replaced by `<unk>` in training), padded right: `[b, w + 1]`.
     pub decoder_input: Tensor<2, Int>,
-    /// The words then `<eos>`, padded right: `[b, 16]`.
+    /// The words then `<eos>`, padded right: `[b, w + 1]`.
     pub targets: Tensor<2, Int>,
-    /// 1 where `targets` holds a word or `<eos>`, 0 on padding: `[b, 16]`.
+    /// 1 where `targets` holds a word or `<eos>`, 0 on padding: `[b, w + 1]`.
     pub mask: Tensor<2>,
 }
 
 impl SentenceBatch {
-    /// `sentences` as ids (at most 15 each); with `word_dropout` > 0 each decoder input word is
-    /// replaced by `<unk>` with that probability, drawn from `rng`.
+    /// `sentences` as ids (at most 15 each, at least one); with `word_dropout` > 0 each decoder
+    /// input word is replaced by `<unk>` with that probability, drawn from `rng`.
     pub fn new(sentences: &[Vec<usize>], word_dropout: f64, rng: &mut SmallRng, device: &Device) -> Self {
         let b = sentences.len();
-        let steps = MAX_TOKENS + 1;
+        let width = sentences.iter().map(|s| s.len().clamp(1, MAX_TOKENS)).max().unwrap_or(1);
+        let steps = width + 1;
         let (mut encoder, mut decoder, mut targets, mut mask) =
-            (vec![0i64; b * MAX_TOKENS], vec![0i64; b * steps], vec![0i64; b * steps], vec![0f32; b * steps]);
+            (vec![0i64; b * width], vec![0i64; b * steps], vec![0i64; b * steps], vec![0f32; b * steps]);
+        let mut last_word = vec![0i64; b];
         for (row, ids) in sentences.iter().enumerate() {
             let ids = &ids[..ids.len().min(MAX_TOKENS)];
-            let offset = MAX_TOKENS - ids.len();
+            last_word[row] = ids.len().saturating_sub(1) as i64;
             for (i, &id) in ids.iter().enumerate() {
-                encoder[row * MAX_TOKENS + offset + i] = id as i64;
+                encoder[row * width + i] = id as i64;
                 let dropped = word_dropout > 0.0 && rng.random::<f64>() < word_dropout;
                 decoder[row * steps + i + 1] = if dropped { Vocabulary::UNK } else { id } as i64;
                 targets[row * steps + i] = id as i64;
@@ -131,11 +137,43 @@ impl SentenceBatch {
         }
         let ints = |v: Vec<i64>, w: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [b, w]), device);
         Self {
-            encoder_input: ints(encoder, MAX_TOKENS),
+            encoder_input: ints(encoder, width),
+            last_word: Tensor::from_data(TensorData::new(last_word, [b]), device),
             decoder_input: ints(decoder, steps),
             targets: ints(targets, steps),
             mask: Tensor::from_data(TensorData::new(mask, [b, steps]), device),
         }
+    }
+}
+
+/// Training sentences grouped by length once, so a training batch can hold sentences of one
+/// length: no step pays for another sentence's padding.
+#[derive(Debug, Clone)]
+pub struct SentencePool {
+    sentences: Vec<Vec<usize>>,
+    /// Indices into `sentences`, by length.
+    by_length: Vec<Vec<usize>>,
+}
+
+impl SentencePool {
+    pub fn new(sentences: Vec<Vec<usize>>) -> Self {
+        let mut by_length = vec![Vec::new(); MAX_TOKENS + 1];
+        for (i, s) in sentences.iter().enumerate() {
+            by_length[s.len().min(MAX_TOKENS)].push(i);
+        }
+        Self { sentences, by_length }
+    }
+
+    pub fn sentences(&self) -> &[Vec<usize>] {
+        &self.sentences
+    }
+
+    /// `count` sentences of one length, drawn with replacement; the length is that of a sentence
+    /// drawn at random, so lengths come as often as in the corpus.
+    pub fn pick(&self, count: usize, rng: &mut SmallRng) -> Vec<Vec<usize>> {
+        let length = self.sentences[rng.random_range(0..self.sentences.len())].len().min(MAX_TOKENS);
+        let same = &self.by_length[length];
+        (0..count).map(|_| self.sentences[same[rng.random_range(0..same.len())]].clone()).collect()
     }
 }
 
@@ -161,10 +199,13 @@ impl SentenceVae {
         self.to_words.weight.dims()[1]
     }
 
-    /// The posterior's mean and log-variance for `[b, 15]` left-padded ids: `([b, code], [b, code])`.
-    pub fn encode(&self, encoder_input: Tensor<2, Int>) -> (Tensor<2>, Tensor<2>) {
-        let (_, state) = self.encoder.forward(self.embedding.forward(encoder_input), None);
-        (self.to_mean.forward(state.hidden.clone()), self.to_log_variance.forward(state.hidden))
+    /// The posterior's mean and log-variance of each sentence of `batch`: `([b, code], [b, code])`.
+    pub fn encode(&self, batch: &SentenceBatch) -> (Tensor<2>, Tensor<2>) {
+        let (outputs, _) = self.encoder.forward(self.embedding.forward(batch.encoder_input.clone()), None);
+        let [b, _, hidden] = outputs.dims();
+        let at_last_word = batch.last_word.clone().reshape([b, 1, 1]).expand([b, 1, hidden]);
+        let last: Tensor<2> = outputs.gather(1, at_last_word).squeeze_dim(1);
+        (self.to_mean.forward(last.clone()), self.to_log_variance.forward(last))
     }
 
     /// The decoder's state before its first word, from `[b, code]` codes.
@@ -209,7 +250,7 @@ impl SentenceVae {
         batch: &SentenceBatch,
         noise: Option<Tensor<2>>,
     ) -> (Tensor<1>, Tensor<1>) {
-        let (mean, log_variance) = self.encode(batch.encoder_input.clone());
+        let (mean, log_variance) = self.encode(batch);
         let codes = match noise {
             Some(noise) => mean.clone() + (log_variance.clone() * 0.5).exp() * noise,
             None => mean.clone(),
@@ -260,7 +301,7 @@ pub fn reconstructions(
 ) -> Vec<Vec<usize>> {
     let mut rng = SmallRng::seed_from_u64(0);
     let batch = SentenceBatch::new(sentences, 0.0, &mut rng, device);
-    let (mean, _) = model.encode(batch.encoder_input);
+    let (mean, _) = model.encode(&batch);
     let tokens = decode_codes(model, mean, width);
     let ids: Vec<i64> = tokens.into_data().convert::<i64>().try_to_vec().unwrap_or_default();
     ids.chunks(MAX_TOKENS + 1)
@@ -547,12 +588,10 @@ impl SentenceVaeTraining {
         self.config.kl_weight * (self.steps as f64 / self.config.kl_anneal_steps.max(1) as f64).min(1.0)
     }
 
-    /// One step on a random batch of `sentences` (ids); returns `[reconstruction, kl, correct,
-    /// tokens]` sums (not read back).
-    pub fn step(&mut self, sentences: &[Vec<usize>]) -> Tensor<1> {
-        let picked: Vec<Vec<usize>> = (0..self.config.batch_size)
-            .map(|_| sentences[self.rng.random_range(0..sentences.len())].clone())
-            .collect();
+    /// One step on a random batch of same-length sentences from `pool`; returns
+    /// `[reconstruction, kl, correct, tokens]` sums (not read back).
+    pub fn step(&mut self, pool: &SentencePool) -> Tensor<1> {
+        let picked = pool.pick(self.config.batch_size, &mut self.rng);
         let batch = SentenceBatch::new(&picked, self.config.word_dropout, &mut self.rng, &self.device);
         let noise = Tensor::random(
             [picked.len(), self.model.code_size()],
@@ -589,19 +628,19 @@ mod tests {
         let device = Device::flex();
         let mut rng = SmallRng::seed_from_u64(1);
         let batch = SentenceBatch::new(&[vec![5, 6, 7], vec![8]], 0.0, &mut rng, &device);
-        let encoder: Vec<i64> =
-            batch.encoder_input.clone().into_data().convert::<i64>().try_to_vec().unwrap();
-        assert_eq!(&encoder[12..15], &[5, 6, 7]);
-        assert_eq!(encoder[..12].iter().sum::<i64>(), 0);
-        let targets: Vec<i64> = batch.targets.clone().into_data().convert::<i64>().try_to_vec().unwrap();
-        assert_eq!(&targets[..5], &[5, 6, 7, Vocabulary::EOS as i64, 0]);
-        let decoder: Vec<i64> =
-            batch.decoder_input.clone().into_data().convert::<i64>().try_to_vec().unwrap();
-        assert_eq!(&decoder[..5], &[Vocabulary::BOS as i64, 5, 6, 7, 0]);
+        let ints = |t: Tensor<2, Int>| -> Vec<i64> { t.into_data().convert::<i64>().try_to_vec().unwrap() };
+        // Cut to the longest sentence (3 words), padded on the right.
+        assert_eq!(batch.encoder_input.dims(), [2, 3]);
+        assert_eq!(ints(batch.encoder_input.clone()), [5, 6, 7, 8, 0, 0]);
+        let last: Vec<i64> = batch.last_word.clone().into_data().convert::<i64>().try_to_vec().unwrap();
+        assert_eq!(last, [2, 0]);
+        let (eos, bos) = (Vocabulary::EOS as i64, Vocabulary::BOS as i64);
+        assert_eq!(ints(batch.targets.clone()), [5, 6, 7, eos, 8, eos, 0, 0]);
+        assert_eq!(ints(batch.decoder_input.clone()), [bos, 5, 6, 7, bos, 8, 0, 0]);
         assert_eq!(batch.mask.clone().sum().into_scalar::<f32>(), 6.0);
 
         let model = SentenceVaeConfig::new(20).with_hidden(8).with_embedding(4).with_code(3).init(&device);
-        let (mean, _) = model.encode(batch.encoder_input.clone());
+        let (mean, _) = model.encode(&batch);
         assert_eq!(mean.dims(), [2, 3]);
         let terms: Vec<f32> = model.loss_terms(&batch, None).into_data().try_to_vec().unwrap();
         assert_eq!(terms[3], 6.0);
@@ -615,6 +654,32 @@ mod tests {
             decoder.step();
         }
         assert_eq!(decoder.tokens().dims(), [4, MAX_TOKENS + 1]);
+    }
+
+    #[test]
+    fn a_sentence_is_read_alike_alone_and_beside_a_longer_one() {
+        let model =
+            seeded(5, |d| SentenceVaeConfig::new(20).with_hidden(8).with_embedding(4).with_code(3).init(d));
+        let device = Device::flex();
+        let batch = |sentences: &[Vec<usize>]| {
+            SentenceBatch::new(sentences, 0.0, &mut SmallRng::seed_from_u64(1), &device)
+        };
+        let read = |t: Tensor<2>| -> Vec<f32> { t.into_data().try_to_vec().unwrap() };
+        let (short, long) = (vec![5, 6], vec![9, 10, 11, 12, 13]);
+        let (alone, _) = model.encode(&batch(&[short.clone()]));
+        let (beside, _) = model.encode(&batch(&[short.clone(), long.clone()]));
+        for (a, b) in read(alone).iter().zip(read(beside.narrow(0, 0, 1))) {
+            assert!((a - b).abs() < 1e-5, "code alone {a}, beside a longer sentence {b}");
+        }
+        // The batch's sums (reconstruction, KL, correct, tokens) are those of each sentence alone:
+        // padding costs nothing and counts nothing.
+        let terms = |sentences: &[Vec<usize>]| -> Vec<f32> {
+            model.loss_terms(&batch(sentences), None).into_data().try_to_vec().unwrap()
+        };
+        let (one, other, both) = (terms(&[short.clone()]), terms(&[long.clone()]), terms(&[short, long]));
+        for i in 0..4 {
+            assert!((one[i] + other[i] - both[i]).abs() < 1e-3, "term {i}: {one:?} + {other:?} vs {both:?}");
+        }
     }
 
     /// Teacher-forced log-probability of each row of `tokens`, up to and with its first `<eos>`.

@@ -323,7 +323,7 @@ impl TextSession {
         let unknown: Vec<String> =
             [a, b].iter().flat_map(|s| tokenize(s)).filter(|w| vocabulary.id(w) == Vocabulary::UNK).collect();
         let batch = SentenceBatch::new(&ends, 0.0, &mut self.rng, &self.device);
-        let (mean, _) = vae.encode(batch.encoder_input);
+        let (mean, _) = vae.encode(&batch);
         let codes = interpolate(mean.clone().narrow(0, 0, 1), mean.narrow(0, 1, 1), steps);
         let decoded = decode_codes(&vae, codes.clone(), beam);
         let sampled = sample_codes(&vae, codes, temperature, self.rng.random());
