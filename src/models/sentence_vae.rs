@@ -1,8 +1,8 @@
 //! A sentence VAE (Bowman et al. 2016, "Generating sentences from a continuous space"): an LSTM
-//! reads a sentence's word embeddings, its last state gives a Gaussian posterior over a code,
-//! and an LSTM decoder, started from a state computed from the code and fed the code again at
-//! every step beside the previous word, rebuilds the sentence word by word (teacher-forced in
-//! training). Against posterior collapse (the decoder ignoring the code): the KL term's weight
+//! reads a sentence's word embeddings, its output at the last word gives a Gaussian posterior
+//! over a code, and an LSTM decoder, started from a state computed from the code and fed the
+//! code again at every step beside the previous word, rebuilds the sentence word by word
+//! (teacher-forced in training). Against posterior collapse (the decoder ignoring the code): the KL term's weight
 //! rises linearly from 0 to 1 (KL annealing), a quarter of the decoder's input words are
 //! replaced by `<unk>` at random (word dropout), so it has to lean on the code, and each code
 //! dimension's first 2 nats of KL are free (free bits, Kingma et al. 2016), so the code carries
