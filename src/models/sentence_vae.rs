@@ -2,11 +2,11 @@
 //! reads a sentence's word embeddings, its output at the last word gives a Gaussian posterior
 //! over a code, and an LSTM decoder, started from a state computed from the code and fed the
 //! code again at every step beside the previous word, rebuilds the sentence word by word
-//! (teacher-forced in training). Against posterior collapse (the decoder ignoring the code): the KL term's weight
-//! rises linearly from 0 to 1 (KL annealing), a quarter of the decoder's input words are
-//! replaced by `<unk>` at random (word dropout), so it has to lean on the code, and each code
-//! dimension's first 2 nats of KL are free (free bits, Kingma et al. 2016), so the code carries
-//! at least 64 nats: enough to write a sentence it has seen back from its code.
+//! (teacher-forced in training). Against posterior collapse (the decoder ignoring the code):
+//! the KL term's weight rises linearly from 0 to 1 (KL annealing), a quarter of the decoder's
+//! input words are replaced by `<unk>` at random (word dropout), so it has to lean on the code,
+//! and each code dimension's first 2 nats of KL are free (free bits, Kingma et al. 2016), so the
+//! code carries at least 64 nats: enough to write a sentence it has seen back from its code.
 //!
 //! Decoding is step-wise and never reads back: [`SentenceDecoder::step`] picks the next word of
 //! every sentence on the device, and the caller reads the tokens once it has taken its steps.
@@ -113,8 +113,8 @@ pub struct SentenceBatch {
 }
 
 impl SentenceBatch {
-    /// `sentences` as ids (at most 15 each, at least one); with `word_dropout` > 0 each decoder
-    /// input word is replaced by `<unk>` with that probability, drawn from `rng`.
+    /// `sentences` as ids (1 to 15 each); with `word_dropout` > 0 each decoder input word is
+    /// replaced by `<unk>` with that probability, drawn from `rng`.
     pub fn new(sentences: &[Vec<usize>], word_dropout: f64, rng: &mut SmallRng, device: &Device) -> Self {
         let b = sentences.len();
         let width = sentences.iter().map(|s| s.len().clamp(1, MAX_TOKENS)).max().unwrap_or(1);
@@ -162,10 +162,6 @@ impl SentencePool {
             by_length[s.len().min(MAX_TOKENS)].push(i);
         }
         Self { sentences, by_length }
-    }
-
-    pub fn sentences(&self) -> &[Vec<usize>] {
-        &self.sentences
     }
 
     /// `count` sentences of one length, drawn with replacement; the length is that of a sentence
