@@ -12,7 +12,8 @@ import * as pixelrnn from './demos/pixelrnn.js';
 import * as text from './demos/text.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
-// settings) and `mount(worker, state, setSetting)`.
+// settings) and `mount(worker, state, setSetting)`, which returns {ready, onLoop, onLoopStopped,
+// onRestart} and, where the demo holds work back from the worker, `idle()`.
 const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn, text };
 
 // Every setting the URL can carry, with its default and allowed values.
@@ -81,6 +82,10 @@ const worker = new ModelWorker({
   },
 });
 shown = demos[state.demo].mount(worker, state, setSetting);
+// For page tests (tests/page/browser.mjs: settle): true when the worker owes no reply and the
+// demo has nothing of its own waiting (its `idle()`, where it has such work: a pause before a
+// query, a painting paced by animation frames).
+window.__latentLabIdle = () => worker.idle() && (shown.idle?.() ?? true);
 // A handle for page tests and for poking at the models from the console.
 window.latentLab = { worker, state };
 // Offline copy: asked for once the demo has started, so its download does not slow the start.

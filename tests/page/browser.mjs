@@ -167,7 +167,8 @@ export async function strokeOn(page, testid, points, size = 140) {
   await page.mouse.up();
 }
 
-// The VAE page: a 1 on its first pad and a 0 on its second, then waits for the strips of both.
+// The VAE page: a 1 on its first pad and a 0 on its second, then waits until the strips show
+// both (a strip drawn after the second stroke, then nothing in flight: settle).
 export async function drawVaeOneAndZero(page) {
   await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
   const before = await draws(page, 'vae-interp-strip');
@@ -175,15 +176,20 @@ export async function drawVaeOneAndZero(page) {
     const angle = (i / 40) * 2 * Math.PI;
     return [70 + 30 * Math.sin(angle), 70 - 45 * Math.cos(angle)];
   }));
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, before);
-  await page.waitForTimeout(800); // the latest stroke's strips
+  await drawn(page, 'vae-interp-strip', before);
+  await settle(page);
 }
 
-// Waits until the views show the latest request (the worker coalesces while drawing).
+// Waits until the views show the answer to the latest input: window.__latentLabIdle (www/main.js)
+// is true once the model worker owes no reply and the demo holds nothing back (a pause before a
+// query, a painting under way). The demos ask the worker from their input handlers at once, and
+// Playwright's input calls return once those handlers ran, so no time has to pass first. A page
+// without the hook is an error, not a pass.
 export async function settle(page) {
-  await page.waitForTimeout(300);
-  await page.waitForFunction(() => window.__latentLabIdle?.() ?? true, null, { timeout: 60_000 });
-  await page.waitForTimeout(200);
+  await page.waitForFunction(() => {
+    if (typeof window.__latentLabIdle !== 'function') throw new Error('settle: this page has no window.__latentLabIdle (www/main.js sets it)');
+    return window.__latentLabIdle();
+  }, null, { timeout: 60_000 });
 }
 
 export async function drawOne(page) {

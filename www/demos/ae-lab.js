@@ -382,8 +382,8 @@ export function mount(worker, state, setSetting) {
     for (const canvas of Object.values(views)) clearImage(canvas);
   }
 
-  // For page tests: true when no request is in flight or waiting.
-  window.__latentLabIdle = () => query.idle() && decodeGrid.idle() && sample.idle() && lookUp.idle();
+  // No request in flight or waiting (see www/main.js: window.__latentLabIdle).
+  const idle = () => query.idle() && decodeGrid.idle() && sample.idle() && lookUp.idle();
 
-  return { ready, onLoop, onLoopStopped, onRestart };
+  return { ready, onLoop, onLoopStopped, onRestart, idle };
 }

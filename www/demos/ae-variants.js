@@ -155,6 +155,7 @@ export function mount(worker, state, setSetting) {
   const onLambda = () => {
     clearTimeout(lambdaTimer);
     lambdaTimer = setTimeout(async () => {
+      lambdaTimer = null;
       const value = Number(lambdaInput.value);
       if (lambdaInput.value === '' || !(value >= 0 && value <= 10)) return;
       if (value === lambda() && root.dataset.ready === 'true') return;
@@ -382,8 +383,9 @@ export function mount(worker, state, setSetting) {
     for (const id of convViews) clearImage($(id));
   }
 
-  // For page tests: true when no request is in flight or waiting.
-  window.__latentLabIdle = () => caeQuery.idle() && convQuery.idle() && shifts.idle();
+  // No request in flight or waiting, no λ change waiting for its pause (see www/main.js:
+  // window.__latentLabIdle).
+  const idle = () => lambdaTimer === null && caeQuery.idle() && convQuery.idle() && shifts.idle();
 
-  return { ready, onLoop, onLoopStopped, onRestart };
+  return { ready, onLoop, onLoopStopped, onRestart, idle };
 }

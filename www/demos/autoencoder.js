@@ -161,8 +161,8 @@ export function mount(worker) {
     for (const canvas of Object.values(views)) clearImage(canvas);
   }
 
-  // For page tests: true when no request is in flight or waiting.
-  window.__latentLabIdle = () => !busy && !dirty;
+  // No request in flight or waiting (see www/main.js: window.__latentLabIdle).
+  const idle = () => !busy && !dirty;
 
-  return { ready, onLoop, onLoopStopped, onRestart };
+  return { ready, onLoop, onLoopStopped, onRestart, idle };
 }

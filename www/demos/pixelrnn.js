@@ -248,6 +248,8 @@ export function mount(worker, state, setSetting) {
   });
 
   return {
+    // No painting under way (it is paced by animation frames; see www/main.js: window.__latentLabIdle).
+    idle: () => painting === null,
     async ready(problems) {
       hideProgress();
       for (const button of buttons) button.disabled = false;

@@ -74,10 +74,10 @@ export function mount(worker, state, setSetting) {
   queryInput.addEventListener('input', () => {
     setSetting('text-query', queryInput.value);
     clearTimeout(pause);
-    pause = setTimeout(query, QUERY_PAUSE_MS);
+    pause = setTimeout(() => { pause = null; query(); }, QUERY_PAUSE_MS);
   });
   queryInput.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') { clearTimeout(pause); query(); }
+    if (event.key === 'Enter') { clearTimeout(pause); pause = null; query(); }
   });
 
   function showMap(map) {
@@ -185,8 +185,9 @@ export function mount(worker, state, setSetting) {
     for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
   }
 
-  // For page tests: true when no query is in flight or waiting.
-  window.__latentLabIdle = () => query.idle();
+  // No query in flight, waiting, or waiting for the typing to pause (see www/main.js:
+  // window.__latentLabIdle).
+  const idle = () => pause === null && query.idle();
 
-  return { ready, onLoop: () => {}, onLoopStopped: () => {}, onRestart };
+  return { ready, onLoop: () => {}, onLoopStopped: () => {}, onRestart, idle };
 }

@@ -66,6 +66,13 @@ export class ModelWorker {
     return this.request('memory');
   }
 
+  // Whether every request has its reply (for page tests: window.__latentLabIdle, www/main.js).
+  // The demos ask the worker from their event handlers at once, so from an input's arrival to
+  // the views showing its answer this is false.
+  idle() {
+    return this.pending.size === 0;
+  }
+
   send(method, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
