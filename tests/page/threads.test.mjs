@@ -1,9 +1,11 @@
 // The CPU backend on every core: on a cross-origin-isolated page a demo that takes threads (the
-// GAN) loads the threaded build (rayon on Web Workers); a page served without COOP/COEP falls
-// back to the single-threaded build and says so; both train. The two builds compute the same
-// numbers.
+// GAN) loads the threaded build (rayon on Web Workers) and its training runs on as many worker
+// threads as there are cores; a page served without COOP/COEP falls back to the single-threaded
+// build, says so, and trains on one. Which threads worked is read from the OS (Linux's /proc),
+// not from the page. The two builds compute the same numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   startServer, launchChromium, openPage, openDemo, artefacts, ink, squaredError, settle, drawOne, callInWorker,
 } from './browser.mjs';
@@ -22,20 +24,71 @@ after(async () => {
   plain?.close();
 });
 
-// The GAN page (a demo that takes the threaded build): trains a few chunks; the badge says how
-// many threads did it.
+// CPU time (clock ticks, user + system) of every Web Worker thread of this Chromium's renderers
+// (Chromium names them "DedicatedWorker"), by "process/thread" id. A thread that ends while it
+// is read is left out.
+async function workerThreadTicks() {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  await cdp.detach();
+  const ticks = new Map();
+  for (const { id } of processInfo.filter((p) => p.type === 'renderer')) {
+    let threads;
+    try {
+      threads = readdirSync(`/proc/${id}/task`);
+    } catch (error) {
+      if (error.code === 'ENOENT') continue; // the renderer of a page closed before
+      throw error;
+    }
+    for (const tid of threads) {
+      try {
+        if (readFileSync(`/proc/${id}/task/${tid}/comm`, 'utf8').trim() !== 'DedicatedWorker') continue;
+        const stat = readFileSync(`/proc/${id}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
+        ticks.set(`${id}/${tid}`, Number(fields[11]) + Number(fields[12])); // utime, stime
+      } catch (error) {
+        if (error.code !== 'ENOENT' && error.code !== 'ESRCH') throw error;
+      }
+    }
+  }
+  return ticks;
+}
+
+// A worker thread worked during play when its CPU time reached this share of the busiest
+// worker thread's; an idle thread has none. Measured on 2 cores (the log line prints them): to
+// 100 iterations the model worker spent 1.12 s and the two pool workers 1.08 s and 1.03 s (0.92
+// of the busiest and more); with the pool cut to one worker, 2.18 s and 0.75 s.
+const WORKED_SHARE = 0.25;
+
+// The GAN page (a demo that takes the threaded build): trains 100 iterations; the badge says how
+// many threads it runs on, and /proc how many worker threads worked meanwhile. In each renderer
+// the first worker thread (the lowest id) is the page's model worker (www/worker.js, started as
+// the page loads); the later ones are the rayon pool's, started by it.
 async function playGan(url, name) {
   const page = await openDemo(browser, `${url}?demo=gan&backend=cpu`, 'gan');
   const threads = Number(await page.getByTestId('backend').getAttribute('data-threads'));
+  const before = await workerThreadTicks();
   await page.getByTestId('gan-play').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=gan-iterations]').textContent) >= 100, null, { timeout: 120_000 });
+  const after = await workerThreadTicks();
   const rate = await page.locator('#gan-rate').textContent();
   await page.getByTestId('gan-play').click(); // pause
   await page.screenshot({ path: `${artefacts}/threads-${name}.png` });
   const note = await page.getByTestId('note').textContent();
-  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; GAN ${rate}`);
+  const spent = [...after].map(([thread, ticks]) => {
+    const [pid, tid] = thread.split('/').map(Number);
+    return { pid, tid, ticks: ticks - (before.get(thread) ?? 0) };
+  });
+  const first = (t) => !spent.some((o) => o.pid === t.pid && o.tid < t.tid);
+  const busiest = Math.max(0, ...spent.map((t) => t.ticks));
+  const worked = (t) => t.ticks > 0 && t.ticks >= WORKED_SHARE * busiest;
+  const model = spent.filter(first);
+  const pool = spent.filter((t) => !first(t));
+  const seconds = (list) => list.map((t) => (t.ticks / 100).toFixed(2)).join(', ') || 'none'; // 100 ticks a second on Linux
+  console.log(`${name}: ${await page.getByTestId('backend').textContent()}; GAN ${rate}; CPU seconds while playing: `
+    + `model workers ${seconds(model)}, pool workers ${seconds(pool)} (${pool.filter(worked).length} worked)`);
   await page.close();
-  return { threads, note };
+  return { threads, note, modelWorked: model.filter(worked).length, poolWorked: pool.filter(worked).length };
 }
 
 // The auto-encoder page (one thread by choice, see www/demos/autoencoder.js): from opening it,
@@ -53,7 +106,7 @@ async function openAutoencoder(url, name) {
 }
 
 test('a cross-origin-isolated page runs the GAN on every core', async () => {
-  const { threads } = await playGan(isolated.url, 'isolated');
+  const { threads, poolWorked } = await playGan(isolated.url, 'isolated');
   const cores = await (async () => {
     const page = await browser.newPage();
     await page.goto(`${isolated.url}www/bench.html`);
@@ -61,13 +114,16 @@ test('a cross-origin-isolated page runs the GAN on every core', async () => {
     await page.close();
     return value;
   })();
-  assert.equal(threads, cores, `threads = hardwareConcurrency (${cores})`);
+  assert.equal(threads, cores, `the badge says one thread per core (${cores})`);
+  assert.equal(poolWorked, cores, `pool workers that worked while the GAN played: one per core (${cores})`);
   await openAutoencoder(isolated.url, 'isolated');
 });
 
 test('a page without cross-origin isolation runs on one thread and says so', async () => {
-  const { threads, note } = await playGan(plain.url, 'not-isolated');
+  const { threads, note, modelWorked, poolWorked } = await playGan(plain.url, 'not-isolated');
   assert.equal(threads, 1);
+  assert.equal(modelWorked, 1, 'the model worker worked while the GAN played');
+  assert.equal(poolWorked, 0, 'no other worker thread did');
   assert.match(note, /not cross-origin isolated/);
   await openAutoencoder(plain.url, 'not-isolated');
 });
