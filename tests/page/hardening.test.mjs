@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { serveAndLaunch, openDemo, root } from './browser.mjs';
+import { serveAndLaunch, openDemo, root, settle } from './browser.mjs';
 import { CSP_DIRECTIVES, CONTENT_SECURITY_POLICY } from '../../scripts/server.mjs';
 
 const env = serveAndLaunch();
@@ -23,8 +23,9 @@ const demos = Object.keys(demoModules);
 const threaded = demos.filter((demo) => /^\s*threads: true/m.test(readFileSync(`${root}/www/${demoModules[demo]}`, 'utf8')));
 
 // A short interaction per demo after it is ready: a stroke on its drawing pad, if it has one,
-// then its main button pressed (and pressed again where it starts a loop); a demo not named here
-// gets the stroke and its first enabled button.
+// then its main button pressed, and what it started awaited: a loop's LOOP_REPORTS reports before
+// the button pauses it again, a painting's first pixels before Stop, else the answers
+// (settle). A demo not named here gets the stroke and its first enabled button.
 const mainButton = {
   autoencoder: { testid: 'ae-train', toggle: true },
   'ae-lab': { testid: 'lab-random-digit' },
@@ -33,8 +34,19 @@ const mainButton = {
   gan: { testid: 'gan-play', toggle: true },
   pixelrnn: { testid: 'pixel-start', stop: 'pixel-stop' },
 };
+const LOOP_REPORTS = 3;
 
 async function interact(page, demo) {
+  // Counts the worker's loop reports (window.latentLab: the page's handle for tests).
+  await page.evaluate(() => {
+    const { worker } = window.latentLab;
+    const onEvent = worker.onEvent;
+    window.__loopReports = 0;
+    worker.onEvent = (event) => {
+      if (event.event === 'loop') window.__loopReports += 1;
+      onEvent(event);
+    };
+  });
   const section = page.locator(`[data-demo="${demo}"]`);
   const pad = section.locator('canvas[aria-label^="Drawing pad"]').first();
   if (await pad.count()) {
@@ -49,10 +61,50 @@ async function interact(page, demo) {
   const known = mainButton[demo];
   const button = known ? section.getByTestId(known.testid) : section.locator('button:enabled').first();
   await button.click({ timeout: 120_000 });
-  await page.waitForTimeout(2000);
-  if (known?.toggle) await button.click();
-  if (known?.stop) await section.getByTestId(known.stop).click().catch(() => {});
-  await page.waitForTimeout(500);
+  if (known?.toggle) {
+    await page.waitForFunction((n) => window.__loopReports >= n, LOOP_REPORTS, { timeout: 120_000 });
+    await button.click();
+  }
+  if (known?.stop) {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=pixel-canvas]').dataset.painted) > 0, null, { timeout: 120_000 });
+    await section.getByTestId(known.stop).click();
+  }
+  await settle(page);
+}
+
+// A violation made on purpose after the interaction, in the page (an image from another origin)
+// and in the model worker (a fetch from another origin): each must be seen by the listener there
+// and reported to the server, which shows that the listeners and the report route work; once the
+// server has both reports, those of earlier violations have arrived too. Their host marks them,
+// and the counts below leave them out.
+const CANARY = 'csp-canary.invalid';
+const canary = (text) => String(text).includes(CANARY);
+async function canaries(page, { workerSaw, reports }) {
+  const blocked = await page.evaluate((host) => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve('loaded');
+    image.onerror = () => resolve('blocked');
+    image.src = `https://${host}/canary.png`;
+  }), `page.${CANARY}`);
+  assert.equal(blocked, 'blocked', 'the page\'s canary image was blocked');
+  const modelWorker = page.workers().find((w) => w.url().endsWith('/www/worker.js'));
+  assert.ok(modelWorker, 'the model worker is running');
+  const fetched = await modelWorker.evaluate((host) => fetch(`https://${host}/canary`).then(() => 'fetched', (error) => error.name), `worker.${CANARY}`);
+  assert.equal(fetched, 'TypeError', 'the model worker\'s canary fetch was blocked');
+  const seen = {
+    'the page\'s listener saw its canary': () => page.evaluate((host) => window.__cspViolations.some((v) => v.blocked.includes(host)), `page.${CANARY}`),
+    'the model worker\'s listener saw its canary': () => workerSaw(`worker.${CANARY}`),
+    'the server got the page\'s canary report': () => reports().some((r) => String(r['blocked-uri'] ?? JSON.stringify(r)).includes(`page.${CANARY}`)),
+    'the server got the worker\'s canary report': () => reports().some((r) => String(r['blocked-uri'] ?? JSON.stringify(r)).includes(`worker.${CANARY}`)),
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const missing = [];
+    for (const [what, check] of Object.entries(seen)) if (!(await check())) missing.push(what);
+    if (!missing.length) return;
+    if (Date.now() > deadline) assert.fail(`after 30 s, not yet: ${missing.join('; ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the next look
+  }
 }
 
 test('the server sends the policy as a header, index.html carries it as a <meta>, and both are strict', async () => {
@@ -93,13 +145,17 @@ for (const demo of demos) {
         { directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber }));
     });
     const workerViolations = [];
+    const listening = []; // each worker's listener, put in as it attaches: {url, state: pending | listening | failed, error}
     context.on('page', (page) => page.on('worker', (worker) => {
       workers.push(worker);
       worker.on('console', (message) => {
         if (message.text().startsWith('securitypolicyviolation ')) workerViolations.push(`${worker.url()}: ${message.text()}`);
       });
+      const entry = { url: worker.url(), state: 'pending' };
+      listening.push(entry);
       worker.evaluate(() => self.addEventListener('securitypolicyviolation', (e) => console.error(
-        `securitypolicyviolation ${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`))).catch(() => {});
+        `securitypolicyviolation ${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)))
+        .then(() => { entry.state = 'listening'; }, (error) => Object.assign(entry, { state: 'failed', error: error.message }));
     }));
     const errors = [];
     try {
@@ -109,23 +165,30 @@ for (const demo of demos) {
       try {
         page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo, { errors });
         await interact(page, demo);
+        await canaries(page, {
+          workerSaw: (host) => workerViolations.some((v) => v.includes(host)),
+          reports: () => env.server.cspReports.slice(reportsBefore),
+        });
       } catch (error) {
         failure = error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 500)); // reports are sent asynchronously
-      const inPage = await (page ?? context.pages()[0])?.evaluate(() => window.__cspViolations).catch(() => []);
-      const violations = [...(inPage ?? []), ...workerViolations];
-      const reports = env.server.cspReports.slice(reportsBefore);
-      const foreign = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+      const shown = page ?? context.pages()[0];
+      if (!shown) throw failure ?? new Error('no page was opened');
+      const inPage = await shown.evaluate(() => window.__cspViolations);
+      assert.ok(Array.isArray(inPage), 'the page\'s list of violations was read');
+      const violations = [...inPage.filter((v) => !canary(v.blocked)), ...workerViolations.filter((v) => !canary(v))];
+      const reports = env.server.cspReports.slice(reportsBefore).filter((r) => !canary(r['blocked-uri'] ?? r));
+      const foreign = requests.filter((url) => !url.startsWith('data:') && !canary(url) && new URL(url).origin !== origin);
       const workerUrls = workers.map((w) => w.url().replace(origin, '').replace(/blob:.*/, 'blob:'));
       console.log(`${demo}: ${requests.length} requests (${foreign.length} to another origin), `
-        + `${workers.length} workers (${[...new Set(workerUrls)].join(', ')}), ${violations.length} violations, `
-        + `${reports.length} reports`);
+        + `${workers.length} workers (${[...new Set(workerUrls)].join(', ')}; listeners ${listening.map((l) => l.state).join(', ')}), `
+        + `${violations.length} violations, ${reports.length} reports`);
       assert.deepEqual(violations, [], 'securitypolicyviolation events');
       assert.deepEqual(reports, [], 'violation reports sent to the server');
       assert.deepEqual(foreign, [], 'requests to another origin');
-      assert.deepEqual(errors.filter((e) => /Content.Security.Policy|Refused to/i.test(e)), [], 'CSP errors in the console');
+      assert.deepEqual(errors.filter((e) => /Content.Security.Policy|Refused to/i.test(e) && !canary(e)), [], 'CSP errors in the console');
       if (failure) throw failure;
+      assert.deepEqual(listening.filter((l) => l.state !== 'listening'), [], 'every worker got its listener');
       if (threaded.includes(demo)) {
         assert.ok(workerUrls.includes('blob:'), 'the threaded build started its pool (blob: workers) under the policy');
       }
@@ -142,7 +205,7 @@ for (const demo of demos) {
     const context = await env.browser.newContext({ bypassCSP: true });
     try {
       const page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo);
-      await page.waitForTimeout(1000);
+      await settle(page);
       await page.addScriptTag({ path: axeSource });
       const { passed, review, violations } = await page.evaluate(async () => {
         const { violations: found, passes, incomplete } = await window.axe.run(document);
@@ -168,7 +231,7 @@ for (const demo of demos) {
     const context = await env.browser.newContext();
     try {
       const page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu`, demo);
-      await page.waitForTimeout(1000);
+      await settle(page);
       const controls = await page.evaluate((name) => {
         const selector = 'a[href], button:enabled, select:enabled, input:enabled, [tabindex]:not([tabindex="-1"])';
         const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
