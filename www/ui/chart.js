@@ -1,5 +1,6 @@
 // A live line chart (uPlot): several series against one x axis (steps, iterations). The element
-// carries data-points (how many x values it holds) for tests, and data-empty shows while it is 0.
+// carries data-points (how many x values it holds) for tests, and data-empty shows while it is 0;
+// page tests read the series themselves from `element.lineChart` (labels and data).
 import uPlot from '../../node_modules/uplot/dist/uPlot.esm.js';
 
 const HEIGHT = 220;
@@ -14,6 +15,7 @@ export class LineChart {
     this.element = element;
     this.data = [[], ...series.map(() => [])];
     element.dataset.points = '0';
+    element.lineChart = this;
     const grid = { stroke: '#2a2f3a' };
     this.plot = new uPlot({
       width: Math.max(280, element.clientWidth || 640),
@@ -49,5 +51,10 @@ export class LineChart {
 
   get points() {
     return this.data[0].length;
+  }
+
+  // The series' labels, in the order of `add`'s values (not the x axis's).
+  get labels() {
+    return this.plot.series.slice(1).map((s) => s.label);
   }
 }
