@@ -78,12 +78,18 @@ async function sample(page, driver) {
           }
         }
         probe.latest = { asked, pageJs, workersJs, total: measured.bytes };
-      }).finally(() => { probe.pending = false; });
+      }).catch((error) => { probe.error = String(error?.message ?? error); }).finally(() => { probe.pending = false; });
     };
+    // A failed measurement fails the sample (and the run), not a wait for one that never comes.
+    const failed = () => { if (probe.error) throw new Error(`measureUserAgentSpecificMemory: ${probe.error}`); };
     if (!probe.latest) {
       ask();
-      while (!probe.latest) await new Promise((done) => setTimeout(done, 100));
+      while (!probe.latest) {
+        failed();
+        await new Promise((done) => setTimeout(done, 100));
+      }
     } else ask();
+    failed();
     const js = probe.latest;
     const { wasmBytes } = await window.latentLab.worker.memory();
     return {

@@ -17,7 +17,7 @@ try {
     for (const [served, server] of pages) {
       const page = await openDemo(browser, `${server.url}?demo=${demo}&backend=${backend}`, demo);
       await page.getByTestId(button).click();
-      await page.waitForTimeout(seconds * 1000);
+      await page.waitForTimeout(seconds * 1000); // the run itself: the rate is measured over this time
       const rate = await page.locator(rateSelector).textContent();
       await page.getByTestId(button).click();
       const badge = await page.getByTestId('backend').textContent();

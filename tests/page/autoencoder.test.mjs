@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, launchChromium, openPage, artefacts, ink, squaredError, around, stroke, settle, drawOne, frameProbe,
+  recordLoopReports, reportsAfterPause,
 } from './browser.mjs';
 
 let server;
@@ -73,10 +74,11 @@ test('a drawn 1 and 0 are encoded, rebuilt and denoised', async () => {
   await page.close();
 });
 
-test('training in the page advances, charts its loss and keeps the page responsive', async () => {
+test('training in the page advances, charts its loss, keeps the page responsive, and pause stops the worker', async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId('random-digit').click();
   await settle(page);
+  await recordLoopReports(page);
   await frameProbe(page);
   await page.getByTestId('ae-train').click();
   // At least 50 steps and 10 reports (chunks aim at 150 ms: a window of a second or more).
@@ -105,10 +107,17 @@ test('training in the page advances, charts its loss and keeps the page responsi
   }
   assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
 
+  // Pause: the worker's loop stops (no report from it afterwards; the page alone would show a
+  // frozen count whatever the worker did, as it ignores reports once paused), and the count stays.
   await page.getByTestId('ae-train').click(); // pause
+  await settle(page);
   const paused = Number(await page.getByTestId('ae-train-steps').textContent());
-  await page.waitForTimeout(1000);
-  assert.equal(Number(await page.getByTestId('ae-train-steps').textContent()), paused, 'pause stops the steps');
+  const reports = await reportsAfterPause(page, 'autoencoder');
+  console.log(`pause: ${reports.running} reports while training (one every ${reports.intervalMs.toFixed(0)} ms), `
+    + `${reports.after} in the ${reports.windowMs.toFixed(0)} ms after the pause`);
+  assert.ok(reports.running >= 10, `the worker reported while training (${reports.running} reports)`);
+  assert.equal(reports.after, 0, `the worker's loop stopped: no report in the ${reports.windowMs.toFixed(0)} ms after the pause`);
+  assert.equal(Number(await page.getByTestId('ae-train-steps').textContent()), paused, 'the step count stays');
   await page.close();
 });
 

@@ -192,6 +192,38 @@ export async function settle(page) {
   }, null, { timeout: 60_000 });
 }
 
+// Records the reports the model worker posts from its sessions' running loops (its 'loop'
+// events, by session, with the time each arrived), through the page's handle for tests
+// (window.latentLab): what the worker does, whatever the demo shows of it (a paused demo
+// ignores a late report, so a frozen figure on the page does not say the worker stopped).
+export async function recordLoopReports(page) {
+  await page.evaluate(() => {
+    const { worker } = window.latentLab;
+    const onEvent = worker.onEvent;
+    window.__loopReportTimes = {};
+    worker.onEvent = (event) => {
+      if (event.event === 'loop') (window.__loopReportTimes[event.session] ??= []).push(performance.now());
+      onEvent(event);
+    };
+  });
+}
+
+// After a pause of `session`'s loop (recordLoopReports first): waits until the worker answered
+// every request so far, the stop included (settle; the worker posts in order, so a report sent
+// before the stop was handled has arrived by then), then watches for five of the loop's report
+// intervals as measured while it ran (at least 1 s). That wait is the behaviour under test
+// (nothing comes), not a wait for something. Returns {running: the reports before the pause,
+// after: those in the window, windowMs, intervalMs}.
+export async function reportsAfterPause(page, session) {
+  await settle(page);
+  const times = await page.evaluate((s) => window.__loopReportTimes[s] ?? [], session);
+  const intervalMs = times.length > 1 ? (times.at(-1) - times[0]) / (times.length - 1) : 0;
+  const windowMs = Math.max(1000, 5 * intervalMs);
+  await page.waitForTimeout(windowMs);
+  const now = await page.evaluate((s) => (window.__loopReportTimes[s] ?? []).length, session);
+  return { running: times.length, after: now - times.length, windowMs, intervalMs };
+}
+
 export async function drawOne(page) {
   await stroke(page, Array.from({ length: 19 }, (_, i) => [140, 45 + i * 10]));
 }

@@ -1,7 +1,9 @@
 // Page tests of the GAN demo (?demo=gan): press what a person presses, read the canvases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, frameProbe } from './browser.mjs';
+import {
+  serveAndLaunch, openDemo, artefacts, frameProbe, drawn, settle, recordLoopReports, reportsAfterPause,
+} from './browser.mjs';
 
 const env = serveAndLaunch();
 const open = (query = '') => openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu${query}`, 'gan');
@@ -25,7 +27,7 @@ async function grid(page) {
 const meanAbsDiff = (a, b) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
 const iterations = async (page) => Number(await page.getByTestId('gan-iterations').textContent());
 
-test('from scratch, play trains the GAN: iterations advance, the grid changes, the charts fill, frames keep coming', async () => {
+test('from scratch, play trains the GAN: iterations advance, the grid changes, the charts fill, frames keep coming; pause stops the worker', async () => {
   const page = await open();
   const before = await grid(page);
   assert.equal(before.width, before.cols * 28 * before.scale, 'cells are 28×28 at data-scale, no gaps');
@@ -34,12 +36,15 @@ test('from scratch, play trains the GAN: iterations advance, the grid changes, t
   assert.match(await page.getByTestId('gan-coverage').textContent(), /^\d+\/10$/);
   assert.equal(await page.getByTestId('gan-play').getAttribute('aria-pressed'), 'false');
 
+  await recordLoopReports(page);
   await frameProbe(page);
   await page.getByTestId('gan-play').click();
   assert.equal(await page.getByTestId('gan-play').getAttribute('aria-pressed'), 'true');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=gan-iterations]').textContent) >= 40
     && Number(document.getElementById('gan-loss-chart').dataset.points) >= 3, null, { timeout: 120_000 });
-  await page.waitForTimeout(1500);
+  // Then six more grid draws (one per chunk, about 4 a second: a window of more than a second
+  // for the frame probe, and more training for the grid to show).
+  await drawn(page, 'gan-samples', (await grid(page)).draws + 5, 120_000);
   const gap = await page.evaluate(() => window.__stopFrameProbe());
   const after = await grid(page);
   const rate = await page.locator('#gan-rate').textContent();
@@ -55,10 +60,17 @@ test('from scratch, play trains the GAN: iterations advance, the grid changes, t
   assert.ok(points.every((p) => p >= 3), `every chart has points (${points})`);
   assert.ok(gap < 200, `no frame gap over 200 ms while training (${gap.toFixed(0)} ms)`);
 
-  await page.waitForTimeout(500); // the redraw after pausing shows where training stopped
+  // Pause: the worker's loop stops (no report from it afterwards; the page alone would show a
+  // frozen count whatever the worker did, as it ignores reports once paused). The redraw after
+  // pausing (settle) shows where training stopped, and the count stays.
+  await settle(page);
   const paused = await iterations(page);
-  await page.waitForTimeout(1000);
-  assert.equal(await iterations(page), paused, 'pause stops training');
+  const reports = await reportsAfterPause(page, 'gan');
+  console.log(`pause: ${reports.running} reports while playing (one every ${reports.intervalMs.toFixed(0)} ms), `
+    + `${reports.after} in the ${reports.windowMs.toFixed(0)} ms after the pause; ${paused} iterations`);
+  assert.ok(reports.running >= 3, `the worker reported while playing (${reports.running} reports)`);
+  assert.equal(reports.after, 0, `the worker's loop stopped: no report in the ${reports.windowMs.toFixed(0)} ms after the pause`);
+  assert.equal(await iterations(page), paused, 'the iteration count stays');
   // Single steps: D only and G only do not count as iterations; one iteration does.
   await page.getByTestId('gan-step-d').click();
   await page.getByTestId('gan-step-g').click();

@@ -8,8 +8,13 @@ const env = serveAndLaunch();
 const open = (query = '') => openDemo(env.browser, `${env.server.url}?demo=pixelrnn&backend=cpu${query}`, 'pixelrnn');
 // The page's colour for a pixel not yet painted (neither ink nor background).
 const UNPAINTED = [71, 85, 105];
-// The binary model's NLL on the first 200 test digits as the page measures it: measured 87.82.
-const PAGE_NLL_BAR = 92;
+// The binary model's NLL on the first 200 test digits, each binarised with seed 7, as the page
+// measures it: 87.82 (README). Every run computes exactly that (the same digits, binarisation
+// and f16 weights, f32 on one thread), so the bar is two-sided: within 0.5 nats, as for the VAE's
+// bound in the page. (The first 200 training digits in their place give 90.05, under the old
+// one-sided bar of 92.)
+const PAGE_NLL = 87.82;
+const PAGE_NLL_TOLERANCE = 0.5;
 
 // The painting canvas read at the centre of each of its 28×28 cells: [r, g, b] per pixel.
 const cells = (page) => page.evaluate(() => {
@@ -161,7 +166,8 @@ test('the page measures the binary model\'s NLL on test digits', async () => {
   await page.waitForFunction(() => /nats per image/.test(document.querySelector('[data-testid=pixel-nll]').textContent), null, { timeout: 120_000 });
   const text = await page.getByTestId('pixel-nll').textContent();
   console.log(`in the page: ${text}`);
-  const nats = Number(text.match(/^([\d.]+) nats/)[1]);
-  assert.ok(nats > 40 && nats < PAGE_NLL_BAR, `NLL ${nats} on 200 test digits, bar ${PAGE_NLL_BAR}`);
+  const [, nats, digits, seed] = text.match(/^([\d.]+) nats per image on the first (\d+) test digits \(binarised with seed (\d+)\)/) ?? [];
+  assert.deepEqual([digits, seed], ['200', '7'], `the first 200 test digits, binarised with seed 7 (${text})`);
+  assert.ok(Math.abs(Number(nats) - PAGE_NLL) <= PAGE_NLL_TOLERANCE, `NLL ${nats} on 200 test digits: the measured ${PAGE_NLL} within ${PAGE_NLL_TOLERANCE}`);
   await page.close();
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws, drawVaeOneAndZero,
+  serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws, drawn, settle, drawVaeOneAndZero,
 } from './browser.mjs';
 
 const env = serveAndLaunch();
@@ -48,7 +48,7 @@ test('a slider decodes live; the map decodes where the pointer is', async () => 
   const page = await open();
   await strokeOn(page, 'vae-draw-a', Array.from({ length: 15 }, (_, i) => [70, 25 + i * 6]));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=vae-sliders] input[type=range]').length === 10);
-  await page.waitForTimeout(500);
+  await settle(page); // the decoded canvas shows the drawn digit's code
   const before = await canvasInk(page, 'vae-decoded-canvas');
   const count = await draws(page, 'vae-decoded-canvas');
   // The lever the test digits use most (data-spread: the spread of its value over them), to the
@@ -57,12 +57,14 @@ test('a slider decodes live; the map decodes where the pointer is', async () => 
   const slider = page.locator('[data-testid=vae-sliders] input').nth(spreads.indexOf(Math.max(...spreads)));
   const target = Number(await slider.inputValue()) > 0 ? '-3' : '3';
   await slider.fill(target);
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-decoded-canvas]').dataset.draws) > n, count);
-  await page.waitForTimeout(300);
+  await drawn(page, 'vae-decoded-canvas', count);
+  await settle(page); // and it shows the latest code (while one decode is in flight the page asks only for the latest code)
   const after = await canvasInk(page, 'vae-decoded-canvas');
   const change = before.ink.reduce((sum, v, i) => sum + Math.abs(v - after.ink[i]), 0) / before.ink.length;
   console.log(`code spreads ${spreads.map((v) => v.toFixed(2))}; the widest slider → ${target}: decoded image changed by ${(255 * change).toFixed(1)} grey levels on average`);
-  assert.ok(change > 0.01, 'moving a slider changes the decoded digit');
+  // Measured: 48.5 grey levels (this stroke, the widest of the 10-D VAE's sliders to its far
+  // end); the bar is about a quarter of that.
+  assert.ok(change > 0.05, `moving a slider changes the decoded digit (${(255 * change).toFixed(1)} grey levels on average)`);
 
   const box = await page.getByTestId('vae-map-canvas').boundingBox();
   const mapDraws = await draws(page, 'vae-map-decoded');
