@@ -3,10 +3,16 @@
 // peer's backend of the same kind: CPU against TF.js's wasm backend (XNNPACK; for gan-step, where
 // stock wasm has no conv-backprop kernel, against wasm+shim), WebGPU against TF.js's WebGPU.
 // "× TF.js" is how many times faster latent-lab is (> 1: faster), whatever the unit.
-//   node tests/bench-table.mjs latent-lab.jsonl tfjs.jsonl
+//   node tests/bench-table.mjs latent-lab.jsonl [tfjs.jsonl] [--record]   (without the peer's file: '—')
 // A second table sets each workload's arithmetic against `matmul-peak` (a 1024³ matrix product
 // through the same backend and build): the share of that rate each workload reaches.
-import { readFileSync } from 'node:fs';
+// Then the regression check: ratios between figures of the same run (a backend against ndarray on
+// the same workload, a workload's GFLOP/s against its backend's matmul-peak) are compared with the
+// ones recorded in tests/bench-ratios.json; one that fell by more than TOLERANCE is printed loudly
+// and the command exits with status 3. Ratios of one run cancel most of the machine's speed, so
+// the check holds on another machine of the same kind. `--record` writes this run's ratios there.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // Floating-point operations per unit of each workload (2 per multiply-add). Training counts 3×
 // the forward pass (forward, input gradient, weight gradient). Forward multiply-adds per image:
@@ -26,7 +32,9 @@ const FLOPS = {
 
 const readLines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{'))
   .map((l) => JSON.parse(l)).filter((r) => r.workload);
-const [ours, peer] = process.argv.slice(2).map(readLines);
+const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const record = process.argv.includes('--record');
+const [ours, peer = []] = files.map(readLines);
 
 const peerOf = (workload, backend) => {
   const kinds = backend === 'webgpu' ? ['webgpu'] : ['wasm', 'wasm+shim'];
@@ -60,4 +68,45 @@ for (const result of ours.filter((r) => FLOPS[r.workload] && !r.error && peaks[r
   const reached = gflops(result);
   console.log(`| ${result.workload} | ${result.backend} | ${reached.toFixed(2)} | ${peaks[result.backend].toFixed(1)} | `
     + `${Math.round((100 * reached) / peaks[result.backend])} % |`);
+}
+
+// Same-run ratios, each oriented so that higher is better for the first backend.
+const speed = (r) => (lowerIsBetter(r.unit) ? 1 / r.median : r.median);
+const ratios = {};
+const ndarray = Object.fromEntries(ours.filter((r) => r.backend === 'cpu-ndarray' && !r.error).map((r) => [r.workload, r]));
+for (const result of ours.filter((r) => !r.error && r.backend !== 'cpu-ndarray')) {
+  const reference = ndarray[result.workload];
+  if (reference && result.workload !== 'matmul-peak') {
+    ratios[`${result.workload}: ${result.backend} ÷ cpu-ndarray`] = speed(result) / speed(reference);
+  }
+  if (FLOPS[result.workload] && peaks[result.backend]) {
+    ratios[`${result.workload}: ${result.backend} GFLOP/s ÷ its matmul-peak`] = gflops(result) / peaks[result.backend];
+  }
+}
+
+// A ratio may drop this much from the recorded one before it counts as a regression: two quiet
+// runs of one build here (2026-12-01) gave ratios 0.75-1.12 of each other (the widest:
+// pixel-sample against ndarray), so 35 %. The slowdown issue 29 reported for ae-throughput on flex
+// was 60 % of both of its ratios.
+const TOLERANCE = 0.35;
+const recordFile = fileURLToPath(new URL('bench-ratios.json', import.meta.url));
+const meta = readFileSync(files[0], 'utf8').split('\n').filter((l) => l.startsWith('{"meta"')).map((l) => JSON.parse(l).meta)[0];
+if (record) {
+  const rounded = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toPrecision(3))]));
+  writeFileSync(recordFile, `${JSON.stringify({ recorded: new Date().toISOString().slice(0, 10), from: files[0],
+    browser: meta?.browser, cores: meta?.hardwareConcurrency, ratios: rounded }, null, 2)}\n`);
+  console.log(`\nRecorded ${Object.keys(rounded).length} same-run ratios in ${recordFile}`);
+} else {
+  const recorded = JSON.parse(readFileSync(recordFile, 'utf8'));
+  const fallen = Object.entries(recorded.ratios).filter(([key, was]) => key in ratios && ratios[key] < was * (1 - TOLERANCE));
+  const missing = Object.keys(recorded.ratios).filter((key) => !(key in ratios));
+  console.log(`\nSame-run ratios against tests/bench-ratios.json (recorded ${recorded.recorded}): `
+    + `${Object.keys(recorded.ratios).length - fallen.length - missing.length} held, ${fallen.length} fell, ${missing.length} not measured this run`);
+  if (fallen.length) {
+    const lines = fallen.map(([key, was]) => `  ${key}: ${ratios[key].toPrecision(3)} now, ${was} recorded (${Math.round(100 * (1 - ratios[key] / was))} % lower)`);
+    console.error(['', '#'.repeat(100), `# SPEED REGRESSION: ${fallen.length} same-run ratio(s) fell more than ${100 * TOLERANCE} % below the recorded ones`,
+      ...lines, '# Bisect: WORKLOADS=<workload> BACKENDS=<backends> node tests/bench.mjs at each commit;',
+      '# record new ratios only for a change that is meant (scripts/lab bench record).', '#'.repeat(100)].join('\n'));
+    process.exitCode = 3;
+  }
 }
