@@ -1,6 +1,7 @@
 //! Native GAN tests: the 1-D GAN learns one Gaussian; the shipped classifier reaches its bar; the
-//! shipped GAN checkpoint's samples cover the digits; the page's live settings give digits in
-//! the iterations the page reaches in two minutes.
+//! shipped GAN checkpoint's samples cover the digits; the page's live settings give digits after
+//! `LIVE_ITERATIONS` iterations (the count the page reached in two minutes when measured; no time
+//! is checked here).
 //!
 //! Weights are drawn from burn's CPU RNG, which is process-wide: tests that draw them hold
 //! `RNG` so a seed means the same start whatever runs beside them.
@@ -119,10 +120,13 @@ fn shipped_gan_covers_the_digits() {
     assert!(DIGITS.met_by(&judged), "{judged:?}");
 }
 
-/// The page's default model and settings, trained from scratch natively for as many
-/// iterations as the page reaches in two minutes, give digits by the classifier's reading.
+/// The page's default model and settings, trained from scratch natively for `LIVE_ITERATIONS`
+/// iterations, give digits by the classifier's reading. That count is what the page reached in
+/// two minutes when `scripts/lab bench gan` last measured it (see its definition); this test
+/// checks the digits at that count, not the page's speed: the native time is printed for the
+/// record only.
 #[test]
-fn live_settings_give_digits_within_the_pages_two_minutes() {
+fn live_settings_give_digits_after_live_iterations() {
     let device = Device::flex();
     let train = Mnist::load("www/data/mnist_train_10k.bin.gz").unwrap();
     let classifier = classifier(&device);

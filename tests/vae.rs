@@ -13,8 +13,8 @@ use latent_lab::data::mnist::Mnist;
 use latent_lab::models::classifier::{Classifier, ClassifierConfig};
 use latent_lab::models::gan::fixed_noise;
 use latent_lab::models::vae::{
-    interpolate, test_bound, LossFigures, Posterior, Vae, VaeConfig, VaeTraining, VaeTrainingConfig,
-    BOUND_SEED,
+    interpolate, reconstruction_nats, test_bound, LossFigures, Posterior, Vae, VaeConfig, VaeTraining,
+    VaeTrainingConfig, BOUND_SEED,
 };
 use latent_lab::weights;
 
@@ -90,7 +90,7 @@ fn the_kl_term_equals_its_closed_form() {
 }
 
 #[test]
-fn without_noise_the_code_is_the_mean() {
+fn without_noise_the_code_and_the_loss_use_the_mean() {
     let device = Device::flex();
     let model = vae(VaeConfig::shipped_10d(), "vae10.bpk", &device);
     let images = test_set().batch(&(0..8).collect::<Vec<_>>(), &device);
@@ -100,11 +100,22 @@ fn without_noise_the_code_is_the_mean() {
     let sampled = values(posterior.code(Some(fixed_noise(1, 8, model.code_size(), &device))));
     let moved = sampled.iter().zip(&mean).filter(|(s, m)| s != m).count();
     assert_eq!(moved, mean.len(), "every sampled coordinate moves off the mean");
-    // The loss without noise is deterministic; with noise it depends on the draw.
+    // The loss's reconstruction term decodes the mean without noise, and μ + σ·ε with noise ε:
+    // each equals the term computed here by hand from that code.
     let figure =
         |noise| LossFigures::read(model.loss_terms(images.clone(), noise).packed(1.0)).reconstruction;
-    assert_eq!(figure(None), figure(None));
-    assert_ne!(figure(Some(fixed_noise(1, 8, 10, &device))), figure(Some(fixed_noise(2, 8, 10, &device))));
+    let by_hand = |code: Tensor<2>| -> f32 {
+        reconstruction_nats(model.decode_logits(code), images.clone()).mean().into_scalar()
+    };
+    let at_mean = by_hand(posterior.mean.clone());
+    assert_eq!(figure(None), at_mean, "without noise the loss decodes the mean");
+    let noise = |seed| fixed_noise(seed, 8, model.code_size(), &device);
+    let sigma = (posterior.log_variance.clone() / 2.0).exp();
+    let at_sample = by_hand(posterior.mean.clone() + sigma * noise(1));
+    assert_eq!(figure(Some(noise(1))), at_sample, "with noise the loss decodes the sampled code");
+    println!("reconstruction nats: at the mean {at_mean:.3}, at a sampled code {at_sample:.3}");
+    assert_ne!(at_mean, at_sample);
+    assert_ne!(figure(Some(noise(1))), figure(Some(noise(2))), "the loss depends on the draw");
 }
 
 #[test]

@@ -324,7 +324,6 @@ fn mean_over_chunks(data: &Mnist, per_image: impl Fn(&[usize]) -> Tensor<1>) -> 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::data::mnist::tests::synthetic;
     use crate::data::mnist::PIXELS;
 
     fn ink(image: &[f32]) -> f32 {
@@ -415,19 +414,55 @@ mod tests {
         assert!(variants[2..].windows(2).all(|w| w[0].lambda < w[1].lambda) && variants[2].lambda > 0.0);
     }
 
+    /// A step's terms are those of the model it started from, on its batch: the reconstruction
+    /// in nats and λ·‖J‖²_F from the closed form, for the λ just set. One digit repeated makes
+    /// every random batch the same, so the terms can be recomputed here.
     #[test]
-    fn set_lambda_changes_the_penalty_term() {
+    fn a_steps_penalty_term_is_lambda_times_the_squared_jacobian_norm() {
         let device = Device::flex();
         device.seed(7);
-        let data = Mnist::parse(&synthetic(40), "synthetic").unwrap();
+        let pixels: Vec<u8> = (0..PIXELS).map(|i| ((i * 37) % 256) as u8).collect();
+        let data = Mnist::from_parts(pixels.repeat(40), vec![0; 40]);
         let model = ContractiveConfig::new().with_hidden(16).init(&device);
         let mut training =
             ContractiveTraining::new(model, ContractiveTrainingConfig::new().with_seed(1), &device);
-        let plain: Vec<f32> = training.step_terms(&data).into_data().try_to_vec().unwrap();
+        let read = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_to_vec().unwrap() };
+        let x = images_tensor(data.image(0), &device);
+        // What a step on the current model must report with weight `lambda`, recomputed.
+        let expected = |training: &ContractiveTraining, lambda: f32| {
+            let model = training.model();
+            let codes = model.encode(x.clone());
+            let reconstruction =
+                read(reconstruction_nats(model.decode_logits(codes.clone()), x.clone()).mean())[0];
+            let squared_norm = read(model.squared_jacobian_norm(codes))[0];
+            (reconstruction, lambda * squared_norm)
+        };
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * b.abs().max(1.0);
+
+        let (reconstruction, _) = expected(&training, 0.0);
+        let plain = read(training.step_terms(&data));
         assert_eq!(plain[2], 0.0, "λ = 0: no penalty");
-        training.set_lambda(2.0);
-        let terms: Vec<f32> = training.step_terms(&data).into_data().try_to_vec().unwrap();
-        assert!(terms[2] > 0.0 && (terms[0] - terms[1] - terms[2]).abs() < 1e-3 * terms[0], "{terms:?}");
-        assert_eq!((training.steps(), training.lambda()), (2, 2.0));
+        assert!(
+            close(plain[1], reconstruction) && close(plain[0], plain[1]),
+            "{plain:?} vs {reconstruction}"
+        );
+
+        for lambda in [2.0, 0.5] {
+            training.set_lambda(f64::from(lambda));
+            let (reconstruction, penalty) = expected(&training, lambda);
+            let terms = read(training.step_terms(&data));
+            println!(
+                "λ = {lambda}: {terms:?}, recomputed reconstruction {reconstruction}, penalty {penalty}"
+            );
+            assert!(penalty > 0.0);
+            assert!(
+                close(terms[2], penalty),
+                "λ = {lambda}: penalty term {} vs λ·‖J‖² = {penalty}",
+                terms[2]
+            );
+            assert!(close(terms[1], reconstruction), "{terms:?} vs {reconstruction}");
+            assert!(close(terms[0], terms[1] + terms[2]), "{terms:?}");
+        }
+        assert_eq!((training.steps(), training.lambda()), (3, 0.5));
     }
 }
