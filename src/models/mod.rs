@@ -4,6 +4,7 @@ pub mod contractive;
 pub mod conv_autoencoder;
 pub mod gan;
 pub mod gan1d;
+pub mod likeness;
 pub mod pca;
 pub mod pixelrnn;
 pub mod pretraining;
