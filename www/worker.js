@@ -181,8 +181,8 @@ async function loadAsset({ session, method, args = [], path, label }) {
   return run([...args, bytes, url]);
 }
 
-// Calls a session's method again and again, posting each result, until stopped. A failed call
-// ends the loop and says why.
+// Calls a session's method again and again, posting each result, until stopped or a result says
+// `done`. A failed call ends the loop and says why.
 async function runLoop(session, method, args, state) {
   try {
     const run = sessionMethod(session, method);
@@ -190,6 +190,12 @@ async function runLoop(session, method, args, state) {
       const result = await run(args);
       if (!state.running) break;
       post({ event: 'loop', session, result });
+      // A run that says it is done ends its loop here: the page's stop arrives a task later, and
+      // another call meanwhile would ask a finished run for more.
+      if (result?.done === true) {
+        state.running = false;
+        break;
+      }
       await nextTask(); // let pauses and other requests in between
     }
   } catch (error) {

@@ -191,7 +191,9 @@ impl PretrainingSession {
             let mut slot =
                 run.try_borrow_mut().map_err(|_| JsError::new("a chunk of this run is in progress"))?;
             let state = slot.as_mut().ok_or_else(|| JsError::new("no run started"))?;
-            let arm = ARMS[state.arm];
+            // A chunk asked for after the last arm (a loop not yet told to stop) is refused, not
+            // an index past ARMS: that panic stopped the worker.
+            let arm = *ARMS.get(state.arm).ok_or_else(|| JsError::new("this run is done; start another"))?;
             let total_steps = fine_tuning_config(arm, state.labels).steps;
             if !state.tuning.done() {
                 let mut losses: Vec<Tensor<1>> = Vec::new();
