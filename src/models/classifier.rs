@@ -108,6 +108,12 @@ pub struct Judgement {
     pub inception_score: f32,
 }
 
+/// The most probable class of one row of class probabilities, and its probability.
+pub fn top_class(row: &[f32]) -> (usize, f32) {
+    let (class, &top) = row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("a class per row");
+    (class, top)
+}
+
 /// Judges samples from their class probabilities (`[n·10]`, row-major, as read back from
 /// [`Classifier::probabilities`]): a sample is confident when its top class has at least
 /// `threshold`; a class is covered with at least `min_per_class` confident samples.
@@ -117,8 +123,7 @@ pub fn judge(probabilities: &[f32], threshold: f32, min_per_class: usize) -> Jud
     let (mut histogram, mut confident) = ([0; CLASSES], [0; CLASSES]);
     let mut marginal = [0f32; CLASSES];
     for row in &rows {
-        let (class, &top) =
-            row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("10 classes per row");
+        let (class, top) = top_class(row);
         histogram[class] += 1;
         if top >= threshold {
             confident[class] += 1;

@@ -26,7 +26,7 @@
 
 use burn::tensor::Tensor;
 
-use super::classifier::{judge, Classifier, CLASSES, READS_AS_DIGIT};
+use super::classifier::{judge, top_class, Classifier, CLASSES, READS_AS_DIGIT};
 use crate::data::mnist::{PIXELS, SIDE};
 
 /// A pixel above this is ink.
@@ -204,8 +204,7 @@ pub fn read(probabilities: &[f32], pixels: &[f32], min_per_class: usize) -> Read
         .chunks_exact(CLASSES)
         .zip(pixels.chunks_exact(PIXELS))
         .map(|(row, image)| {
-            let (label, &confidence) =
-                row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("10 classes per row");
+            let (label, confidence) = top_class(row);
             DigitReading { label, confidence, mnist_like: is_mnist_like(image) }
         })
         .collect();
@@ -214,12 +213,14 @@ pub fn read(probabilities: &[f32], pixels: &[f32], min_per_class: usize) -> Read
     let mut histogram = [0; CLASSES];
     images.iter().filter(|r| r.reads_as_digit()).for_each(|r| histogram[r.label] += 1);
     let grey = pixels.iter().filter(|&&v| v > GREY_LOW && v < GREY_HIGH).count();
+    // The classifier's own figures (confident share, inception score) come from its judge.
+    let classifier = judge(probabilities, READS_AS_DIGIT, min_per_class);
     Reading {
-        confident_share: share(&|r| r.confidence >= READS_AS_DIGIT),
+        confident_share: classifier.confident_share,
         mnist_like_share: share(&|r| r.mnist_like),
         digit_share: share(&|r| r.reads_as_digit()),
         coverage: histogram.iter().filter(|&&c| c >= min_per_class.max(1)).count(),
-        inception_score: judge(probabilities, READS_AS_DIGIT, min_per_class).inception_score,
+        inception_score: classifier.inception_score,
         grey_share: grey as f32 / pixels.len().max(1) as f32,
         histogram,
         images,

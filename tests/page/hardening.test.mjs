@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { serveAndLaunch, openDemo, root, settle } from './browser.mjs';
+import { serveAndLaunch, openDemo, root, settle, recordLoopReports } from './browser.mjs';
 import { CSP_DIRECTIVES, CONTENT_SECURITY_POLICY } from '../../scripts/server.mjs';
 
 const env = serveAndLaunch();
@@ -37,16 +37,7 @@ const mainButton = {
 const LOOP_REPORTS = 3;
 
 async function interact(page, demo) {
-  // Counts the worker's loop reports (window.latentLab: the page's handle for tests).
-  await page.evaluate(() => {
-    const { worker } = window.latentLab;
-    const onEvent = worker.onEvent;
-    window.__loopReports = 0;
-    worker.onEvent = (event) => {
-      if (event.event === 'loop') window.__loopReports += 1;
-      onEvent(event);
-    };
-  });
+  await recordLoopReports(page);
   const section = page.locator(`[data-demo="${demo}"]`);
   const pad = section.locator('canvas[aria-label^="Drawing pad"]').first();
   if (await pad.count()) {
@@ -62,7 +53,7 @@ async function interact(page, demo) {
   const button = known ? section.getByTestId(known.testid) : section.locator('button:enabled').first();
   await button.click({ timeout: 120_000 });
   if (known?.toggle) {
-    await page.waitForFunction((n) => window.__loopReports >= n, LOOP_REPORTS, { timeout: 120_000 });
+    await page.waitForFunction((n) => Object.values(window.__loopReportTimes).flat().length >= n, LOOP_REPORTS, { timeout: 120_000 });
     await button.click();
   }
   if (known?.stop) {
