@@ -291,7 +291,7 @@ const TEMPERATURES: [f64; 2] = [1.0, 0.8];
 
 fn paint(model: &latent_lab::models::pixelrnn::PixelRnn, temperature: f64, device: &Device) -> Tensor<2> {
     let seeds: Vec<u64> = BEFORE_SEEDS.collect();
-    let mut sampler = PixelSampler::new(model.clone(), &seeds, temperature, device);
+    let mut sampler = PixelSampler::new(model.clone(), &seeds, None, temperature, device);
     while !sampler.done() {
         sampler.step();
     }

@@ -1,7 +1,8 @@
 //! Native PixelRNN tests: the likelihood is exact (the probabilities of every image of a tiny
-//! size sum to 1) and causal, sampling that carries the state forward paints what recomputing the
-//! image at every step paints, completion keeps the visible rows, and the shipped models' test
-//! figures.
+//! size sum to 1, for one layer, stacked layers, a given label and the mixture over labels) and
+//! causal, sampling that carries the states forward paints what recomputing the image at every
+//! step paints, completion keeps the visible rows, a stopped and resumed training ends where one
+//! run does, and the shipped models' test figures.
 //!
 //! The binary model's test digits are binarised stochastically (a pixel is on with probability
 //! its grey level) with the fixed seed `BOUND_SEED`, as `train_pixelrnn` prints.
@@ -11,8 +12,10 @@ use std::sync::Mutex;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use latent_lab::data::mnist::Mnist;
+use burn::tensor::Int;
 use latent_lab::models::pixelrnn::{
-    sampling_uniforms, test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelSampler,
+    any_label, sampling_uniforms, test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelRnnTraining,
+    PixelRnnTrainingConfig, PixelSampler,
 };
 use latent_lab::models::seeded;
 use latent_lab::models::vae::BOUND_SEED;
@@ -21,9 +24,22 @@ use rand::SeedableRng;
 
 static RNG: Mutex<()> = Mutex::new(());
 
-fn tiny(kind: PixelKind, side: usize, seed: u64) -> PixelRnn {
+/// A tiny model of `layers` Row LSTM layers, labelled or not.
+fn tiny_stack(kind: PixelKind, side: usize, seed: u64, layers: usize, labelled: bool) -> PixelRnn {
     let _guard = RNG.lock().unwrap();
-    seeded(seed, |cpu| PixelRnnConfig::new(kind).with_state(8).with_head(8).with_height(side).with_width(side).init(cpu))
+    let config = PixelRnnConfig::new(kind)
+        .with_state(8)
+        .with_head(8)
+        .with_height(side)
+        .with_width(side)
+        .with_layers(layers)
+        .with_labelled(labelled);
+    seeded(seed, |cpu| config.init(cpu))
+}
+
+/// `label` for each of `count` images, or `None` for an unlabelled model.
+fn labels_for(model: &PixelRnn, count: usize, label: usize, device: &Device) -> Option<Tensor<1, Int>> {
+    model.labelled().then(|| Tensor::full([count], label as i64, device))
 }
 
 fn values_of<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
@@ -47,15 +63,27 @@ fn all_images(pixels: usize, levels: &[f32]) -> Vec<f32> {
 #[test]
 fn probabilities_of_every_tiny_image_sum_to_one() {
     let device = Device::flex();
-    for (kind, levels) in [(PixelKind::Binary, vec![0.0, 1.0]), (PixelKind::Levels(3), vec![0.0, 0.5, 1.0])] {
+    let binary = || (PixelKind::Binary, vec![0.0, 1.0]);
+    let three = || (PixelKind::Levels(3), vec![0.0, 0.5, 1.0]);
+    // (kind, levels, layers, labelled, label: None scores the mixture over the labels)
+    for ((kind, levels), layers, labelled, label) in [
+        (binary(), 1, false, None),
+        (three(), 1, false, None),
+        (binary(), 3, false, None),
+        (binary(), 2, true, Some(7)),
+        (binary(), 2, true, None),
+        (three(), 2, true, None),
+    ] {
         let side = 3;
-        let model = tiny(kind, side, 3);
+        let model = tiny_stack(kind, side, 3, layers, labelled);
         let images = all_images(side * side, &levels);
         let count = images.len() / (side * side);
-        let nats = model.image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device));
+        let labels = label.map(|label| Tensor::full([count], label as i64, &device));
+        let nats = model.image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device), labels);
         let total: f64 = values_of(nats).iter().map(|&n| (-n as f64).exp()).sum();
-        println!("{kind:?}: {count} images, total probability {total:.6}");
-        assert!((total - 1.0).abs() < 1e-4, "{kind:?}: the probabilities of all {count} images sum to {total}");
+        let what = format!("{kind:?}, {layers} layers, labelled {labelled}, label {label:?}");
+        println!("{what}: {count} images, total probability {total:.6}");
+        assert!((total - 1.0).abs() < 1e-4, "{what}: the probabilities of all {count} images sum to {total}");
     }
 }
 
@@ -64,50 +92,67 @@ fn a_pixel_never_depends_on_itself_or_later_pixels() {
     let device = Device::flex();
     let side = 6;
     let pixels = side * side;
-    let model = tiny(PixelKind::Levels(4), side, 5);
-    let base: Vec<f32> = sampling_uniforms(11, pixels);
-    let outputs = |image: Vec<f32>| values_of(model.forward(Tensor::from_data(TensorData::new(image, [1, side, side]), &device)));
-    let reference = outputs(base.clone());
-    for changed in 0..pixels {
-        let mut image = base.clone();
-        image[changed] = 1.0 - image[changed];
-        let after = outputs(image);
-        for pixel in 0..pixels {
-            let same = (0..4).all(|k| after[pixel * 4 + k] == reference[pixel * 4 + k]);
-            if pixel <= changed {
-                assert!(same, "pixel {pixel}'s outputs changed when pixel {changed} did");
-            } else if pixel == changed + 1 {
-                assert!(!same, "pixel {pixel} does not see the pixel just before it");
+    for (layers, labelled) in [(1, false), (3, true)] {
+        let model = tiny_stack(PixelKind::Levels(4), side, 5, layers, labelled);
+        let base: Vec<f32> = sampling_uniforms(11, pixels);
+        let outputs = |image: Vec<f32>| {
+            let images = Tensor::from_data(TensorData::new(image, [1, side, side]), &device);
+            values_of(model.forward(images, labels_for(&model, 1, 4, &device)))
+        };
+        let reference = outputs(base.clone());
+        for changed in 0..pixels {
+            let mut image = base.clone();
+            image[changed] = 1.0 - image[changed];
+            let after = outputs(image);
+            for pixel in 0..pixels {
+                let same = (0..4).all(|k| after[pixel * 4 + k] == reference[pixel * 4 + k]);
+                if pixel <= changed {
+                    assert!(same, "{layers} layers: pixel {pixel}'s outputs changed when pixel {changed} did");
+                } else if pixel == changed + 1 {
+                    assert!(!same, "{layers} layers: pixel {pixel} does not see the pixel just before it");
+                }
             }
         }
     }
 }
 
 /// Paints by recomputing every pixel's outputs from the image so far at each step, drawing with
-/// the same uniforms as the sampler: what carrying the state forward must reproduce.
-fn paint_by_recomputing(model: &PixelRnn, seeds: &[u64], device: &Device) -> Vec<f32> {
+/// the same uniforms as the sampler (and, for a labelled model, the label "any digit" draws for
+/// each seed): what carrying the states forward must reproduce.
+/// Returns the painted pixels and the probability the model gave each.
+fn paint_by_recomputing(model: &PixelRnn, seeds: &[u64], device: &Device) -> (Vec<f32>, Vec<f32>) {
     let [height, width] = model.size();
     let pixels = height * width;
     let batch = seeds.len();
     let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, pixels)).collect();
     let mut images = vec![0.0f32; batch * pixels];
+    let mut probabilities = vec![0.0f32; batch * pixels];
+    let labels: Vec<i64> = seeds.iter().map(|&seed| any_label(seed) as i64).collect();
+    let labels = model.labelled().then(|| Tensor::from_data(TensorData::new(labels, [batch]), device));
     for pixel in 0..pixels {
-        let logits = values_of(model.forward(Tensor::from_data(TensorData::new(images.clone(), [batch, height, width]), device)));
+        let images_now = Tensor::from_data(TensorData::new(images.clone(), [batch, height, width]), device);
+        let logits = values_of(model.forward(images_now, labels.clone()));
         for b in 0..batch {
             let on = 1.0 / (1.0 + (-logits[b * pixels + pixel]).exp());
-            images[b * pixels + pixel] = if uniforms[b * pixels + pixel] < on { 1.0 } else { 0.0 };
+            let lit = uniforms[b * pixels + pixel] < on;
+            images[b * pixels + pixel] = lit as u8 as f32;
+            probabilities[b * pixels + pixel] = if lit { on } else { 1.0 - on };
         }
     }
-    images
+    (images, probabilities)
 }
 
 #[test]
 fn carrying_the_state_forward_paints_what_recomputing_paints() {
     let device = Device::flex();
     let side = 7;
-    let model = tiny(PixelKind::Binary, side, 9);
-    for seeds in [[1, 2, 3], [4, 5, 6]] {
-        let mut sampler = PixelSampler::new(model.clone(), &seeds, 1.0, &device);
+    for (seeds, layers, labelled) in [([1, 2, 3], 1, false), ([4, 5, 6], 1, false), ([1, 2, 3], 3, true)] {
+        let model = tiny_stack(PixelKind::Binary, side, 9, layers, labelled);
+        let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, &device);
+        if labelled {
+            let drawn: Vec<usize> = seeds.iter().map(|&seed| any_label(seed)).collect();
+            assert_eq!(sampler.labels(), Some(&drawn[..]), "any digit: the label is drawn from the seed");
+        }
         let mut painted = Vec::new();
         while !sampler.done() {
             sampler.step();
@@ -119,8 +164,11 @@ fn carrying_the_state_forward_paints_what_recomputing_paints() {
         let steps = values_of(Tensor::cat(painted, 1));
         let incremental: Vec<f32> = steps.chunks(2).map(|pair| pair[0]).collect();
         assert_eq!(incremental, values_of(sampler.images().reshape([3 * side * side])), "what take() reports is on the canvas");
-        let recomputed = paint_by_recomputing(&model, &seeds, &device);
-        assert_eq!(incremental, recomputed, "seeds {seeds:?}: incremental and recomputed sampling differ");
+        let (recomputed, probabilities) = paint_by_recomputing(&model, &seeds, &device);
+        let reported: Vec<f32> = steps.chunks(2).map(|pair| pair[1]).collect();
+        let worst = reported.iter().zip(&probabilities).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst < 1e-5, "seeds {seeds:?}, {layers} layers: probabilities differ from the recompute's by {worst:e}");
+        assert_eq!(incremental, recomputed, "seeds {seeds:?}, {layers} layers: incremental and recomputed sampling differ");
         let ones = incremental.iter().filter(|&&v| v == 1.0).count();
         assert!(ones > 10 && ones < incremental.len() - 10, "a fresh model paints a mix ({ones} on)");
     }
@@ -130,13 +178,15 @@ fn carrying_the_state_forward_paints_what_recomputing_paints() {
 fn completion_keeps_the_visible_rows_and_samples_the_rest() {
     let device = Device::flex();
     let side = 8;
-    let model = tiny(PixelKind::Binary, side, 13);
+    let model = tiny_stack(PixelKind::Binary, side, 13, 2, true);
+    let labels = [2, 9];
     let drawing: Vec<f32> = sampling_uniforms(3, side * side).iter().map(|&u| (u > 0.5) as u8 as f32).collect();
     let images = Tensor::from_data(TensorData::new(drawing.repeat(2), [2, side, side]), &device);
     let visible = 3;
     let seeds = [4, 5];
-    let mut sampler = PixelSampler::completing(model.clone(), images, visible, &seeds, 1.0);
+    let mut sampler = PixelSampler::completing(model.clone(), images, visible, &seeds, Some(&labels), 1.0);
     assert_eq!(sampler.painted(), visible * side);
+    assert_eq!(sampler.labels(), Some(&labels[..]));
     while !sampler.done() {
         sampler.step();
     }
@@ -156,8 +206,10 @@ fn completion_keeps_the_visible_rows_and_samples_the_rest() {
     for b in 0..2 {
         expected[b * pixels + visible * side..(b + 1) * pixels].fill(0.0);
     }
+    let label_tensor = Tensor::from_data(TensorData::new(labels.map(|l| l as i64).to_vec(), [2]), &device);
     for pixel in visible * side..pixels {
-        let logits = values_of(model.forward(Tensor::from_data(TensorData::new(expected.clone(), [2, height, width]), &device)));
+        let images_now = Tensor::from_data(TensorData::new(expected.clone(), [2, height, width]), &device);
+        let logits = values_of(model.forward(images_now, Some(label_tensor.clone())));
         for b in 0..2 {
             let on = 1.0 / (1.0 + (-logits[b * pixels + pixel]).exp());
             expected[b * pixels + pixel] = if uniforms[b * pixels + pixel] < on { 1.0 } else { 0.0 };
@@ -201,7 +253,7 @@ fn completed_rows(kind: PixelKind, test: &Mnist, count: usize, device: &Device) 
     kind.prepare(&mut values, &mut rng);
     let images = Tensor::from_data(TensorData::new(values, [count, 28, 28]), device);
     let seeds: Vec<u64> = (0..count as u64).collect();
-    let mut sampler = PixelSampler::completing(shipped(kind, device), images, VISIBLE, &seeds, 1.0);
+    let mut sampler = PixelSampler::completing(shipped(kind, device), images, VISIBLE, &seeds, None, 1.0);
     while !sampler.done() {
         sampler.step();
     }
@@ -239,4 +291,57 @@ fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
         "the regression model completes in grey: grey / ink {:.2}",
         regression_grey / regression_ink
     );
+}
+
+/// A run stopped after 3 steps and resumed from its checkpoint in a fresh trainer ends, after 3
+/// more, with exactly the weights of a run of 6 steps that never stopped (a tiny labelled two-layer
+/// model on 28×28 digits, as the trainer uses it).
+#[test]
+fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
+    let device = Device::flex();
+    let digits = Mnist::load(TEST_FILE).expect("test digits").first(64);
+    let model = PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
+    let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
+    let fresh = || {
+        let _guard = RNG.lock().unwrap();
+        PixelRnnTraining::from_scratch(&model, training.clone(), &device)
+    };
+    let mut one_run = fresh();
+    for _ in 0..6 {
+        one_run.train_on(&digits);
+    }
+    let dir = std::env::temp_dir().join(format!("latent-lab-resume-{}", std::process::id()));
+    let mut first_half = fresh();
+    for _ in 0..3 {
+        first_half.train_on(&digits);
+    }
+    first_half.save(&dir).expect("a checkpoint");
+    drop(first_half);
+    let mut resumed = PixelRnnTraining::resume(&dir, &device).expect("resume");
+    assert_eq!(resumed.steps(), 3);
+    for _ in 0..3 {
+        resumed.train_on(&digits);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    let (a, b) = (weights::to_bytes_exact(one_run.model()), weights::to_bytes_exact(resumed.model()));
+    assert_eq!(values_of_module(&one_run.model()), values_of_module(&resumed.model()), "resumed weights differ from one run's");
+    assert_eq!(a.len(), b.len());
+
+    // A broken checkpoint is refused by name.
+    let error = PixelRnnTraining::resume(&dir, &device).err().expect("no checkpoint left");
+    assert!(error.to_string().contains("progress.json"), "{error}");
+}
+
+/// Every weight of `model`, in the order its record lists them.
+fn values_of_module(model: &PixelRnn) -> Vec<f32> {
+    use burn::module::{Module, ModuleVisitor, Param};
+    struct Collect(Vec<f32>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().iter::<f32>());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    model.visit(&mut collect);
+    collect.0
 }

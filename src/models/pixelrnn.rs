@@ -10,12 +10,23 @@
 //! plus what the masked input window sees: the 3 rows above (11 columns wide) and the 5 pixels
 //! to the left on the current row.
 //!
+//! Layers stack (van den Oord et al.'s residual Row LSTM): layer ℓ > 1 reads the layer below's
+//! outputs at (i, j−2), (i, j−1), (i, j) of the same row — they depend only on pixels before
+//! (i, j) — and adds its own hidden state to them. Each added layer widens the left context on the
+//! current row by two pixels and gives the model depth where one layer had to do everything.
+//!
+//! A labelled model adds a learned embedding of the digit's label to the first layer's gates at
+//! every pixel: it models p(x | y). Unlabelled, it is the mixture p(x) = ⅒ Σ_y p(x | y): a
+//! painting of "any digit" draws y uniformly (MNIST's classes are within 1 % of a tenth each)
+//! and then paints p(x | y) — an exact sample of the mixture — and its likelihood is exact too
+//! (ten passes, one per label; [`PixelRnn::image_losses`]).
+//!
 //! Sampling carries the recurrent state forward ([`PixelSampler`]): a new pixel costs one cell
-//! step and one head evaluation, never a pass over the image.
+//! step per layer and one head evaluation, never a pass over the image.
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{log_sigmoid, log_softmax, relu, sigmoid, softmax, tanh};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -23,7 +34,11 @@ use rand::rngs::{SmallRng, StdRng};
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::data::mnist::{Mnist, SIDE};
+use crate::error::FileError;
+use crate::weights;
 use crate::models::vae::binarise;
 
 /// Rows above a pixel that its input window sees.
@@ -105,6 +120,12 @@ pub struct PixelRnnConfig {
     /// Width of the hidden layer of the per-pixel output head.
     #[config(default = 64)]
     pub head: usize,
+    /// Row LSTM layers, stacked with residual connections.
+    #[config(default = 1)]
+    pub layers: usize,
+    /// Conditioned on the digit's label (see the module doc).
+    #[config(default = false)]
+    pub labelled: bool,
     #[config(default = 28)]
     pub height: usize,
     #[config(default = 28)]
@@ -112,16 +133,33 @@ pub struct PixelRnnConfig {
 }
 
 impl PixelRnnConfig {
-    /// The page's models (one per kind): 28×28, 64 state channels, a 64-wide head.
+    /// The page's models (one per kind). The grey-level pair: one layer of 64 state channels and a
+    /// 64-wide head, enough to show what classes do. The binary model, the one that must paint
+    /// digits: see [`SHIPPED_BINARY_LAYERS`] and [`SHIPPED_BINARY_STATE`].
     pub fn shipped(kind: PixelKind) -> Self {
-        Self::new(kind)
+        match kind {
+            PixelKind::Binary => Self::new(kind)
+                .with_layers(SHIPPED_BINARY_LAYERS)
+                .with_state(SHIPPED_BINARY_STATE)
+                .with_head(SHIPPED_BINARY_STATE)
+                .with_labelled(true),
+            PixelKind::Levels(_) | PixelKind::Regression => Self::new(kind),
+        }
     }
 
     pub fn init(&self, device: &Device) -> PixelRnn {
+        assert!(self.layers >= 1, "a PixelRNN has at least one layer");
         let gates = 4 * self.state;
         PixelRnn {
             input_to_state: LinearConfig::new(CONTEXT, gates).init(device),
             state_to_state: LinearConfig::new(3 * self.state, gates).with_bias(false).init(device),
+            upper: (1..self.layers)
+                .map(|_| RowLstmLayer {
+                    input_to_state: LinearConfig::new(3 * self.state, gates).init(device),
+                    state_to_state: LinearConfig::new(3 * self.state, gates).with_bias(false).init(device),
+                })
+                .collect(),
+            label_to_state: self.labelled.then(|| EmbeddingConfig::new(LABELS, gates).init(device)),
             head: LinearConfig::new(self.state + CONTEXT, self.head).init(device),
             output: LinearConfig::new(self.head, self.kind.outputs()).init(device),
             kind: self.kind,
@@ -131,12 +169,24 @@ impl PixelRnnConfig {
     }
 }
 
+/// Layers of the shipped binary model: measured (README) against one and three.
+pub const SHIPPED_BINARY_LAYERS: usize = 2;
+/// State channels of each layer of the shipped binary model.
+pub const SHIPPED_BINARY_STATE: usize = 64;
+/// Digits a labelled model knows.
+pub const LABELS: usize = 10;
+
 #[derive(Module, Debug)]
 pub struct PixelRnn {
-    /// The masked input window → the four gates.
+    /// The first layer (its fields keep the names the one-layer models were saved with): the
+    /// masked input window → the four gates.
     input_to_state: Linear,
-    /// The states at (i−1, j−1), (i−1, j), (i−1, j+1) → the four gates.
+    /// The first layer's states at (i−1, j−1), (i−1, j), (i−1, j+1) → the four gates.
     state_to_state: Linear,
+    /// Layers 2, 3, …
+    upper: Vec<RowLstmLayer>,
+    /// A labelled model's label → a bias on the first layer's gates.
+    label_to_state: Option<Embedding>,
     head: Linear,
     output: Linear,
     #[module(skip)]
@@ -147,12 +197,24 @@ pub struct PixelRnn {
     width: usize,
 }
 
+/// A Row LSTM layer above the first.
+#[derive(Module, Debug)]
+struct RowLstmLayer {
+    /// The layer below's outputs at (i, j−2), (i, j−1), (i, j) → the four gates.
+    input_to_state: Linear,
+    /// This layer's states at (i−1, j−1), (i−1, j), (i−1, j+1) → the four gates.
+    state_to_state: Linear,
+}
+
 /// An LSTM state of one row: hidden `h` and cell `c`, `[batch, width, state]` each.
 #[derive(Debug, Clone)]
 struct RowState {
     hidden: Tensor<3>,
     cell: Tensor<3>,
 }
+
+/// The labels a labelled model is given: `[batch]`.
+pub type Labels = Tensor<1, Int>;
 
 impl PixelRnn {
     pub fn kind(&self) -> PixelKind {
@@ -163,63 +225,79 @@ impl PixelRnn {
         [self.height, self.width]
     }
 
+    /// Whether the model paints a chosen digit (see the module doc).
+    pub fn labelled(&self) -> bool {
+        self.label_to_state.is_some()
+    }
+
     fn state_channels(&self) -> usize {
         self.state_to_state.weight.dims()[0] / 3
     }
 
     /// The outputs of every pixel of `images` (`[batch, height, width]`, values as
-    /// [`PixelKind::prepare`] gives them): `[batch, height, width, outputs]`. Each pixel's outputs
-    /// depend on the pixels before it in raster order only.
-    pub fn forward(&self, images: Tensor<3>) -> Tensor<4> {
+    /// [`PixelKind::prepare`] gives them), given each image's label if the model is labelled:
+    /// `[batch, height, width, outputs]`. Each pixel's outputs depend on the pixels before it in
+    /// raster order only.
+    pub fn forward(&self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<4> {
         let context = context_windows(images);
+        let [batch, height, _, _] = context.dims();
         let gates_in = self.input_to_state.forward(context.clone());
-        let [batch, height, _, _] = gates_in.dims();
-        let mut above = self.empty_row(batch, &gates_in.device());
-        let mut rows = Vec::with_capacity(height);
-        for i in 0..height {
-            above = self.row_step(gates_in.clone().slice([0..batch, i..i + 1]).squeeze_dim(1), &above);
-            rows.push(above.hidden.clone().unsqueeze_dim(1));
+        let gates_in = match self.label_gates(labels, batch) {
+            Some(bias) => gates_in + bias.unsqueeze_dims(&[1, 2]),
+            None => gates_in,
+        };
+        let mut below = self.rows(&self.state_to_state, gates_in, height).0;
+        for layer in &self.upper {
+            let gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+            below = below + self.rows(&layer.state_to_state, gates_in, height).0;
         }
-        self.head_outputs(Tensor::cat(rows, 1), context)
+        self.head_outputs(below, context)
     }
 
-    fn empty_row(&self, batch: usize, device: &Device) -> RowState {
-        let zeros = Tensor::zeros([batch, self.width, self.state_channels()], device);
+    /// A labelled model's gate bias for `labels`: `[batch, 4·state]`; `None` for an unlabelled model.
+    fn label_gates(&self, labels: Option<Labels>, batch: usize) -> Option<Tensor<2>> {
+        match (&self.label_to_state, labels) {
+            (Some(embedding), Some(labels)) => {
+                assert_eq!(labels.dims()[0], batch, "a label per image");
+                Some(embedding.forward(labels.unsqueeze_dim(1)).squeeze_dim(1))
+            }
+            (None, None) => None,
+            (Some(_), None) => panic!("a labelled model paints a given label"),
+            (None, Some(_)) => panic!("an unlabelled model takes no labels"),
+        }
+    }
+
+    /// One layer's first `rows` rows at once from their input gates `[batch, H, W, 4·state]`: the
+    /// hidden states `[batch, rows, W, state]` and the last row's state.
+    fn rows(&self, state_to_state: &Linear, gates_in: Tensor<4>, rows: usize) -> (Tensor<4>, RowState) {
+        let [batch, _, width, _] = gates_in.dims();
+        let mut above = self.empty_row(batch, width, &gates_in.device());
+        let mut hidden = Vec::with_capacity(rows);
+        for i in 0..rows {
+            above = row_step(state_to_state, gates_in.clone().slice([0..batch, i..i + 1]).squeeze_dim(1), &above);
+            hidden.push(above.hidden.clone().unsqueeze_dim(1));
+        }
+        (Tensor::cat(hidden, 1), above)
+    }
+
+    fn empty_row(&self, batch: usize, width: usize, device: &Device) -> RowState {
+        let zeros = Tensor::zeros([batch, width, self.state_channels()], device);
         RowState { hidden: zeros.clone(), cell: zeros }
     }
 
-    /// A whole row at once from the row above (training and priming).
-    fn row_step(&self, gates_in: Tensor<3>, above: &RowState) -> RowState {
-        let [batch, width, _] = gates_in.dims();
-        let state = self.state_channels();
-        let neighbours = neighbourhoods(above.hidden.clone()).reshape([batch * width, 3 * state]);
-        let (hidden, cell) = self.cell(
-            gates_in.reshape([batch * width, 4 * state]),
-            neighbours,
-            above.cell.clone().reshape([batch * width, state]),
-        );
-        RowState { hidden: hidden.reshape([batch, width, state]), cell: cell.reshape([batch, width, state]) }
-    }
-
-    /// The LSTM cell, shared by the row-at-once and the pixel-at-a-time paths: `[n, 4·state]` input
-    /// gates, the `[n, 3·state]` hidden states above, the `[n, state]` cell above.
-    fn cell(&self, gates_in: Tensor<2>, neighbours: Tensor<2>, cell_above: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let gates = gates_in + self.state_to_state.forward(neighbours);
-        let [input, forget, output, candidate]: [Tensor<2>; 4] =
-            gates.chunk(4, 1).try_into().expect("four gates");
-        let cell = sigmoid(forget) * cell_above + sigmoid(input) * tanh(candidate);
-        (sigmoid(output) * tanh(cell.clone()), cell)
-    }
-
-    /// The per-pixel head over the LSTM state and the input window (any leading shape).
+    /// The per-pixel head over the top layer's output and the input window (any leading shape).
     fn head_outputs<const D: usize>(&self, hidden: Tensor<D>, context: Tensor<D>) -> Tensor<D> {
         self.output.forward(relu(self.head.forward(Tensor::cat(vec![hidden, context], D - 1))))
     }
 
     /// Negative log-likelihood of each image, nats (squared error summed over pixels for the
-    /// regression model): `[batch]`. `images` as [`PixelKind::prepare`] gives them.
-    pub fn image_losses(&self, images: Tensor<3>) -> Tensor<1> {
-        let outputs = self.forward(images.clone());
+    /// regression model): `[batch]`. `images` as [`PixelKind::prepare`] gives them. A labelled
+    /// model given `None` scores the mixture over the labels, −log ⅒ Σ_y p(x | y).
+    pub fn image_losses(&self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<1> {
+        if self.labelled() && labels.is_none() {
+            return self.mixture_losses(images);
+        }
+        let outputs = self.forward(images.clone(), labels);
         let [batch, height, width, classes] = outputs.dims();
         let pixels = height * width;
         let targets = images.reshape([batch, pixels]);
@@ -242,9 +320,25 @@ impl PixelRnn {
         }
     }
 
+    /// −log ⅒ Σ_y p(x | y) per image, one pass per label, summed stably from the smallest loss.
+    fn mixture_losses(&self, images: Tensor<3>) -> Tensor<1> {
+        let [batch, _, _] = images.dims();
+        let device = images.device();
+        let per_label: Vec<Tensor<2>> = (0..LABELS)
+            .map(|label| {
+                let labels = Tensor::full([batch], label as i64, &device);
+                self.image_losses(images.clone(), Some(labels)).unsqueeze_dim(1)
+            })
+            .collect();
+        let losses = Tensor::cat(per_label, 1);
+        let smallest = losses.clone().min_dim(1);
+        let share = (smallest.clone() - losses).exp().sum_dim(1) / LABELS as f64;
+        (smallest - share.log()).squeeze_dim(1)
+    }
+
     /// The mean of [`Self::image_losses`]: `[1]`, the training loss.
-    pub fn loss(&self, images: Tensor<3>) -> Tensor<1> {
-        self.image_losses(images).mean()
+    pub fn loss(&self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<1> {
+        self.image_losses(images, labels).mean()
     }
 
     /// One pixel's value and the probability the model gave it, from its head outputs
@@ -274,6 +368,34 @@ impl PixelRnn {
     }
 }
 
+/// A whole row of one layer at once from the row above (training and priming).
+fn row_step(state_to_state: &Linear, gates_in: Tensor<3>, above: &RowState) -> RowState {
+    let [batch, width, _] = gates_in.dims();
+    let state = above.hidden.dims()[2];
+    let neighbours = neighbourhoods(above.hidden.clone()).reshape([batch * width, 3 * state]);
+    let (hidden, cell) = lstm_cell(
+        state_to_state,
+        gates_in.reshape([batch * width, 4 * state]),
+        neighbours,
+        above.cell.clone().reshape([batch * width, state]),
+    );
+    RowState { hidden: hidden.reshape([batch, width, state]), cell: cell.reshape([batch, width, state]) }
+}
+
+/// The LSTM cell, shared by the row-at-once and the pixel-at-a-time paths: `[n, 4·state]` input
+/// gates, the `[n, 3·state]` hidden states above, the `[n, state]` cell above.
+fn lstm_cell(
+    state_to_state: &Linear,
+    gates_in: Tensor<2>,
+    neighbours: Tensor<2>,
+    cell_above: Tensor<2>,
+) -> (Tensor<2>, Tensor<2>) {
+    let gates = gates_in + state_to_state.forward(neighbours);
+    let [input, forget, output, candidate]: [Tensor<2>; 4] = gates.chunk(4, 1).try_into().expect("four gates");
+    let cell = sigmoid(forget) * cell_above + sigmoid(input) * tanh(candidate);
+    (sigmoid(output) * tanh(cell.clone()), cell)
+}
+
 /// The masked input window of every pixel: `[batch, height, width, CONTEXT]`, zeros (black)
 /// outside the image.
 fn context_windows(images: Tensor<3>) -> Tensor<4> {
@@ -296,13 +418,47 @@ fn padded_canvas(images: Tensor<3>) -> Tensor<3> {
     )
 }
 
-/// For each column j of a row's hidden states `[batch, width, state]`, the states at j−1, j,
-/// j+1 side by side (zeros past the edges): `[batch, width, 3·state]`.
-fn neighbourhoods(hidden: Tensor<3>) -> Tensor<3> {
-    let [batch, width, state] = hidden.dims();
-    let edge = Tensor::zeros([batch, 1, state], &hidden.device());
-    let padded = Tensor::cat(vec![edge.clone(), hidden, edge], 1);
-    Tensor::cat((0..3).map(|k| padded.clone().slice([0..batch, k..k + width])).collect(), 2)
+/// Zero columns a padded row of states has on its left (the left window reaches j−2) and right
+/// (the neighbourhood above reaches j+1).
+const PAD_LEFT: usize = 2;
+const PAD_RIGHT: usize = 1;
+
+/// A row of states `[batch, width, state]` with `PAD_LEFT` and `PAD_RIGHT` zero columns.
+fn padded_row(hidden: Tensor<3>) -> Tensor<3> {
+    let [batch, _, state] = hidden.dims();
+    let device = hidden.device();
+    Tensor::cat(
+        vec![Tensor::zeros([batch, PAD_LEFT, state], &device), hidden, Tensor::zeros([batch, PAD_RIGHT, state], &device)],
+        1,
+    )
+}
+
+/// For each column j of every row of states `[batch, rows, width, state]`, the states at j−1, j,
+/// j+1 side by side (zeros past the edges): `[batch, rows, width, 3·state]` (any leading shape).
+fn neighbourhoods<const D: usize>(hidden: Tensor<D>) -> Tensor<D> {
+    shifted_windows(hidden, 1, 1)
+}
+
+/// For each column j of a layer's outputs `[batch, H, W, state]`, the outputs at j−2, j−1, j side
+/// by side (zeros past the edge): the next layer's input, `[batch, H, W, 3·state]`.
+fn left_windows(outputs: Tensor<4>) -> Tensor<4> {
+    shifted_windows(outputs, 2, 0)
+}
+
+/// The states at j − `left` … j + `right` of each column j of the width axis (second to last),
+/// concatenated along the last axis.
+fn shifted_windows<const D: usize>(states: Tensor<D>, left: usize, right: usize) -> Tensor<D> {
+    let dims = states.dims();
+    let width = dims[D - 2];
+    let mut pad = dims;
+    let device = states.device();
+    pad[D - 2] = left;
+    let mut parts = vec![Tensor::zeros(pad, &device), states];
+    pad[D - 2] = right;
+    parts.push(Tensor::zeros(pad, &device));
+    let padded = Tensor::cat(parts, D - 2);
+    let windows = (0..=left + right).map(|k| padded.clone().narrow(D - 2, k, width)).collect();
+    Tensor::cat(windows, D - 1)
 }
 
 /// The uniform draws that sample an image of `pixels` pixels with `seed`, one per pixel in raster
@@ -313,19 +469,36 @@ pub fn sampling_uniforms(seed: u64, pixels: usize) -> Vec<f32> {
     (0..pixels).map(|_| rng.random::<f32>()).collect()
 }
 
-/// Paints images pixel by pixel, carrying the LSTM state forward: each [`Self::step`] is one cell
-/// step and one head evaluation on the device, and nothing is read back until [`Self::take`].
+/// The digit a labelled model paints for "any digit" with `seed`: uniform over the labels, from a
+/// generator of its own so the pixels' draws are those of [`sampling_uniforms`].
+pub fn any_label(seed: u64) -> usize {
+    const LABEL_STREAM: u64 = 0x6c61_6265_6c73; // "labels"
+    StdRng::seed_from_u64(seed ^ LABEL_STREAM).random_range(0..LABELS)
+}
+
+/// One layer's states while painting: the row above and the current row, hidden states and
+/// outputs padded as [`padded_row`] pads them (`[batch, W + 3, state]`), cells not (`[batch, W, state]`).
+struct LayerRows {
+    above_hidden: Tensor<3>,
+    above_cell: Tensor<3>,
+    row_hidden: Tensor<3>,
+    row_cell: Tensor<3>,
+    /// This layer's outputs on the current row (its hidden state plus the layer below's output),
+    /// what the next layer reads.
+    row_output: Tensor<3>,
+}
+
+/// Paints images pixel by pixel, carrying the LSTM states forward: each [`Self::step`] is one cell
+/// step per layer and one head evaluation on the device, and nothing is read back until
+/// [`Self::take`].
 pub struct PixelSampler {
     model: PixelRnn,
     /// The images so far, padded as [`padded_canvas`] pads them: `[batch, H + 3, W + 10]`.
     canvas: Tensor<3>,
-    /// The row above's states, its hidden states with a zero column either side (as the 3-wide
-    /// convolution over them reads them): `[batch, W + 2, state]` and `[batch, W, state]`.
-    above_hidden: Tensor<3>,
-    above_cell: Tensor<3>,
-    /// The current row's states, padded alike.
-    row_hidden: Tensor<3>,
-    row_cell: Tensor<3>,
+    layers: Vec<LayerRows>,
+    /// A labelled model's gate bias for each image's label, `[batch, 4·state]`.
+    label_gates: Option<Tensor<2>>,
+    labels: Option<Vec<usize>>,
     uniforms: Tensor<2>,
     temperature: f64,
     next: usize,
@@ -334,40 +507,82 @@ pub struct PixelSampler {
 }
 
 impl PixelSampler {
-    /// Samples one image per seed from nothing.
-    pub fn new(model: PixelRnn, seeds: &[u64], temperature: f64, device: &Device) -> Self {
+    /// Samples one image per seed from nothing; `labels` as [`Self::completing`] takes them.
+    pub fn new(model: PixelRnn, seeds: &[u64], labels: Option<&[usize]>, temperature: f64, device: &Device) -> Self {
         let [height, width] = model.size();
-        Self::completing(model, Tensor::zeros([seeds.len(), height, width], device), 0, seeds, temperature)
+        Self::completing(model, Tensor::zeros([seeds.len(), height, width], device), 0, seeds, labels, temperature)
     }
 
     /// Keeps the first `visible_rows` rows of `images` (`[batch, H, W]`, prepared values) exactly
     /// and samples the rest, image b with `seeds[b]`: the visible rows are read in one
-    /// row-at-once pass.
-    pub fn completing(model: PixelRnn, images: Tensor<3>, visible_rows: usize, seeds: &[u64], temperature: f64) -> Self {
+    /// row-at-once pass. A labelled model paints `labels[b]`, or with `None` the digit
+    /// [`any_label`] draws from the seed; an unlabelled model takes `None`.
+    pub fn completing(
+        model: PixelRnn,
+        images: Tensor<3>,
+        visible_rows: usize,
+        seeds: &[u64],
+        labels: Option<&[usize]>,
+        temperature: f64,
+    ) -> Self {
         let [batch, height, width] = images.dims();
         assert_eq!(batch, seeds.len(), "a seed per image");
         assert_eq!([height, width], model.size(), "images of the model's size");
+        assert!(model.labelled() || labels.is_none(), "an unlabelled model takes no labels");
+        let labels: Option<Vec<usize>> = model.labelled().then(|| match labels {
+            Some(labels) => {
+                assert_eq!(labels.len(), batch, "a label per image");
+                assert!(labels.iter().all(|&l| l < LABELS), "labels 0 to 9");
+                labels.to_vec()
+            }
+            None => seeds.iter().map(|&seed| any_label(seed)).collect(),
+        });
         let visible_rows = visible_rows.min(height);
         let device = images.device();
+        let label_tensor = labels.as_ref().map(|labels| {
+            let values: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(values, [batch]), &device)
+        });
+        let label_gates = model.label_gates(label_tensor, batch);
         let kept = images.slice([0..batch, 0..visible_rows]);
         let known = Tensor::zeros([batch, height, width], &device).slice_assign([0..batch, 0..visible_rows], kept);
-        let mut above = model.empty_row(batch, &device);
+
+        // Prime every layer from the visible rows, as the row-at-once pass computes them.
+        let mut lasts = Vec::with_capacity(1 + model.upper.len());
         if visible_rows > 0 {
-            let gates_in = model.input_to_state.forward(context_windows(known.clone()));
-            for i in 0..visible_rows {
-                above = model.row_step(gates_in.clone().slice([0..batch, i..i + 1]).squeeze_dim(1), &above);
+            let mut gates_in = model.input_to_state.forward(context_windows(known.clone()));
+            if let Some(bias) = &label_gates {
+                gates_in = gates_in + bias.clone().unsqueeze_dims(&[1, 2]);
             }
+            let (mut below, last) = model.rows(&model.state_to_state, gates_in, visible_rows);
+            lasts.push(last);
+            for layer in &model.upper {
+                let gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+                let (hidden, last) = model.rows(&layer.state_to_state, gates_in, visible_rows);
+                below = below + hidden;
+                lasts.push(last);
+            }
+        } else {
+            lasts.resize(1 + model.upper.len(), model.empty_row(batch, width, &device));
         }
+        let state = model.state_channels();
+        let layers = lasts
+            .into_iter()
+            .map(|last| LayerRows {
+                above_hidden: padded_row(last.hidden),
+                above_cell: last.cell,
+                row_hidden: Tensor::zeros([batch, width + PAD_LEFT + PAD_RIGHT, state], &device),
+                row_cell: Tensor::zeros([batch, width, state], &device),
+                row_output: Tensor::zeros([batch, width + PAD_LEFT + PAD_RIGHT, state], &device),
+            })
+            .collect();
         let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, height * width)).collect();
         let uniforms = TensorData::new(uniforms, [batch, height * width]);
-        let state = model.state_channels();
-        let edge = Tensor::zeros([batch, 1, state], &device);
         Self {
             canvas: padded_canvas(known),
-            above_hidden: Tensor::cat(vec![edge.clone(), above.hidden, edge], 1),
-            above_cell: above.cell,
-            row_hidden: Tensor::zeros([batch, width + 2, state], &device),
-            row_cell: Tensor::zeros([batch, width, state], &device),
+            layers,
+            label_gates,
+            labels,
             uniforms: Tensor::from_data(uniforms, &device),
             temperature,
             next: visible_rows * width,
@@ -378,6 +593,11 @@ impl PixelSampler {
 
     pub fn kind(&self) -> PixelKind {
         self.model.kind()
+    }
+
+    /// The digit each image is painted as (a labelled model), chosen or drawn from its seed.
+    pub fn labels(&self) -> Option<&[usize]> {
+        self.labels.as_deref()
     }
 
     /// Pixels painted so far (kept rows included), in raster order.
@@ -405,10 +625,33 @@ impl PixelSampler {
             .slice([0..batch, i..i + ROWS_ABOVE + 1, j..j + WINDOW_WIDTH])
             .reshape([batch, (ROWS_ABOVE + 1) * WINDOW_WIDTH])
             .slice([0..batch, 0..CONTEXT]);
-        let neighbours = self.above_hidden.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
-        let cell_above = self.above_cell.clone().slice([0..batch, j..j + 1]).reshape([batch, state]);
-        let (hidden, cell) = self.model.cell(self.model.input_to_state.forward(context.clone()), neighbours, cell_above);
-        let outputs = self.model.head_outputs(hidden.clone(), context);
+        let mut gates_in = self.model.input_to_state.forward(context.clone());
+        if let Some(bias) = &self.label_gates {
+            gates_in = gates_in + bias.clone();
+        }
+        // Column j of a padded row is at j + PAD_LEFT: the neighbourhood above is j+1..j+4 and
+        // the left window on the current row j..j+3.
+        let mut output: Option<Tensor<2>> = None;
+        for (k, layer) in self.layers.iter_mut().enumerate() {
+            let state_to_state = if k == 0 { &self.model.state_to_state } else { &self.model.upper[k - 1].state_to_state };
+            let neighbours = layer.above_hidden.clone().slice([0..batch, j + 1..j + 4]).reshape([batch, 3 * state]);
+            let cell_above = layer.above_cell.clone().slice([0..batch, j..j + 1]).reshape([batch, state]);
+            let (hidden, cell) = lstm_cell(state_to_state, gates_in.clone(), neighbours, cell_above);
+            let out = match output.take() {
+                Some(below) => below + hidden.clone(),
+                None => hidden.clone(),
+            };
+            let column = j + PAD_LEFT..j + PAD_LEFT + 1;
+            layer.row_hidden = layer.row_hidden.clone().slice_assign([0..batch, column.clone()], hidden.reshape([batch, 1, state]));
+            layer.row_cell = layer.row_cell.clone().slice_assign([0..batch, j..j + 1], cell.reshape([batch, 1, state]));
+            layer.row_output = layer.row_output.clone().slice_assign([0..batch, column], out.clone().reshape([batch, 1, state]));
+            if let Some(next) = self.model.upper.get(k) {
+                let window = layer.row_output.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
+                gates_in = next.input_to_state.forward(window);
+            }
+            output = Some(out);
+        }
+        let outputs = self.model.head_outputs(output.expect("at least one layer"), context);
         let uniform = self.uniforms.clone().slice([0..batch, self.next..self.next + 1]);
         let (value, probability) = self.model.draw(outputs, uniform, self.temperature);
 
@@ -416,14 +659,13 @@ impl PixelSampler {
             [0..batch, ROWS_ABOVE + i..ROWS_ABOVE + i + 1, REACH + j..REACH + j + 1],
             value.clone().reshape([batch, 1, 1]),
         );
-        self.row_hidden =
-            self.row_hidden.clone().slice_assign([0..batch, j + 1..j + 2], hidden.reshape([batch, 1, state]));
-        self.row_cell = self.row_cell.clone().slice_assign([0..batch, j..j + 1], cell.reshape([batch, 1, state]));
         self.pending.push(Tensor::cat(vec![value, probability], 1));
         self.next += 1;
         if j + 1 == width {
-            self.above_hidden = self.row_hidden.clone();
-            self.above_cell = self.row_cell.clone();
+            for layer in &mut self.layers {
+                layer.above_hidden = layer.row_hidden.clone();
+                layer.above_cell = layer.row_cell.clone();
+            }
         }
     }
 
@@ -448,6 +690,9 @@ impl PixelSampler {
 pub struct PixelRnnTrainingConfig {
     #[config(default = 1e-3)]
     pub learning_rate: f64,
+    /// Steps over which the learning rate halves (0: it stays).
+    #[config(default = 0)]
+    pub half_life: usize,
     #[config(default = 32)]
     pub batch_size: usize,
     /// Seeds the initial weights, the batches and their binarisation.
@@ -455,59 +700,140 @@ pub struct PixelRnnTrainingConfig {
     pub seed: u64,
 }
 
-/// One Adam step at a time: the trainer and the tests call the same step.
+impl PixelRnnTrainingConfig {
+    /// The learning rate of step `step` (counted from 0).
+    pub fn rate_at(&self, step: usize) -> f64 {
+        match self.half_life {
+            0 => self.learning_rate,
+            half_life => self.learning_rate * 0.5f64.powf(step as f64 / half_life as f64),
+        }
+    }
+}
+
+/// What a checkpoint holds besides the weights and the optimiser's state.
+#[derive(Config, Debug)]
+struct Progress {
+    model: PixelRnnConfig,
+    training: PixelRnnTrainingConfig,
+    steps: usize,
+}
+
+/// A checkpoint's files inside its folder.
+const CHECKPOINT_MODEL: &str = "model.bpk";
+const CHECKPOINT_OPTIMIZER: &str = "optimizer.bpk";
+const CHECKPOINT_PROGRESS: &str = "progress.json";
+
+/// One Adam step at a time: the trainer and the tests call the same step. Step n's batch and
+/// its binarisation come from a generator seeded by (seed, n) alone, so a run resumed from a
+/// checkpoint ([`Self::save`], [`Self::resume`]) continues exactly as one that never stopped.
 pub struct PixelRnnTraining {
     model: PixelRnn,
+    model_config: PixelRnnConfig,
     optimizer: ModuleOptimizer,
     config: PixelRnnTrainingConfig,
-    rng: SmallRng,
     device: Device,
     steps: usize,
 }
 
 impl PixelRnnTraining {
-    pub fn new(model: PixelRnn, config: PixelRnnTrainingConfig, device: &Device) -> Self {
+    /// A fresh model whose initial weights depend only on `config.seed` ([`super::seeded`]).
+    pub fn from_scratch(model: &PixelRnnConfig, config: PixelRnnTrainingConfig, device: &Device) -> Self {
+        let fresh = super::seeded(config.seed, |cpu| model.init(cpu));
         Self {
-            model: model.fork(device).train(),
+            model: fresh.fork(device).train(),
+            model_config: model.clone(),
             optimizer: AdamConfig::new().init(),
-            rng: SmallRng::seed_from_u64(config.seed),
             config,
             device: device.clone(),
             steps: 0,
         }
     }
 
-    /// A fresh model whose initial weights depend only on `config.seed` ([`super::seeded`]).
-    pub fn from_scratch(model: &PixelRnnConfig, config: PixelRnnTrainingConfig, device: &Device) -> Self {
-        Self::new(super::seeded(config.seed, |cpu| model.init(cpu)), config, device)
-    }
-
-    /// One optimiser step on prepared `images` (`[batch, H, W]`); returns the batch's mean loss
-    /// (nats per image), not yet read.
-    pub fn step(&mut self, images: Tensor<3>) -> Tensor<1> {
-        let loss = self.model.loss(images.to_device(&self.device));
+    /// One optimiser step on prepared `images` (`[batch, H, W]`) with their labels if the model
+    /// is labelled; returns the batch's mean loss (nats per image), not yet read.
+    pub fn step(&mut self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<1> {
+        let labels = labels.map(|labels| labels.to_device(&self.device));
+        let loss = self.model.loss(images.to_device(&self.device), labels);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
+        let rate = self.config.rate_at(self.steps);
+        self.model = self.optimizer.step(rate, self.model.clone(), grads);
         self.steps += 1;
         loss.detach()
     }
 
-    /// A step on `batch_size` digits drawn at random from `data`, prepared for the model's kind.
+    /// A step on `batch_size` digits drawn at random from `data`, prepared for the model's kind
+    /// (and their labels, for a labelled model).
     pub fn train_on(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
+        let mut rng = SmallRng::seed_from_u64(self.config.seed ^ (self.steps as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let indices: Vec<usize> = (0..self.config.batch_size).map(|_| rng.random_range(0..data.len())).collect();
         let mut values = data.batch_values(&indices);
-        self.model.kind().prepare(&mut values, &mut self.rng);
-        self.step(Tensor::from_data(TensorData::new(values, [indices.len(), SIDE, SIDE]), &self.device))
+        self.model.kind().prepare(&mut values, &mut rng);
+        let labels = self.model.labelled().then(|| {
+            let labels: Vec<i64> = indices.iter().map(|&i| data.label(i) as i64).collect();
+            Tensor::from_data(TensorData::new(labels, [indices.len()]), &self.device)
+        });
+        self.step(Tensor::from_data(TensorData::new(values, [indices.len(), SIDE, SIDE]), &self.device), labels)
     }
 
     pub fn steps(&self) -> usize {
         self.steps
     }
 
+    pub fn config(&self) -> &PixelRnnTrainingConfig {
+        &self.config
+    }
+
+    pub fn model_config(&self) -> &PixelRnnConfig {
+        &self.model_config
+    }
+
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> PixelRnn {
         self.model.valid()
+    }
+
+    /// Writes a checkpoint into the folder `dir` (made if missing): the weights at full
+    /// precision, Adam's moments and the step count. Each file is written beside its place and
+    /// renamed, so a run stopped while saving leaves the previous checkpoint whole.
+    pub fn save(&self, dir: &Path) -> Result<(), FileError> {
+        let named = |file: &str| dir.join(file).display().to_string();
+        std::fs::create_dir_all(dir).map_err(|e| FileError::new(&dir.display().to_string(), e.to_string()))?;
+        let optimizer = self.optimizer.into_bytes().map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
+        let progress = Progress::new(self.model_config.clone(), self.config.clone(), self.steps);
+        let progress = burn::config::config_to_json(&progress).into_bytes();
+        for (file, bytes) in [
+            (CHECKPOINT_MODEL, weights::to_bytes_exact(self.model.clone())),
+            (CHECKPOINT_OPTIMIZER, optimizer.to_vec()),
+            (CHECKPOINT_PROGRESS, progress),
+        ] {
+            let (path, partial) = (dir.join(file), dir.join(format!("{file}.partial")));
+            std::fs::write(&partial, bytes).map_err(|e| FileError::new(&named(file), e.to_string()))?;
+            std::fs::rename(&partial, &path).map_err(|e| FileError::new(&named(file), e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Continues from the checkpoint in `dir`, as [`Self::save`] wrote it: the same model, the
+    /// same optimiser state and the same next batch.
+    pub fn resume(dir: &Path, device: &Device) -> Result<Self, FileError> {
+        let named = |file: &str| dir.join(file).display().to_string();
+        let progress = std::fs::read(dir.join(CHECKPOINT_PROGRESS)).map_err(|e| FileError::new(&named(CHECKPOINT_PROGRESS), e.to_string()))?;
+        let progress = Progress::load_binary(&progress)
+            .map_err(|e| FileError::new(&named(CHECKPOINT_PROGRESS), format!("not a checkpoint's progress ({e})")))?;
+        let model = weights::load_file(progress.model.init(device), dir.join(CHECKPOINT_MODEL))?;
+        let optimizer = std::fs::read(dir.join(CHECKPOINT_OPTIMIZER)).map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
+        let optimizer = AdamConfig::new()
+            .init()
+            .from_bytes(burn::tensor::Bytes::from_bytes_vec(optimizer))
+            .map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), format!("not an optimiser state ({e})")))?;
+        Ok(Self {
+            model: model.train(),
+            model_config: progress.model,
+            optimizer,
+            config: progress.training,
+            device: device.clone(),
+            steps: progress.steps,
+        })
     }
 }
 
@@ -528,7 +854,7 @@ pub fn test_loss(model: &PixelRnn, data: &Mnist, seed: u64, device: &Device) -> 
             let mut values = data.batch_values(chunk);
             model.kind().prepare(&mut values, &mut rng);
             let images = Tensor::from_data(TensorData::new(values, [chunk.len(), SIDE, SIDE]), device);
-            model.image_losses(images).sum()
+            model.image_losses(images, None).sum()
         })
         .collect();
     Tensor::cat(sums, 0).sum() / data.len() as f64

@@ -1,7 +1,8 @@
 //! The PixelRNN demo's session: paints a digit pixel by pixel with one of three models (binary,
 //! 4 grey levels as classes, grey value regressed), reporting each chunk of pixels with the
-//! probability the model gave each; completes a drawing or a test digit from its top rows, several
-//! seeds side by side; measures the binary model's NLL on test digits.
+//! probability the model gave each; the binary model paints a chosen digit or any digit (its
+//! label drawn from the seed). Completes a drawing or a test digit from its top rows, several
+//! seeds side by side; measures the binary model's NLL on test digits, a chunk at a time.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::SmallRng;
@@ -12,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{Mnist, SIDE};
-use crate::models::pixelrnn::{test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
+use crate::models::pixelrnn::{PixelKind, PixelRnn, PixelRnnConfig, PixelSampler, LABELS};
 use crate::models::vae::BOUND_SEED;
 use crate::weights;
 
@@ -25,6 +26,9 @@ const HIDDEN_DIMMED: f32 = 0.3;
 /// Test digits of the in-page NLL measurement (all 10k take minutes on a CPU in the browser;
 /// `train_pixelrnn` reports them all).
 const NLL_DIGITS: usize = 200;
+/// Test digits per call of [`PixelRnnSession::nll_step`]: the labelled model scores each digit
+/// once per label, so a chunk is ten passes over these.
+const NLL_CHUNK: usize = 10;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,6 +52,8 @@ struct Completions {
     frames: usize,
     /// The completions side by side, 28 × (28·frames) RGBA.
     strip: ByteBuf,
+    /// The digit each completion is painted as (a labelled model), chosen or drawn.
+    labels: Option<Vec<usize>>,
     painted: usize,
     done: bool,
 }
@@ -55,9 +61,31 @@ struct Completions {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Likelihood {
+    /// The mean NLL so far, nats per image.
     nats: f32,
+    /// Digits measured so far, of `of`.
     digits: usize,
+    of: usize,
+    done: bool,
     seed: u64,
+}
+
+/// What a painting paints: the label a labelled model was given or drew.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaintingLabel {
+    /// The digit the model paints (`null` for a model without labels).
+    label: Option<usize>,
+    /// Drawn from the seed ("any digit") rather than chosen.
+    drawn: bool,
+}
+
+/// A running in-page NLL measurement: the binarised digits not yet scored and the sum so far.
+struct NllRun {
+    images: Vec<f32>,
+    digits: usize,
+    scored: usize,
+    sum: Tensor<1>,
 }
 
 #[wasm_bindgen]
@@ -67,7 +95,30 @@ pub struct PixelRnnSession {
     digits: Digits,
     painting: Option<PixelSampler>,
     completing: Option<PixelSampler>,
+    nll: Option<NllRun>,
     rng: SmallRng,
+}
+
+/// `"any"` or a digit `"0"` … `"9"`, checked against `model`: only a labelled model takes a digit.
+fn label_named(name: &str, model: &PixelRnn) -> Result<Option<usize>, JsError> {
+    let label = match name {
+        "any" => None,
+        digit => Some(
+            digit
+                .parse::<usize>()
+                .ok()
+                .filter(|&d| d < LABELS)
+                .ok_or_else(|| JsError::new(&format!("the digit to paint is \"any\" or 0 to 9, not \"{name}\"")))?,
+        ),
+    };
+    if label.is_some() && !model.labelled() {
+        return Err(JsError::new(&format!("the {} model paints any digit only", model.kind().name())));
+    }
+    Ok(label)
+}
+
+fn painting_label(sampler: &PixelSampler, chosen: Option<usize>) -> Result<JsValue, JsError> {
+    to_js(&PaintingLabel { label: sampler.labels().map(|labels| labels[0]), drawn: chosen.is_none() && sampler.labels().is_some() })
 }
 
 fn kind_named(name: &str) -> Result<usize, JsError> {
@@ -86,6 +137,7 @@ impl PixelRnnSession {
             digits: Digits::default(),
             painting: None,
             completing: None,
+            nll: None,
             rng: SmallRng::seed_from_u64(seed.into()),
         }
     }
@@ -107,13 +159,18 @@ impl PixelRnnSession {
     }
 
     /// Starts a new painting with `model`, from `seed` (uniform draws per pixel), at
-    /// `temperature` (divides the logits; the regression model has none).
-    pub fn paint_start(&mut self, model: &str, seed: f64, temperature: f64) -> Result<(), JsError> {
+    /// `temperature` (divides the logits; the regression model has none), of `label` ("any" or
+    /// a digit; see [`label_named`]). Returns `{label, drawn}`: the digit being painted.
+    pub fn paint_start(&mut self, model: &str, seed: f64, temperature: f64, label: &str) -> Result<JsValue, JsError> {
         in_range("the seed", seed, 0.0, u32::MAX as f64)?;
         in_range("the temperature", temperature, 0.05, 5.0)?;
         let model = self.models[kind_named(model)?].clone();
-        self.painting = Some(PixelSampler::new(model, &[seed as u64], temperature, &self.device));
-        Ok(())
+        let chosen = label_named(label, &model)?;
+        let labels = chosen.map(|label| vec![label]);
+        let painting = PixelSampler::new(model, &[seed as u64], labels.as_deref(), temperature, &self.device);
+        let shown = painting_label(&painting, chosen);
+        self.painting = Some(painting);
+        shown
     }
 
     /// Paints up to `steps` more pixels, or fewer if `budget_ms` runs out first (at least one),
@@ -147,7 +204,10 @@ impl PixelRnnSession {
     }
 
     /// Starts `COMPLETIONS` completions of a drawing (RGBA, white on black) keeping its first
-    /// `visible_rows` rows, each from its own seed (`first_seed`, `first_seed + 1`, …).
+    /// `visible_rows` rows, each from its own seed (`first_seed`, `first_seed + 1`, …), all of
+    /// `label` or, for "any", each of the digit its seed draws. Returns the image as the model is
+    /// given it (see [`Self::complete`]).
+    #[allow(clippy::too_many_arguments)] // the page's arguments, as the worker forwards them
     pub fn complete_drawing(
         &mut self,
         model: &str,
@@ -157,9 +217,10 @@ impl PixelRnnSession {
         visible_rows: usize,
         first_seed: f64,
         temperature: f64,
+        label: &str,
     ) -> Result<JsValue, JsError> {
         let image = drawing_to_mnist(rgba, width, height)?;
-        self.complete(model, image, visible_rows, first_seed, temperature)
+        self.complete(model, image, visible_rows, first_seed, temperature, label)
     }
 
     /// As [`Self::complete_drawing`], for test digit `index`.
@@ -170,41 +231,60 @@ impl PixelRnnSession {
         visible_rows: usize,
         first_seed: f64,
         temperature: f64,
+        label: &str,
     ) -> Result<JsValue, JsError> {
         let (image, _) = self.digits.test_digit(index)?;
-        self.complete(model, image, visible_rows, first_seed, temperature)
+        self.complete(model, image, visible_rows, first_seed, temperature, label)
     }
 
     /// Advances the completions by up to `steps` pixels each (or until `budget_ms` runs out) and
-    /// resolves to `{frames, strip, painted, done}`.
+    /// resolves to `{frames, strip, labels, painted, done}`.
     pub fn complete_step(&mut self, steps: usize, budget_ms: f64) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let completing = self.completing.as_mut().ok_or_else(|| JsError::new("no completion started"))?;
         advance(completing, steps, budget_ms);
         completing.take();
         let (painted, done) = (completing.painted(), completing.done());
+        let labels = completing.labels().map(<[usize]>::to_vec);
         let images = completing.images();
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(images).await?;
             Ok(to_js(&Completions {
                 frames: COMPLETIONS,
                 strip: ByteBuf::from(super::grid_rgba(&values, 1, COMPLETIONS)),
+                labels,
                 painted,
                 done,
             })?)
         }))
     }
 
-    /// The binary model's NLL (nats per image) on the first `NLL_DIGITS` test digits, each
-    /// binarised stochastically with the seed `train_pixelrnn` uses: `{nats, digits, seed}`.
-    pub fn test_nll(&self) -> Result<js_sys::Promise, JsError> {
+    /// Starts measuring the binary model's NLL (nats per image) on the first `NLL_DIGITS` test
+    /// digits, each binarised stochastically with the seed `train_pixelrnn` uses (the same
+    /// binarisation as its figure, digit for digit); [`Self::nll_step`] scores them a chunk at a
+    /// time. A labelled model's NLL is the mixture's, −log ⅒ Σ_y p(x | y).
+    pub fn nll_start(&mut self) -> Result<(), JsError> {
+        let first = self.test()?.first(NLL_DIGITS);
+        let mut images = first.batch_values(&(0..first.len()).collect::<Vec<_>>());
+        PixelKind::Binary.prepare(&mut images, &mut SmallRng::seed_from_u64(BOUND_SEED));
+        self.nll = Some(NllRun { images, digits: first.len(), scored: 0, sum: Tensor::zeros([1], &self.device) });
+        Ok(())
+    }
+
+    /// Scores the next `NLL_CHUNK` digits and resolves to the running figure:
+    /// `{nats, digits, of, done, seed}`.
+    pub fn nll_step(&mut self) -> Result<js_sys::Promise, JsError> {
         check_device()?;
-        let test = self.test()?;
-        let first = test.first(NLL_DIGITS);
-        let nats = test_loss(&self.models[0], &first, BOUND_SEED, &self.device);
-        let digits = first.len();
+        let run = self.nll.as_mut().ok_or_else(|| JsError::new("no NLL measurement started"))?;
+        let count = NLL_CHUNK.min(run.digits - run.scored);
+        let chunk = run.images[run.scored * SIDE * SIDE..(run.scored + count) * SIDE * SIDE].to_vec();
+        let images = Tensor::from_data(TensorData::new(chunk, [count, SIDE, SIDE]), &self.device);
+        run.sum = run.sum.clone() + self.models[0].image_losses(images, None).sum();
+        run.scored += count;
+        let (sum, digits, of) = (run.sum.clone(), run.scored, run.digits);
         Ok(wasm_bindgen_futures::future_to_promise(async move {
-            Ok(to_js(&Likelihood { nats: read(nats).await?[0], digits, seed: BOUND_SEED })?)
+            let nats = read(sum).await?[0] / digits as f32;
+            Ok(to_js(&Likelihood { nats, digits, of, done: digits == of, seed: BOUND_SEED })?)
         }))
     }
 }
@@ -223,11 +303,13 @@ impl PixelRnnSession {
         visible_rows: usize,
         first_seed: f64,
         temperature: f64,
+        label: &str,
     ) -> Result<JsValue, JsError> {
         in_range("the visible rows", visible_rows as f64, 0.0, SIDE as f64)?;
         in_range("the seed", first_seed, 0.0, u32::MAX as f64)?;
         in_range("the temperature", temperature, 0.05, 5.0)?;
         let model = self.models[kind_named(model)?].clone();
+        let labels = label_named(label, &model)?.map(|label| vec![label; COMPLETIONS]);
         // The kept rows as this model sees pixels: a drawing's soft edges become black or white
         // for the binary model (at one half, so the kept rows are the drawing's, not a sample).
         match model.kind() {
@@ -237,7 +319,7 @@ impl PixelRnnSession {
         let images: Vec<f32> = (0..COMPLETIONS).flat_map(|_| image.iter().copied()).collect();
         let images = Tensor::from_data(TensorData::new(images, [COMPLETIONS, SIDE, SIDE]), &self.device);
         let seeds: Vec<u64> = (0..COMPLETIONS as u64).map(|k| first_seed as u64 + k).collect();
-        self.completing = Some(PixelSampler::completing(model, images, visible_rows, &seeds, temperature));
+        self.completing = Some(PixelSampler::completing(model, images, visible_rows, &seeds, labels.as_deref(), temperature));
         image[visible_rows * SIDE..].iter_mut().for_each(|v| *v *= HIDDEN_DIMMED);
         to_js(&ByteBuf::from(to_rgba(&image)))
     }
