@@ -33,6 +33,7 @@ export const demo = {
 
 export const settings = {
   'pixel-model': { default: 'binary', values: ['binary', 'levels4', 'regression'] },
+  'pixel-label': { default: 'any', values: ['any', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
   'pixel-seed': { default: 1, min: 0, max: 4294967295, integer: true },
   'pixel-temperature': { default: 1, min: 0.05, max: 5 },
   'pixel-rows': { default: 14, min: 0, max: 28, integer: true },
@@ -45,6 +46,12 @@ const MODEL_NOTES = {
     + 'From an empty canvas that mean is nearly black everywhere, so it paints next to nothing; given the top '
     + 'of a digit (Complete, below) it goes on in fading grey. No distribution, so no seed, temperature or map.',
 };
+
+// What the painting paints, from the worker's `{label, drawn}`.
+function paintingCaption({ label, drawn }) {
+  if (label === null) return 'any digit (this model has no labels)';
+  return drawn ? `a ${label}: any digit, the label drawn from the seed` : `a ${label}, as chosen`;
+}
 
 // A 28×28 RGBA image filled with one colour, drawn scaled on `canvas`.
 class PixelImage {
@@ -75,6 +82,7 @@ export function mount(worker, state, setSetting) {
   const probability = new PixelImage($('pixel-prob-canvas'));
   const progress = $('pixel-progress');
   const model = $('pixel-model');
+  const label = $('pixel-label');
   const seed = $('pixel-seed');
   const temperature = $('pixel-temperature');
   const speed = $('pixel-speed');
@@ -85,6 +93,7 @@ export function mount(worker, state, setSetting) {
   const buttons = [start, $('pixel-complete'), $('pixel-random-digit'), $('pixel-nll-run')];
 
   model.value = state['pixel-model'];
+  label.value = state['pixel-label'];
   seed.value = state['pixel-seed'];
   temperature.value = state['pixel-temperature'];
   rows.value = state['pixel-rows'];
@@ -94,7 +103,11 @@ export function mount(worker, state, setSetting) {
     const regression = model.value === 'regression';
     seed.disabled = regression;
     temperature.disabled = regression;
+    // Only the binary model was trained with labels; the grey pair paints any digit.
+    label.disabled = model.value !== 'binary';
   };
+  // The label the worker uses for the chosen model.
+  const labelFor = () => (label.disabled ? 'any' : label.value);
   const showSpeed = () => {
     const rate = RATES[Number(speed.value) - 1];
     $('pixel-speed-text').textContent = (rate === Infinity ? 'as fast as this machine allows' : `${rate} pixels per second`)
@@ -110,6 +123,7 @@ export function mount(worker, state, setSetting) {
   showRows();
 
   model.addEventListener('change', () => { setSetting('pixel-model', model.value); showModel(); });
+  label.addEventListener('change', () => setSetting('pixel-label', label.value));
   seed.addEventListener('input', () => setSetting('pixel-seed', Number(seed.value)));
   temperature.addEventListener('input', () => setSetting('pixel-temperature', Number(temperature.value)));
   speed.addEventListener('input', showSpeed);
@@ -176,7 +190,9 @@ export function mount(worker, state, setSetting) {
     start.disabled = true;
     progress.textContent = `0 / ${PIXELS}`;
     try {
-      await worker.call('pixel', 'paint_start', [model.value, Number(seed.value), Number(temperature.value)]);
+      const painting = await worker.call('pixel', 'paint_start', [model.value, Number(seed.value), Number(temperature.value), labelFor()]);
+      $('pixel-painting-label').textContent = paintingCaption(painting);
+      image.canvas.dataset.label = painting.label ?? '';
     } catch (error) {
       fail(error);
       start.disabled = false;
@@ -213,7 +229,7 @@ export function mount(worker, state, setSetting) {
     const run = ++completionRun;
     // The painting's seed and the next three: a link repeats the completions too.
     const firstSeed = Number(seed.value);
-    const args = [model.value, Number(rows.value), firstSeed, Number(temperature.value)];
+    const args = [model.value, Number(rows.value), firstSeed, Number(temperature.value), labelFor()];
     completions.dataset.done = 'false';
     try {
       let input;
@@ -228,6 +244,11 @@ export function mount(worker, state, setSetting) {
         const step = await worker.call('pixel', 'complete_step', [PIXELS, 40]);
         if (run !== completionRun) return;
         showScaled(completions, step.strip, step.frames * 28, 28);
+        if (step.labels) {
+          completions.dataset.labels = step.labels.join(',');
+          $('pixel-completions-caption').textContent = `four completions, seeds ${firstSeed}–${firstSeed + 3}, `
+            + `painted as ${step.labels.join(', ')}${labelFor() === 'any' ? ' (each drawn from its seed)' : ''}`;
+        }
         if (step.done) break;
       }
       completions.dataset.done = 'true';
@@ -237,13 +258,24 @@ export function mount(worker, state, setSetting) {
   $('pixel-nll-run').addEventListener('click', async () => {
     const out = $('pixel-nll');
     out.textContent = 'measuring…';
+    const button = $('pixel-nll-run');
+    button.disabled = true;
     try {
-      const r = await worker.call('pixel', 'test_nll');
-      out.textContent = `${r.nats.toFixed(2)} nats per image on the first ${r.digits} test digits (binarised with seed ${r.seed}); `
-        + 'over all 10,000 see the README (scripts/lab train pixelrnn prints it).';
+      // A chunk of digits per call, so the worker answers painting requests in between.
+      await worker.call('pixel', 'nll_start');
+      for (;;) {
+        const r = await worker.call('pixel', 'nll_step');
+        out.textContent = `${r.nats.toFixed(2)} nats per image on the first ${r.digits} test digits (binarised with seed ${r.seed})`
+          + (r.done ? '; over all 10,000 see the README (scripts/lab train pixelrnn prints it).' : ` · measuring, ${r.digits} of ${r.of}`);
+        out.dataset.digits = r.digits;
+        if (r.done) break;
+      }
+      out.dataset.done = 'true';
     } catch (error) {
       out.textContent = '';
       fail(error);
+    } finally {
+      button.disabled = false;
     }
   });
 
