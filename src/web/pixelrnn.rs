@@ -13,6 +13,8 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{Mnist, SIDE};
+use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
+use crate::models::likeness;
 use crate::models::pixelrnn::{PixelKind, PixelRnn, PixelRnnConfig, PixelSampler, LABELS};
 use crate::models::vae::BOUND_SEED;
 use crate::weights;
@@ -44,6 +46,20 @@ struct Painted {
     /// Pixels painted so far, and whether the image is finished.
     painted: usize,
     done: bool,
+    /// Once finished, what the project's judge reads in it (`null` before, or without the
+    /// classifier's weights).
+    reading: Option<Reading>,
+}
+
+/// The judge's reading of a finished painting: the classifier's digit and its probability, and
+/// whether the image passes the MNIST-likeness check.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Reading {
+    label: usize,
+    confidence: f32,
+    mnist_like: bool,
+    reads_as_digit: bool,
 }
 
 #[derive(Serialize)]
@@ -96,6 +112,7 @@ pub struct PixelRnnSession {
     painting: Option<PixelSampler>,
     completing: Option<PixelSampler>,
     nll: Option<NllRun>,
+    classifier: Option<Classifier>,
     rng: SmallRng,
 }
 
@@ -138,6 +155,7 @@ impl PixelRnnSession {
             painting: None,
             completing: None,
             nll: None,
+            classifier: None,
             rng: SmallRng::seed_from_u64(seed.into()),
         }
     }
@@ -146,6 +164,12 @@ impl PixelRnnSession {
     pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
         let index = kind_named(model)?;
         self.models[index] = weights::load(PixelRnnConfig::shipped(KINDS[index]).init(&self.device), bytes, file)?;
+        Ok(())
+    }
+
+    /// `www/weights/classifier.bpk`: the judge that says what a finished painting reads as.
+    pub fn load_classifier(&mut self, bytes: &[u8], file: &str) -> Result<(), JsError> {
+        self.classifier = Some(weights::load(ClassifierConfig::shipped().init(&self.device), bytes, file)?);
         Ok(())
     }
 
@@ -174,8 +198,9 @@ impl PixelRnnSession {
     }
 
     /// Paints up to `steps` more pixels, or fewer if `budget_ms` runs out first (at least one),
-    /// and resolves to the chunk: `{from, pixels, probabilityPixels, probabilities, painted, done}`.
-    /// One readback per chunk.
+    /// and resolves to the chunk: `{from, pixels, probabilityPixels, probabilities, painted, done,
+    /// reading}` (the last chunk carries the judge's reading of the whole image). One readback per
+    /// chunk.
     pub fn paint(&mut self, steps: usize, budget_ms: f64) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let painting = self.painting.as_mut().ok_or_else(|| JsError::new("no painting started"))?;
@@ -183,12 +208,36 @@ impl PixelRnnSession {
         advance(painting, steps, budget_ms);
         let (painted, done) = (painting.painted(), painting.done());
         let has_probabilities = painting.kind() != PixelKind::Regression;
-        let chunk = painting.take();
+        let chunk = painting.take().map(|chunk| chunk.reshape([-1]));
+        // The finished image and the classifier's probabilities ride on the last chunk's readback.
+        let judged = match (&self.classifier, done) {
+            (Some(classifier), true) => {
+                let image = painting.images().reshape([1, SIDE * SIDE]);
+                Some(Tensor::cat(vec![image.clone().reshape([-1]), classifier.probabilities(image).reshape([-1])], 0))
+            }
+            _ => None,
+        };
+        let chunk_values = chunk.as_ref().map_or(0, |chunk| chunk.dims()[0]);
+        let all = match (chunk, judged) {
+            (Some(chunk), Some(judged)) => Some(Tensor::cat(vec![chunk, judged], 0)),
+            (chunk, judged) => chunk.or(judged),
+        };
         Ok(wasm_bindgen_futures::future_to_promise(async move {
-            let values = match chunk {
-                Some(chunk) => read(chunk).await?,
+            let mut values = match all {
+                Some(all) => read(all).await?,
                 None => Vec::new(),
             };
+            let judged = values.split_off(chunk_values);
+            let reading = (judged.len() == SIDE * SIDE + CLASSES).then(|| {
+                let (image, probabilities) = judged.split_at(SIDE * SIDE);
+                let judged = likeness::read(probabilities, image, 1).images[0];
+                Reading {
+                    label: judged.label,
+                    confidence: judged.confidence,
+                    mnist_like: judged.mnist_like,
+                    reads_as_digit: judged.reads_as_digit(),
+                }
+            });
             let pixels: Vec<f32> = values.chunks(2).map(|pair| pair[0]).collect();
             let probabilities: Vec<f32> =
                 if has_probabilities { values.chunks(2).map(|pair| pair[1]).collect() } else { Vec::new() };
@@ -199,6 +248,7 @@ impl PixelRnnSession {
                 probabilities,
                 painted,
                 done,
+                reading,
             })?)
         }))
     }

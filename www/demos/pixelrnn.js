@@ -26,6 +26,7 @@ export const demo = {
     { session: 'pixel', method: 'load_weights', args: ['levels4'], path: 'weights/pixelrnn-levels4.bpk', label: 'the 4-level PixelRNN', problem: 'the 4-level model is untrained.' },
     { session: 'pixel', method: 'load_weights', args: ['regression'], path: 'weights/pixelrnn-regression.bpk', label: 'the regression PixelRNN', problem: 'the regression model is untrained.' },
     { session: 'pixel', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+    { session: 'pixel', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'finished paintings are not read.' },
   ],
   // One pixel is a handful of tiny products: a thread pool's hand-offs would cost more than they save.
   threads: false,
@@ -145,6 +146,7 @@ export function mount(worker, state, setSetting) {
     probability.show();
     progress.textContent = `${chunk.painted} / ${PIXELS}`;
     image.canvas.dataset.painted = chunk.painted;
+    if (chunk.reading) showReading(chunk.reading);
     if (chunk.done) {
       const seconds = (performance.now() - run.started) / 1000;
       $('pixel-rate').textContent = `painted in ${seconds.toFixed(2)} s`;
@@ -179,6 +181,15 @@ export function mount(worker, state, setSetting) {
     pump(run);
   }
 
+  // The judge's reading of a finished painting, as words and as attributes for tests.
+  function showReading({ label: digit, confidence, mnistLike, readsAsDigit }) {
+    const out = $('pixel-reading');
+    out.textContent = `the classifier reads a ${digit} (${Math.round(confidence * 100)} %); `
+      + (mnistLike ? 'its strokes pass the MNIST-likeness check' : 'its strokes fail the MNIST-likeness check')
+      + (readsAsDigit ? ': it reads as a digit.' : ': it does not read as a digit.');
+    Object.assign(out.dataset, { label: digit, confidence, mnistLike, readsAsDigit });
+  }
+
   function finish() {
     painting = null;
     start.disabled = false;
@@ -201,6 +212,8 @@ export function mount(worker, state, setSetting) {
     image.reset();
     probability.reset();
     $('pixel-rate').textContent = '';
+    $('pixel-reading').textContent = '';
+    for (const key of ['label', 'confidence', 'mnistLike', 'readsAsDigit']) delete $('pixel-reading').dataset[key];
     const now = performance.now();
     painting = { started: now, last: now, owed: 1, busy: false };
     stop.disabled = false;
