@@ -219,10 +219,14 @@ fn completion_keeps_the_visible_rows_and_samples_the_rest() {
 }
 
 const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
-/// The shipped binary model's test NLL, nats per image (f16 weights, all 10k test digits,
-/// binarised with `BOUND_SEED`): measured 90.39 (one epoch; `train_pixelrnn` prints the same).
-/// The issue asks for no worse than 95; the bar sits a little above the measurement.
-const NLL_BAR: f32 = 92.0;
+/// Test digits the shipped binary model's NLL is checked on: the first 500. The labelled model's
+/// NLL is the mixture's, ten passes per digit, so all 10k would take most of an hour of CI;
+/// `train_pixelrnn` prints the figure over all 10k.
+const NLL_DIGITS: usize = 500;
+/// The shipped binary model's NLL on the first `NLL_DIGITS` test digits, nats per image (f16
+/// weights, binarised with `BOUND_SEED`): measured in the README's PixelRNN table; the bar sits a
+/// little above the measurement.
+const NLL_BAR: f32 = 95.0;
 /// Completing the bottom 14 rows of the first 32 test digits (seeds 0–31), the ratio of mid-grey
 /// to near-white pixels: measured 0.90 for the 4-level model (0.055 / 0.061; the digits
 /// themselves 0.86) and 1.63 for the regression model (0.085 / 0.052).
@@ -239,7 +243,7 @@ fn shipped(kind: PixelKind, device: &Device) -> PixelRnn {
 #[test]
 fn the_shipped_binary_model_has_a_low_test_nll() {
     let device = Device::flex();
-    let test = Mnist::load(TEST_FILE).expect("test digits");
+    let test = Mnist::load(TEST_FILE).expect("test digits").first(NLL_DIGITS);
     let nats: f32 = test_loss(&shipped(PixelKind::Binary, &device), &test, BOUND_SEED, &device).into_scalar();
     println!("binary PixelRNN: test NLL {nats:.2} nats per image over {} digits (binarised with seed {BOUND_SEED})", test.len());
     assert!(nats < NLL_BAR, "test NLL {nats:.2} is above the bar {NLL_BAR}");

@@ -484,7 +484,8 @@ struct LayerRows {
     row_hidden: Tensor<3>,
     row_cell: Tensor<3>,
     /// This layer's outputs on the current row (its hidden state plus the layer below's output),
-    /// what the next layer reads.
+    /// what the next layer reads; kept only by a middle layer (the first's outputs are its hidden
+    /// states, and nothing reads the top's).
     row_output: Tensor<3>,
 }
 
@@ -644,9 +645,14 @@ impl PixelSampler {
             let column = j + PAD_LEFT..j + PAD_LEFT + 1;
             layer.row_hidden = layer.row_hidden.clone().slice_assign([0..batch, column.clone()], hidden.reshape([batch, 1, state]));
             layer.row_cell = layer.row_cell.clone().slice_assign([0..batch, j..j + 1], cell.reshape([batch, 1, state]));
-            layer.row_output = layer.row_output.clone().slice_assign([0..batch, column], out.clone().reshape([batch, 1, state]));
             if let Some(next) = self.model.upper.get(k) {
-                let window = layer.row_output.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
+                let outputs = if k == 0 {
+                    &layer.row_hidden
+                } else {
+                    layer.row_output = layer.row_output.clone().slice_assign([0..batch, column], out.clone().reshape([batch, 1, state]));
+                    &layer.row_output
+                };
+                let window = outputs.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
                 gates_in = next.input_to_state.forward(window);
             }
             output = Some(out);
