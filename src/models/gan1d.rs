@@ -290,22 +290,19 @@ impl Gan1dTraining {
         let fake = self.generator.forward(z);
         let real_logits = self.discriminator.forward(real).flatten::<1>(0, 1);
         let fake_logits = self.discriminator.forward(fake.clone().detach()).flatten::<1>(0, 1);
-        let real_score = sigmoid(real_logits.clone().detach()).mean();
-        let fake_score = sigmoid(fake_logits.clone().detach()).mean();
-        let loss = discriminator_loss(real_logits, fake_logits);
+        let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
         self.discriminator =
             self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
-        (DiscriminatorStep { loss: loss.detach(), real_score, fake_score }, fake)
+        (DiscriminatorStep::new(loss, real_logits, fake_logits), fake)
     }
 
     fn g_update(&mut self, fake: Tensor<2>) -> GeneratorStep {
         let logits = self.discriminator.clone().no_grad().forward(fake).flatten::<1>(0, 1);
-        let fake_score = sigmoid(logits.clone().detach()).mean();
-        let loss = generator_loss(logits, self.config.loss);
+        let loss = generator_loss(logits.clone(), self.config.loss);
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
-        GeneratorStep { loss: loss.detach(), fake_score }
+        GeneratorStep::new(loss, logits)
     }
 
     fn noise(&mut self, count: usize) -> Tensor<2> {
