@@ -4,6 +4,7 @@ import { LineChart } from '../ui/chart.js';
 import { hideProgress, addNote } from '../ui/status.js';
 import { showScaled, describe, reducedMotion } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
+import { Graph } from '../ui/graph.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -53,7 +54,7 @@ export function mount(worker, state, setSetting) {
     'gan-k': $('gan-k'), 'gan-batch': $('gan-batch'), 'gan-loss': $('gan-loss'),
   };
   const buttons = ['gan-play', 'gan-step', 'gan-step-d', 'gan-step-g', 'gan-new-noise', 'gan-reset',
-    'gan-load-shipped', 'gan-download', 'gan-load-file'].map($);
+    'gan-load-shipped', 'gan-download', 'gan-load-file', 'gan-slow-motion'].map($);
   const charts = {
     loss: new LineChart($('gan-loss-chart'), {
       x: 'iterations', y: 'loss',
@@ -83,11 +84,22 @@ export function mount(worker, state, setSetting) {
   });
   const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
 
+  const loop = mountLoop(worker);
+  const slowMotion = $('gan-slow-motion');
+  const slow = () => slowMotion.getAttribute('aria-pressed') === 'true';
+
   // A chunk may still have been running when pause was pressed: redraw to show where training is.
+  // A slow-motion run stops at the end of its current stage.
   async function pause() {
+    await loop.stop();
     if (!player.playing) return;
     await player.pause();
     await chunk('redraw');
+  }
+
+  // Slow motion: `count` iterations (Infinity while playing), each shown stage by stage.
+  function playSlow(count) {
+    return loop.run(count, () => worker.call('gan', 'train_chunk', ['slow']), show, fail);
   }
 
   function show(report) {
@@ -146,10 +158,27 @@ export function mount(worker, state, setSetting) {
     }
   }
 
-  play.addEventListener('click', () => (player.playing ? pause() : player.play().catch(fail)));
+  play.addEventListener('click', async () => {
+    if (player.playing) return pause();
+    if (!slow()) return player.play().catch(fail);
+    player.set(true);
+    await playSlow(Infinity);
+    player.set(false);
+  });
   for (const [id, work] of [['gan-step', 'iteration'], ['gan-step-d', 'd'], ['gan-step-g', 'g']]) {
-    $(id).addEventListener('click', async () => { await pause(); await chunk(work); });
+    $(id).addEventListener('click', async () => {
+      await pause();
+      if (work === 'iteration' && slow()) await playSlow(1);
+      else await chunk(work);
+    });
   }
+  slowMotion.addEventListener('click', async () => {
+    const playing = player.playing;
+    await pause();
+    slowMotion.setAttribute('aria-pressed', String(!slow()));
+    loop.enabled(slow());
+    if (playing) play.click();
+  });
   $('gan-new-noise').addEventListener('click', async () => {
     await worker.call('gan', 'new_noise', [randomSeed()]).catch(fail);
     if (!player.playing) chunk('redraw');
@@ -276,6 +305,7 @@ export function mount(worker, state, setSetting) {
 
   function onRestart() {
     root.dataset.ready = 'false';
+    loop.stop();
     player.set(false);
     line.onRestart();
     for (const button of buttons) button.disabled = true;
@@ -293,6 +323,128 @@ export function mount(worker, state, setSetting) {
   }
 
   return { ready, onRestart, onLoop, onLoopStopped };
+}
+
+// The training loop's diagram (issue 27): the lecture's stages as boxes and arrows, and in slow
+// motion one iteration at a time, each stage lit in turn with the tensors it made (all from one
+// traced iteration in the worker: its `trace`).
+const STAGE_MS = 1500;
+const STAGES = [
+  { nodes: ['z', 'G', 'fakes'], say: (t) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: fake images (${t.rows * t.cols} shown).` },
+  { nodes: ['reals'], say: (t) => `sample ${t.batch} real digits from the training set (${t.rows * t.cols} shown).` },
+  { nodes: ['fakes', 'reals', 'D', 'scores'], say: (t, r) => `D scores both: D(x) on the real digits (grey bars; batch mean ${r.dReal.toFixed(2)}), D(G(z)) on the fakes (blue; batch mean ${r.dFake.toFixed(2)}).` },
+  { nodes: ['scores', 'update-d', 'D'], say: (t) => `update D to raise D(x) and lower D(G(z)): its loss on the batches was ${t.dLoss.toFixed(3)}${t.k > 1 ? ` (the last of k = ${t.k} steps, each on new batches)` : ''}.` },
+  { nodes: ['fakes', 'D', 'g-scores'], say: () => 'the same z → G → the updated D: D(G(z)) of the same fakes, now that D has learned from them.' },
+  { nodes: ['g-scores', 'update-g', 'G'], say: (t, r) => `update G (D fixed) to raise D(G(z)): G's loss ${t.gLoss.toFixed(3)}. Iteration ${r.iterations} done.` },
+];
+
+function mountLoop(worker) {
+  const figure = $('gan-loop');
+  const caption = $('gan-loop-caption');
+  const items = [...figure.querySelectorAll('[data-stage]')];
+  const op = (id, x, y, w, h, body, extra = {}) => ({ id, x, y, w, h, body, shape: 'op', ...extra });
+  const images = (id, x, y, title) => ({ id, x, y, w: 232, h: 120, title, canvas: { width: 224, height: 112, attrs: { 'aria-hidden': 'true' } } });
+  const graph = new Graph($('gan-loop-graph'), {
+    width: 880, height: 310,
+    nodes: [
+      op('z', 8, 52, 76, 40, 'z ~ N(0, I)'),
+      op('G', 112, 52, 56, 40, 'G'),
+      images('fakes', 196, 12, 'fake images G(z)'),
+      images('reals', 196, 172, 'real digits x'),
+      op('D', 468, 140, 56, 40, 'D'),
+      { id: 'scores', x: 560, y: 40, w: 156, h: 80, title: 'D(x) | D(G(z))', bars: { range: [0, 1], band: [0.495, 0.505] } },
+      op('update-d', 744, 40, 128, 80, 'update D', { note: '' }),
+      { id: 'g-scores', x: 560, y: 200, w: 156, h: 80, title: 'D(G(z)), updated D', bars: { range: [0, 1], band: [0.495, 0.505] } },
+      op('update-g', 744, 200, 128, 80, 'update G', { note: '' }),
+    ],
+    edges: [
+      { from: 'z', to: 'G' },
+      { from: 'G', to: 'fakes', points: [[168, 72], [196, 72]] },
+      { from: 'fakes', to: 'D', points: [[428, 72], [496, 72], [496, 140]] },
+      { from: 'reals', to: 'D', points: [[428, 232], [496, 232], [496, 180]] },
+      { from: 'D', to: 'scores', points: [[524, 150], [540, 150], [540, 80], [560, 80]] },
+      { from: 'scores', to: 'update-d' },
+      { from: 'D', to: 'g-scores', points: [[524, 170], [540, 170], [540, 240], [560, 240]] },
+      { from: 'g-scores', to: 'update-g' },
+      { from: 'update-d', to: 'D', points: [[808, 40], [808, 22], [510, 22], [510, 140]] },
+      { from: 'update-g', to: 'G', points: [[808, 280], [808, 300], [140, 300], [140, 92]] },
+    ],
+  });
+  let run = null; // { token, done } of the slow-motion run under way
+  let wake = null;
+
+  function light(stage) {
+    items.forEach((item, i) => (i + 1 === stage ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current')));
+    graph.light(stage ? STAGES[stage - 1].nodes : []);
+  }
+
+  // Shows what stage `stage` (1–6) made; returns how long drawing it took (ms).
+  function showStage(stage, report) {
+    const started = performance.now();
+    const t = report.trace;
+    if (stage === 1) showScaled(graph.canvas('fakes'), t.fakes, t.cols * 28, t.rows * 28);
+    if (stage === 2) showScaled(graph.canvas('reals'), t.reals, t.cols * 28, t.rows * 28);
+    if (stage === 3) {
+      graph.bars('scores', [...t.dReal, ...t.dFake], [...t.dReal.map((v, i) => `D(x) of real ${i + 1}: ${v.toFixed(3)}`),
+        ...t.dFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`)], [...t.dReal.map(() => 'real'), ...t.dFake.map(() => 'fake')]);
+    }
+    if (stage === 4) graph.note('update-d', `D loss ${t.dLoss.toFixed(3)}`);
+    if (stage === 5) graph.bars('g-scores', t.gFake, t.gFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`), t.gFake.map(() => 'fake'));
+    if (stage === 6) graph.note('update-g', `G loss ${t.gLoss.toFixed(3)}`);
+    light(stage);
+    caption.textContent = `Stage ${stage} of 6, iteration ${report.iterations}: ${STAGES[stage - 1].say(t, report)}`;
+    const ms = performance.now() - started;
+    figure.dataset.stageMs = ms.toFixed(2);
+    figure.dataset.traceMs = t.millis.toFixed(1);
+    return ms;
+  }
+
+  // A wait that pause cuts short.
+  const stageWait = () => new Promise((resolve) => {
+    const timer = setTimeout(resolve, STAGE_MS);
+    wake = () => { clearTimeout(timer); resolve(); };
+  });
+
+  return {
+    // Runs `count` traced iterations: `request()` asks the worker for one, its stages are shown in
+    // turn, then `show(report)` (the page's figures, the iteration count among them).
+    run(count, request, show, fail) {
+      const token = { stopped: false };
+      const done = (async () => {
+        try {
+          for (let i = 0; i < count && !token.stopped; i += 1) {
+            const report = await request();
+            let shown = false;
+            for (let stage = 1; stage <= STAGES.length && !token.stopped; stage += 1) {
+              showStage(stage, report);
+              // The iteration is done at its last stage: the page's figures follow at once.
+              if (stage === STAGES.length) { show(report); shown = true; }
+              await stageWait();
+            }
+            if (!shown) show(report);
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          if (run?.token === token) run = null;
+        }
+      })();
+      run = { token, done };
+      return done;
+    },
+    async stop() {
+      if (!run) return;
+      run.token.stopped = true;
+      wake?.();
+      await run.done;
+    },
+    enabled(on) {
+      if (!on) light(0);
+      caption.textContent = on
+        ? 'Slow motion is on: press play or one iteration.'
+        : 'Slow motion is off: the diagram shows the stages, and the last slow-motion iteration\'s tensors.';
+    },
+  };
 }
 
 // Ten columns, one per digit: how many samples the classifier reads as that digit (the
