@@ -431,11 +431,12 @@ impl GeneratorStep {
 
 /// One iteration opened up, stage by stage, for the page's slow motion: the first `shown`
 /// samples of the last D step's batches and what D and G made of them (nothing read back).
+/// `D`: the samples' rank (4 for images, 2 for the 1-D GAN's points).
 #[derive(Debug, Clone)]
-pub struct IterationTrace {
-    /// ① z ~ N(0, I) → G → fakes, and ② real digits: `[shown, 1, 28, 28]` in [-1, 1].
-    pub fake: Tensor<4>,
-    pub real: Tensor<4>,
+pub struct IterationTrace<const D: usize> {
+    /// ① z ~ N(0, I) → G → fakes, and ② real samples: `[shown, …]` (images in [-1, 1]).
+    pub fake: Tensor<D>,
+    pub real: Tensor<D>,
     /// ③ D's scores of both, before its update: `[shown]` each.
     pub d_real: Tensor<1>,
     pub d_fake: Tensor<1>,
@@ -447,16 +448,17 @@ pub struct IterationTrace {
     pub g_loss: Tensor<1>,
 }
 
-/// The parts of an iteration the stats and the trace are made from.
-struct Iterated {
-    d: DiscriminatorStep,
-    g: GeneratorStep,
-    real: Tensor<4>,
-    fake: Tensor<4>,
+/// The parts of an iteration the stats and the trace are made from: the last D step, the G
+/// step, and the last D step's real and fake batches.
+pub(crate) struct Iterated<const D: usize> {
+    pub(crate) d: DiscriminatorStep,
+    pub(crate) g: GeneratorStep,
+    pub(crate) real: Tensor<D>,
+    pub(crate) fake: Tensor<D>,
 }
 
-impl Iterated {
-    fn stats(&self) -> GanStats {
+impl<const D: usize> Iterated<D> {
+    pub(crate) fn stats(&self) -> GanStats {
         GanStats {
             d_loss: self.d.loss.clone(),
             g_loss: self.g.loss.clone(),
@@ -465,7 +467,7 @@ impl Iterated {
         }
     }
 
-    fn trace(self, shown: usize) -> IterationTrace {
+    pub(crate) fn trace(self, shown: usize) -> IterationTrace<D> {
         let shown = shown.clamp(1, self.real.dims()[0]);
         IterationTrace {
             fake: self.fake.detach().narrow(0, 0, shown),
@@ -552,12 +554,12 @@ impl GanTraining {
     }
 
     /// The same iteration, with its stages' tensors for the first `shown` samples.
-    pub fn traced_iteration(&mut self, real: Tensor<4>, shown: usize) -> (GanStats, IterationTrace) {
+    pub fn traced_iteration(&mut self, real: Tensor<4>, shown: usize) -> (GanStats, IterationTrace<4>) {
         let iterated = self.iterate(real);
         (iterated.stats(), iterated.trace(shown))
     }
 
-    fn iterate(&mut self, real: Tensor<4>) -> Iterated {
+    fn iterate(&mut self, real: Tensor<4>) -> Iterated<4> {
         let k = self.config.d_steps.max(1);
         assert_eq!(real.dims()[0] % k, 0, "{} real digits do not split into k = {k} batches", real.dims()[0]);
         let mut last = None;

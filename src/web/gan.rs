@@ -26,8 +26,8 @@ const GRID_COLS: usize = DIGITS.samples / GRID_ROWS;
 /// A played chunk aims at this wall time: long enough to share the readback and the judging
 /// among several iterations, short enough for a calm, frequent redraw and a prompt pause.
 const CHUNK_TARGET_MS: f64 = 250.0;
-/// Samples of each batch a slow-motion iteration shows.
-const TRACED: usize = 8;
+/// Samples of each batch a slow-motion iteration shows (the 1-D GAN's too).
+pub(super) const TRACED: usize = 8;
 const TRACED_ROWS: usize = 2;
 
 /// What defines a run, as the page's controls (and URL) say.
@@ -164,7 +164,7 @@ struct Report {
 }
 
 /// One iteration's stages for the training loop's diagram ([`IterationTrace`]), read back with
-/// the report: the first [`TRACED`] samples of the batches.
+/// the report: the first [`TRACED`] samples of the batches, as images.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Trace {
@@ -173,6 +173,14 @@ struct Trace {
     reals: ByteBuf,
     rows: usize,
     cols: usize,
+    #[serde(flatten)]
+    scores: TraceScores,
+}
+
+/// What a slow-motion iteration shows besides its samples (the MNIST and the 1-D GAN alike).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TraceScores {
     /// D's scores of the reals and the fakes before its update, and of the same fakes after it.
     d_real: Vec<f32>,
     d_fake: Vec<f32>,
@@ -186,22 +194,21 @@ struct Trace {
     millis: f64,
 }
 
-impl Trace {
-    /// The tensors [`trace_parts`] laid out, read back.
-    fn from_values(values: &[f32], k: usize, batch: usize, millis: f64) -> Self {
-        let (images, rest) = values.split_at(2 * TRACED * PIXELS);
-        let (fakes, reals) = images.split_at(TRACED * PIXELS);
-        let scores = |i: usize| rest[i * TRACED..(i + 1) * TRACED].to_vec();
-        Trace {
-            fakes: ByteBuf::from(grid_rgba(fakes, TRACED_ROWS, TRACED / TRACED_ROWS)),
-            reals: ByteBuf::from(grid_rgba(reals, TRACED_ROWS, TRACED / TRACED_ROWS)),
-            rows: TRACED_ROWS,
-            cols: TRACED / TRACED_ROWS,
+impl TraceScores {
+    /// `[d_real, d_fake, g_fake, d_loss, g_loss]` of `trace`, flat, for the one readback.
+    pub(super) fn parts<const D: usize>(trace: &IterationTrace<D>) -> Vec<Tensor<1>> {
+        [&trace.d_real, &trace.d_fake, &trace.g_fake, &trace.d_loss, &trace.g_loss].into_iter().cloned().collect()
+    }
+
+    /// From what [`TraceScores::parts`] gave for `shown` samples, read back.
+    pub(super) fn from_values(values: &[f32], shown: usize, k: usize, batch: usize, millis: f64) -> Self {
+        let scores = |i: usize| values[i * shown..(i + 1) * shown].to_vec();
+        TraceScores {
             d_real: scores(0),
             d_fake: scores(1),
             g_fake: scores(2),
-            d_loss: rest[3 * TRACED],
-            g_loss: rest[3 * TRACED + 1],
+            d_loss: values[3 * shown],
+            g_loss: values[3 * shown + 1],
             k,
             batch,
             millis,
@@ -209,14 +216,26 @@ impl Trace {
     }
 }
 
-/// An iteration's trace as one flat tensor: fakes and reals in [0, 1], the three score lists,
-/// the two losses.
-fn trace_parts(trace: IterationTrace) -> Tensor<1> {
+impl Trace {
+    /// The tensors [`trace_parts`] laid out, read back.
+    fn from_values(values: &[f32], k: usize, batch: usize, millis: f64) -> Self {
+        let (images, rest) = values.split_at(2 * TRACED * PIXELS);
+        let (fakes, reals) = images.split_at(TRACED * PIXELS);
+        Trace {
+            fakes: ByteBuf::from(grid_rgba(fakes, TRACED_ROWS, TRACED / TRACED_ROWS)),
+            reals: ByteBuf::from(grid_rgba(reals, TRACED_ROWS, TRACED / TRACED_ROWS)),
+            rows: TRACED_ROWS,
+            cols: TRACED / TRACED_ROWS,
+            scores: TraceScores::from_values(rest, TRACED, k, batch, millis),
+        }
+    }
+}
+
+/// An iteration's trace as one flat tensor: fakes and reals in [0, 1], then the scores.
+fn trace_parts(trace: IterationTrace<4>) -> Tensor<1> {
     let pixels = |images| to_unit_pixels(images).reshape([TRACED * PIXELS]);
-    Tensor::cat(
-        vec![pixels(trace.fake), pixels(trace.real), trace.d_real, trace.d_fake, trace.g_fake, trace.d_loss, trace.g_loss],
-        0,
-    )
+    let scores = TraceScores::parts(&trace);
+    Tensor::cat([vec![pixels(trace.fake), pixels(trace.real)], scores].concat(), 0)
 }
 
 struct Run {

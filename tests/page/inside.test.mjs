@@ -150,7 +150,7 @@ test('GAN slow motion: one iteration lights every stage in order, about 1.5 s ea
   await watch(page, '[data-testid=gan-loop]', 'data-stage-ms');
   await frameProbe(page);
   await page.getByTestId('gan-step').click();
-  await page.waitForFunction(() => document.querySelector('[data-stage="3"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=gan-loop] [data-stage="3"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
   await page.getByTestId('gan-loop').screenshot({ path: `${artefacts}/inside-gan.png` });
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid=gan-iterations]').textContent) > n, before, { timeout: 60_000 });
   await settle(page);
@@ -176,7 +176,7 @@ test('GAN slow motion: one iteration lights every stage in order, about 1.5 s ea
 
   // Play in slow motion, then pause: the lit stage stops moving and no iteration follows.
   await page.getByTestId('gan-play').click();
-  await page.waitForFunction(() => document.querySelector('[data-stage="2"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=gan-loop] [data-stage="2"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
   await page.getByTestId('gan-play').click();
   await settle(page);
   const paused = { count: await count(), stages: await page.evaluate(() => window.__stages.length) };
@@ -185,5 +185,46 @@ test('GAN slow motion: one iteration lights every stage in order, about 1.5 s ea
   assert.equal(await count(), paused.count, 'no iteration after pause');
   assert.equal(await page.evaluate(() => window.__stages.length), paused.stages, 'the lit stage stays where pause left it');
   assert.equal(paused.count, before + 2, 'the paused iteration counts (it ran in the worker) and no more');
+  await page.close();
+});
+
+test('the 1-D GAN in slow motion: its loop lights stages 1–6 in order with its points and scores, one iteration at a time; pause stops it', async () => {
+  const page = await openDemo(env.browser, `${env.server.url}?demo=gan&backend=cpu`, 'gan');
+  await page.getByTestId('gan-slow-motion').click();
+  const stats = page.getByTestId('gan1d-stats');
+  await page.waitForFunction(() => document.querySelector('[data-testid=gan1d-stats]').dataset.iterations !== undefined);
+  const before = Number(await stats.getAttribute('data-iterations'));
+  await page.evaluate(() => {
+    window.__stages1d = [];
+    const items = document.querySelectorAll('[data-testid=gan1d-loop] [data-stage]');
+    new MutationObserver(() => {
+      const lit = [...items].filter((item) => item.getAttribute('aria-current') === 'step');
+      window.__stages1d.push(lit.map((item) => Number(item.dataset.stage)));
+    }).observe(document.querySelector('[data-testid=gan1d-loop]'), { attributes: true, subtree: true, attributeFilter: ['aria-current'] });
+  });
+  await page.getByTestId('gan1d-play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=gan1d-loop] [data-stage="6"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
+  await page.getByTestId('gan1d-play').click(); // pause, during the last stage's time
+  await settle(page);
+  const order = (await page.evaluate(() => window.__stages1d)).filter((lit) => lit.length);
+  assert.ok(order.every((lit) => lit.length === 1), `one stage lit at a time (${JSON.stringify(order)})`);
+  assert.deepEqual(order.map(([s]) => s), [1, 2, 3, 4, 5, 6], 'every stage, in order, once');
+  assert.equal(Number(await stats.getAttribute('data-iterations')), before + 1, 'one iteration');
+  // The shown points are dots on the line; D's scores are 8 + 8 probabilities.
+  for (const node of ['fakes', 'reals']) {
+    const lit = await page.locator(`[data-testid=gan1d-loop] [data-node=${node}] canvas`).evaluate((canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let bright = 0;
+      for (let i = 0; i < data.length; i += 4) bright += data[i] > 200 ? 1 : 0;
+      return bright;
+    });
+    // A dot is about 50 pixels; a fresh G's points overlap.
+    assert.ok(lit >= 40, `${node}: the points are drawn as dots (${lit} bright pixels)`);
+  }
+  const scores = JSON.parse(await page.locator('[data-testid=gan1d-loop] [data-node=scores]').getAttribute('data-values'));
+  assert.equal(scores.length, 16);
+  assert.ok(scores.every((s) => s >= 0 && s <= 1), 'D\'s scores are probabilities');
+  assert.match(await page.locator('#gan1d-loop-caption').textContent(), /^Stage 6 of 6, iteration \d+: update G/);
+  await page.getByTestId('gan1d-loop').screenshot({ path: `${artefacts}/inside-gan1d.png` });
   await page.close();
 });

@@ -84,7 +84,7 @@ export function mount(worker, state, setSetting) {
   });
   const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
 
-  const loop = mountLoop(worker);
+  const loop = mountLoop('gan', { words: { fakes: 'fake images', reals: 'real digits' }, drawSamples: drawDigits });
   const slowMotion = $('gan-slow-motion');
   const slow = () => slowMotion.getAttribute('aria-pressed') === 'true';
 
@@ -177,6 +177,7 @@ export function mount(worker, state, setSetting) {
     await pause();
     slowMotion.setAttribute('aria-pressed', String(!slow()));
     loop.enabled(slow());
+    line.slowMotion(slow());
     if (playing) play.click();
   });
   $('gan-new-noise').addEventListener('click', async () => {
@@ -282,7 +283,7 @@ export function mount(worker, state, setSetting) {
     showPicked();
   });
 
-  const line = mountLine(worker, state, setSetting, fail);
+  const line = mountLine(worker, state, setSetting, fail, slow);
 
   async function ready(problems) {
     hasShipped = !problems.some((p) => /gan\.bpk/.test(p));
@@ -327,30 +328,46 @@ export function mount(worker, state, setSetting) {
 
 // The training loop's diagram (issue 27): the lecture's stages as boxes and arrows, and in slow
 // motion one iteration at a time, each stage lit in turn with the tensors it made (all from one
-// traced iteration in the worker: its `trace`).
+// traced iteration in the worker: its `trace`). The MNIST GAN and the 1-D GAN each have one.
 const STAGE_MS = 1500;
 const STAGES = [
-  { nodes: ['z', 'G', 'fakes'], say: (t) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: fake images (${t.rows * t.cols} shown).` },
-  { nodes: ['reals'], say: (t) => `sample ${t.batch} real digits from the training set (${t.rows * t.cols} shown).` },
-  { nodes: ['fakes', 'reals', 'D', 'scores'], say: (t, r) => `D scores both: D(x) on the real digits (grey bars; batch mean ${r.dReal.toFixed(2)}), D(G(z)) on the fakes (blue; batch mean ${r.dFake.toFixed(2)}).` },
-  { nodes: ['scores', 'update-d', 'D'], say: (t) => `update D to raise D(x) and lower D(G(z)): its loss on the batches was ${t.dLoss.toFixed(3)}${t.k > 1 ? ` (the last of k = ${t.k} steps, each on new batches)` : ''}.` },
-  { nodes: ['fakes', 'D', 'g-scores'], say: () => 'the same z → G → the updated D: D(G(z)) of the same fakes, now that D has learned from them.' },
-  { nodes: ['g-scores', 'update-g', 'G'], say: (t, r) => `update G (D fixed) to raise D(G(z)): G's loss ${t.gLoss.toFixed(3)}. Iteration ${r.iterations} done.` },
+  { name: 'sample noise z ~ N(0, I) → G → fakes', nodes: ['z', 'G', 'fakes'],
+    say: (t, w) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: ${w.fakes} (${t.dFake.length} shown).` },
+  { name: 'sample real data', nodes: ['reals'],
+    say: (t, w) => `sample ${t.batch} ${w.reals} from the training data (${t.dReal.length} shown).` },
+  { name: 'D scores both', nodes: ['fakes', 'reals', 'D', 'scores'],
+    say: (t, w) => `D scores both: D(x) of the ${w.reals} (grey bars), D(G(z)) of the ${w.fakes} (blue); 1 means "real".` },
+  { name: 'update D (k times)', nodes: ['scores', 'update-d', 'D'],
+    say: (t) => `update D to raise D(x) and lower D(G(z)): its loss on the batches was ${t.dLoss.toFixed(3)}${t.k > 1 ? ` (the last of k = ${t.k} steps, each on new batches)` : ''}.` },
+  { name: 'z → G → the updated D', nodes: ['fakes', 'D', 'g-scores'],
+    say: (t, w) => `the same z → G → the updated D: D(G(z)) of the same ${w.fakes}, now that D has learned from them.` },
+  { name: 'update G', nodes: ['g-scores', 'update-g', 'G'],
+    say: (t, w, r) => `update G (D fixed) to raise D(G(z)): G's loss ${t.gLoss.toFixed(3)}. Iteration ${r.iterations} done.` },
 ];
 
-function mountLoop(worker) {
-  const figure = $('gan-loop');
-  const caption = $('gan-loop-caption');
-  const items = [...figure.querySelectorAll('[data-stage]')];
+// One training loop's diagram and its slow motion. `prefix`: the page's ids (gan, gan1d);
+// `words`: what the samples are called; `drawSamples(canvas, values, report)`: puts a batch's
+// shown samples on a canvas of 224×112.
+function mountLoop(prefix, { words, drawSamples }) {
+  const figure = $(`${prefix}-loop`);
+  const caption = $(`${prefix}-loop-caption`);
+  const list = figure.querySelector('.stages');
+  const items = STAGES.map((stage, i) => {
+    const item = document.createElement('li');
+    item.dataset.stage = String(i + 1);
+    item.textContent = stage.name;
+    return item;
+  });
+  list.replaceChildren(...items);
   const op = (id, x, y, w, h, body, extra = {}) => ({ id, x, y, w, h, body, shape: 'op', ...extra });
-  const images = (id, x, y, title) => ({ id, x, y, w: 232, h: 120, title, canvas: { width: 224, height: 112, attrs: { 'aria-hidden': 'true' } } });
-  const graph = new Graph($('gan-loop-graph'), {
+  const samples = (id, x, y, title) => ({ id, x, y, w: 232, h: 120, title, canvas: { width: 224, height: 112, attrs: { 'aria-hidden': 'true' } } });
+  const graph = new Graph($(`${prefix}-loop-graph`), {
     width: 880, height: 310,
     nodes: [
       op('z', 8, 52, 76, 40, 'z ~ N(0, I)'),
       op('G', 112, 52, 56, 40, 'G'),
-      images('fakes', 196, 12, 'fake images G(z)'),
-      images('reals', 196, 172, 'real digits x'),
+      samples('fakes', 196, 12, `${words.fakes} G(z)`),
+      samples('reals', 196, 172, `${words.reals} x`),
       op('D', 468, 140, 56, 40, 'D'),
       { id: 'scores', x: 560, y: 40, w: 156, h: 80, title: 'D(x) | D(G(z))', bars: { range: [0, 1], band: [0.495, 0.505] } },
       op('update-d', 744, 40, 128, 80, 'update D', { note: '' }),
@@ -378,12 +395,12 @@ function mountLoop(worker) {
     graph.light(stage ? STAGES[stage - 1].nodes : []);
   }
 
-  // Shows what stage `stage` (1–6) made; returns how long drawing it took (ms).
+  // Shows what stage `stage` (1–6) made, and how long drawing it took (data-stage-ms).
   function showStage(stage, report) {
     const started = performance.now();
     const t = report.trace;
-    if (stage === 1) showScaled(graph.canvas('fakes'), t.fakes, t.cols * 28, t.rows * 28);
-    if (stage === 2) showScaled(graph.canvas('reals'), t.reals, t.cols * 28, t.rows * 28);
+    if (stage === 1) drawSamples(graph.canvas('fakes'), t.fakes, report);
+    if (stage === 2) drawSamples(graph.canvas('reals'), t.reals, report);
     if (stage === 3) {
       graph.bars('scores', [...t.dReal, ...t.dFake], [...t.dReal.map((v, i) => `D(x) of real ${i + 1}: ${v.toFixed(3)}`),
         ...t.dFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`)], [...t.dReal.map(() => 'real'), ...t.dFake.map(() => 'fake')]);
@@ -392,11 +409,9 @@ function mountLoop(worker) {
     if (stage === 5) graph.bars('g-scores', t.gFake, t.gFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`), t.gFake.map(() => 'fake'));
     if (stage === 6) graph.note('update-g', `G loss ${t.gLoss.toFixed(3)}`);
     light(stage);
-    caption.textContent = `Stage ${stage} of 6, iteration ${report.iterations}: ${STAGES[stage - 1].say(t, report)}`;
-    const ms = performance.now() - started;
-    figure.dataset.stageMs = ms.toFixed(2);
+    caption.textContent = `Stage ${stage} of 6, iteration ${report.iterations}: ${STAGES[stage - 1].say(t, words, report)}`;
+    figure.dataset.stageMs = (performance.now() - started).toFixed(2);
     figure.dataset.traceMs = t.millis.toFixed(1);
-    return ms;
   }
 
   // A wait that pause cuts short.
@@ -407,7 +422,7 @@ function mountLoop(worker) {
 
   return {
     // Runs `count` traced iterations: `request()` asks the worker for one, its stages are shown in
-    // turn, then `show(report)` (the page's figures, the iteration count among them).
+    // turn, and `show(report)` (the page's figures, the iteration count among them) at the last.
     run(count, request, show, fail) {
       const token = { stopped: false };
       const done = (async () => {
@@ -447,6 +462,31 @@ function mountLoop(worker) {
   };
 }
 
+// A 2×4 grid of the shown 28×28 digits (RGBA from the worker).
+const drawDigits = (canvas, rgba, report) => showScaled(canvas, rgba, report.trace.cols * 28, report.trace.rows * 28);
+
+// The shown 1-D points as dots on the picture's line (from report.low to report.high).
+function drawPoints(canvas, points, report) {
+  const c = canvas.getContext('2d');
+  const { width, height } = canvas;
+  const axis = height * 0.6;
+  const x = (value) => ((value - report.low) / (report.high - report.low)) * width;
+  c.fillStyle = '#111';
+  c.fillRect(0, 0, width, height);
+  c.strokeStyle = '#4b5563';
+  c.beginPath(); c.moveTo(0, axis); c.lineTo(width, axis); c.stroke();
+  c.fillStyle = '#9aa3b2';
+  c.font = '11px system-ui, sans-serif';
+  c.textAlign = 'center';
+  for (let tick = Math.ceil(report.low) + 3; tick < report.high; tick += 3) c.fillText(String(tick), x(tick), height - 6);
+  c.fillStyle = '#e5e7eb';
+  for (const point of points) {
+    c.beginPath();
+    c.arc(x(point), axis, 4, 0, 2 * Math.PI);
+    c.fill();
+  }
+}
+
 // Ten columns, one per digit: how many samples the classifier reads as that digit (the
 // confident ones solid), and a tick at the count among as many real test digits.
 function buildHistogram(element) {
@@ -479,7 +519,7 @@ function buildHistogram(element) {
 }
 
 // The 1-D GAN: its controls, its loop and its picture.
-function mountLine(worker, state, setSetting, fail) {
+function mountLine(worker, state, setSetting, fail, slow) {
   const canvas = $('gan1d-canvas');
   const play = $('gan1d-play');
   const data = $('gan1d-data');
@@ -499,7 +539,10 @@ function mountLine(worker, state, setSetting, fail) {
     data: state['gan1d-data'], histogram: drawn, loss: state['gan1d-loss'], k: state['gan1d-k'], seed: state['gan1d-seed'],
   });
 
+  const loop = mountLoop('gan1d', { words: { fakes: 'fake points', reals: 'real samples' }, drawSamples: drawPoints });
+
   async function pause() {
+    await loop.stop();
     if (!player.playing) return;
     await player.pause();
     await chunk('redraw');
@@ -542,9 +585,13 @@ function mountLine(worker, state, setSetting, fail) {
     });
   }
 
-  play.addEventListener('click', () => {
+  play.addEventListener('click', async () => {
     if (player.playing) return pause();
-    return last ? player.play().catch(fail) : reset();
+    if (!last) return reset();
+    if (!slow()) return player.play().catch(fail);
+    player.set(true);
+    await loop.run(Infinity, () => worker.call('gan1d', 'train_chunk', ['slow']), show, fail);
+    player.set(false);
   });
   $('gan1d-step-d').addEventListener('click', async () => { await pause(); if (last) chunk('d'); });
   $('gan1d-step-g').addEventListener('click', async () => { await pause(); if (last) chunk('g'); });
@@ -606,7 +653,15 @@ function mountLine(worker, state, setSetting, fail) {
     },
     show(view) { if (player.playing) show(view); },
     stopped() { player.set(false); },
+    // Slow motion was switched: a run under way stops and starts again in the new mode.
+    async slowMotion(on) {
+      const playing = player.playing;
+      await pause();
+      loop.enabled(on);
+      if (playing) play.click();
+    },
     onRestart() {
+      loop.stop();
       player.set(false);
       last = null;
       for (const button of buttons) button.disabled = true;
