@@ -199,7 +199,8 @@ function mountInside(worker) {
       nodes.push({
         id: String(i), x, y: (height - h) / 2 + 4, w, h, title: name, note: String(units),
         canvas: { width: layer.columns, height: layer.rows, attrs: { 'aria-hidden': 'true' } },
-        attrs: { 'data-layer': name, 'data-units': units, 'aria-label': `${name}: ${units} units; show its ${i === 0 || i === 3 ? 'values' : 'weights'}` },
+        attrs: { 'data-layer': name, 'data-units': units },
+        label: `${name}, ${units} units: show its ${i === 0 || i === 3 ? 'values' : 'weights'}`,
         action: (id) => choose(Number(id)),
       });
       x += w + LAYER_GAP;
@@ -243,7 +244,7 @@ function mountInside(worker) {
 
   function choose(index) {
     chosen = index;
-    for (const [i, node] of svg.querySelectorAll('[data-layer]').entries()) node.setAttribute('aria-pressed', String(i === index));
+    for (const [i, node] of svg.querySelectorAll('[data-layer] [role=button]').entries()) node.setAttribute('aria-pressed', String(i === index));
     if (index === 0 || index === 3) showValues();
     else weights();
   }

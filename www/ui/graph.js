@@ -15,7 +15,7 @@ function element(name, attributes = {}, parent = null) {
 
 export class Graph {
   // svg: an <svg> element. nodes: [{id, x, y, w, h, title, body, note, attrs, canvas: {width,
-  // height, attrs}, bars: {range: [low, high], band: [low, high]}, action, shape}], with x, y the
+  // height, attrs}, bars: {range: [low, high], band: [low, high]}, action, label, shape}], x, y the
   // box's top left (the title sits above it, the body inside, the note below). edges: [{from, to, points, label}]: an arrow from
   // the right edge of `from` to the left edge of `to`, or along `points` when given.
   constructor(svg, { width, height, nodes, edges = [] }) {
@@ -32,10 +32,13 @@ export class Graph {
     for (const edge of edges) this.addEdge(edge);
   }
 
-  addNode({ id, x, y, w, h, title, body, note, attrs = {}, canvas, bars, action, shape = 'box' }) {
+  addNode({ id, x, y, w, h, title, body, note, attrs = {}, canvas, bars, action, label, shape = 'box' }) {
     const group = element('g', { class: `node ${shape}`, 'data-node': id, ...attrs }, this.svg);
     const node = { id, x, y, w, h, group, spec: { bars } };
-    if (shape !== 'none') element('rect', { x, y, width: w, height: h, rx: 6, class: 'frame' }, group);
+    // A node with an action is a button named by `label`: its box, while the title and note
+    // stay outside it (visible text inside a button would have to begin its name).
+    const box = action ? element('g', { role: 'button', tabindex: 0, 'aria-label': label ?? title ?? id }, group) : group;
+    element('rect', { x, y, width: w, height: h, rx: 6, class: 'frame' }, box);
     if (title) node.title = element('text', { x: x + w / 2, y: y - 5, class: 'title', 'text-anchor': 'middle' }, group);
     if (title) node.title.textContent = title;
     if (body) {
@@ -48,7 +51,7 @@ export class Graph {
     }
     if (canvas) {
       const pad = canvas.pad ?? 4;
-      const holder = element('foreignObject', { x: x + pad, y: y + pad, width: w - 2 * pad, height: h - 2 * pad }, group);
+      const holder = element('foreignObject', { x: x + pad, y: y + pad, width: w - 2 * pad, height: h - 2 * pad }, box);
       node.canvas = document.createElementNS(XHTML, 'canvas');
       node.canvas.width = canvas.width;
       node.canvas.height = canvas.height;
@@ -67,10 +70,9 @@ export class Graph {
       node.bars.parentNode.append(node.bars); // above the band and the zero line
     }
     if (action) {
-      group.setAttribute('tabindex', '0');
-      group.setAttribute('role', 'button');
-      group.addEventListener('click', () => action(id));
-      group.addEventListener('keydown', (event) => {
+      node.button = box;
+      box.addEventListener('click', () => action(id));
+      box.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
         event.preventDefault();
         action(id);
