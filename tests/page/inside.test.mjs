@@ -148,6 +148,7 @@ test('GAN slow motion: one iteration lights every stage in order, about 1.5 s ea
     }).observe(document.querySelector('[data-testid=gan-loop]'), { attributes: true, subtree: true, attributeFilter: ['aria-current'] });
   });
   await watch(page, '[data-testid=gan-loop]', 'data-stage-ms');
+  await watch(page, '[data-testid=gan-loop]', 'data-trace-ms');
   await frameProbe(page);
   await page.getByTestId('gan-step').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=gan-loop] [data-stage="3"]').getAttribute('aria-current') === 'step', null, { timeout: 60_000 });
@@ -185,6 +186,8 @@ test('GAN slow motion: one iteration lights every stage in order, about 1.5 s ea
   assert.equal(await count(), paused.count, 'no iteration after pause');
   assert.equal(await page.evaluate(() => window.__stages.length), paused.stages, 'the lit stage stays where pause left it');
   assert.equal(paused.count, before + 2, 'the paused iteration counts (it ran in the worker) and no more');
+  const traces = [...new Set(await watched(page, '[data-testid=gan-loop]', 'data-trace-ms'))];
+  console.log(`GAN slow motion: each traced iteration in the worker (training, grid, judge, one readback): ${traces.join(', ')} ms`);
   await page.close();
 });
 
@@ -225,6 +228,8 @@ test('the 1-D GAN in slow motion: its loop lights stages 1–6 in order with its
   assert.equal(scores.length, 16);
   assert.ok(scores.every((s) => s >= 0 && s <= 1), 'D\'s scores are probabilities');
   assert.match(await page.locator('#gan1d-loop-caption').textContent(), /^Stage 6 of 6, iteration \d+: update G/);
+  const timing = await page.getByTestId('gan1d-loop').evaluate((figure) => ({ ...figure.dataset }));
+  console.log(`1-D GAN slow motion: the traced iteration ${timing.traceMs} ms in the worker (training, the picture, one readback); drawing the last stage ${timing.stageMs} ms`);
   await page.getByTestId('gan1d-loop').screenshot({ path: `${artefacts}/inside-gan1d.png` });
   await page.close();
 });

@@ -330,6 +330,7 @@ export function mount(worker, state, setSetting) {
 // motion one iteration at a time, each stage lit in turn with the tensors it made (all from one
 // traced iteration in the worker: its `trace`). The MNIST GAN and the 1-D GAN each have one.
 const STAGE_MS = 1500;
+const OFF = 'Slow motion is off: the diagram shows the stages, and the last slow-motion iteration\'s tensors.';
 const STAGES = [
   { name: 'sample noise z ~ N(0, I) → G → fakes', nodes: ['z', 'G', 'fakes'],
     say: (t, w) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: ${w.fakes} (${t.dFake.length} shown).` },
@@ -350,8 +351,12 @@ const STAGES = [
 // shown samples on a canvas of 224×112.
 function mountLoop(prefix, { words, drawSamples }) {
   const figure = $(`${prefix}-loop`);
-  const caption = $(`${prefix}-loop-caption`);
-  const list = figure.querySelector('.stages');
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  Object.entries({ id: `${prefix}-loop-graph`, role: 'img', 'aria-labelledby': `${prefix}-loop-caption` })
+    .forEach(([name, value]) => svg.setAttribute(name, value));
+  const list = document.createElement('ol');
+  list.className = 'stages';
+  list.setAttribute('aria-label', 'The stages of one iteration');
   const items = STAGES.map((stage, i) => {
     const item = document.createElement('li');
     item.dataset.stage = String(i + 1);
@@ -359,9 +364,15 @@ function mountLoop(prefix, { words, drawSamples }) {
     return item;
   });
   list.replaceChildren(...items);
+  const caption = document.createElement('span'); // the caption's words, announced as they change
+  Object.assign(caption, { id: `${prefix}-loop-caption`, textContent: OFF });
+  caption.setAttribute('role', 'status');
+  const figcaption = document.createElement('figcaption');
+  figcaption.append(caption);
+  figure.replaceChildren(svg, list, figcaption);
   const op = (id, x, y, w, h, body, extra = {}) => ({ id, x, y, w, h, body, shape: 'op', ...extra });
   const samples = (id, x, y, title) => ({ id, x, y, w: 232, h: 120, title, canvas: { width: 224, height: 112, attrs: { 'aria-hidden': 'true' } } });
-  const graph = new Graph($(`${prefix}-loop-graph`), {
+  const graph = new Graph(svg, {
     width: 880, height: 310,
     nodes: [
       op('z', 8, 52, 76, 40, 'z ~ N(0, I)'),
@@ -455,9 +466,7 @@ function mountLoop(prefix, { words, drawSamples }) {
     },
     enabled(on) {
       if (!on) light(0);
-      caption.textContent = on
-        ? 'Slow motion is on: press play or one iteration.'
-        : 'Slow motion is off: the diagram shows the stages, and the last slow-motion iteration\'s tensors.';
+      caption.textContent = on ? 'Slow motion is on: press play or one iteration.' : OFF;
     },
   };
 }
