@@ -52,6 +52,8 @@ struct LayerView {
     /// RGBA, one pixel per unit (the last row's spare cells, if any, are not drawn).
     rgba: ByteBuf,
     values: Vec<f32>,
+    /// The largest |value|: the scale of the colours.
+    scale: f32,
 }
 
 /// A layer's weights as a picture: `{rgba, width, height, tiles, tile}` (`tiles` 28×28
@@ -329,6 +331,6 @@ impl LayerView {
     fn new(values: &[f32], image: bool) -> Self {
         let (columns, rows) = unit_grid(values.len());
         let rgba = if image { to_rgba(values) } else { diverging_rgba(values, max_abs(values)) };
-        LayerView { columns, rows, rgba: ByteBuf::from(rgba), values: values.to_vec() }
+        LayerView { columns, rows, rgba: ByteBuf::from(rgba), values: values.to_vec(), scale: max_abs(values) }
     }
 }

@@ -137,8 +137,9 @@ struct Structure {
     e: Vec<f32>,
     /// exp(σ) ⊙ e + m: the code the decoder gets.
     c: Vec<f32>,
-    /// KL(N(m, exp(σ)²) ‖ N(0, 1)) per dimension, nats.
+    /// KL(N(m, exp(σ)²) ‖ N(0, 1)) per dimension, and their sum (the loss's KL term), nats.
     kl: Vec<f32>,
+    kl_total: f32,
     /// The decoder's output for c, and for m (no noise), 28×28 RGBA.
     output: ByteBuf,
     mean_output: ByteBuf,
@@ -418,6 +419,7 @@ impl VaeSession {
             let rest = &values[5 * size..];
             Ok(to_js(&Structure {
                 input: ByteBuf::from(to_rgba(&input)),
+                kl_total: kl.iter().sum(),
                 m,
                 sigma,
                 e,

@@ -237,7 +237,7 @@ function mountInside(worker) {
       [detail.width, detail.height] = [256, 128];
       showCode(detail, layer.values);
       caption.textContent = `code: the ${layer.values.length} numbers, as bars (amber positive, blue negative), `
-        + `largest |value| ${Math.max(...layer.values.map(Math.abs)).toFixed(2)}.`;
+        + `largest |value| ${layer.scale.toFixed(2)}.`;
     }
     describe(detail, caption.textContent);
   }

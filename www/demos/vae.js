@@ -422,9 +422,8 @@ function mountStructure(worker, fail) {
     const names = { m: 'm', sigma: 'σ', e: 'e', c: 'c', kl: 'KL' };
     table.innerHTML = head + Object.entries(rows).map(([part, values]) => `<tr><th scope="row">${names[part]}</th>`
       + `${values.map((v) => `<td>${v.toFixed(2)}</td>`).join('')}</tr>`).join('');
-    const klTotal = r.kl.reduce((a, b) => a + b, 0);
     nats.textContent = `−log p(x | c) for this e: ${r.reconstruction.toFixed(1)} nats · with no noise (σ → −∞, c = m): `
-      + `${r.meanReconstruction.toFixed(1)} nats · KL ${klTotal.toFixed(1)} nats. Reconstruction alone would choose no noise; `
+      + `${r.meanReconstruction.toFixed(1)} nats · KL ${r.klTotal.toFixed(1)} nats. Reconstruction alone would choose no noise; `
       + 'the KL term is what keeps σ near 0.';
     Object.assign(svg.dataset, { draws: Number(svg.dataset.draws ?? 0) + 1, millis: r.millis.toFixed(2) });
   }, fail);
