@@ -258,16 +258,20 @@ async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
 async fn the_ae_diagrams_activations_equal_a_plain_forward_pass_on_every_backend() {
     use burn::tensor::activation::{relu, sigmoid};
     let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
-    let pixels: Vec<u8> = test.image(7).iter().flat_map(|&v| [(v * 255.0).round() as u8; 3].into_iter().chain([255])).collect();
+    let pixels: Vec<u8> =
+        test.image(7).iter().flat_map(|&v| [(v * 255.0).round() as u8; 3].into_iter().chain([255])).collect();
 
     let runtime = Runtime::create("cpu".into(), JsValue::NULL).await.map_err(message).unwrap();
     let mut session = AutoencoderSession::new(&runtime, 1);
     session.load_weights("ae", AE, "ae.bpk").map_err(message).unwrap();
     session.load_weights("dae", DAE, "dae.bpk").map_err(message).unwrap();
-    let views = JsFuture::from(session.run_image(&pixels, "none", 0.0, 1).map_err(message).unwrap()).await.unwrap();
+    let views =
+        JsFuture::from(session.run_image(&pixels, "none", 0.0, 1).map_err(message).unwrap()).await.unwrap();
     let shown: Vec<Vec<f32>> = js_sys::Array::from(&field(&views, "layers"))
         .iter()
-        .map(|layer| js_sys::Array::from(&field(&layer, "values")).iter().map(|v| v.as_f64().unwrap() as f32).collect())
+        .map(|layer| {
+            js_sys::Array::from(&field(&layer, "values")).iter().map(|v| v.as_f64().unwrap() as f32).collect()
+        })
         .collect();
     let widths: Vec<usize> = shown.iter().map(Vec::len).collect();
     assert_eq!(widths, [PIXELS, 256, 128, 32, 128, 256, PIXELS], "input, the six layers' outputs");

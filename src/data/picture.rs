@@ -13,7 +13,8 @@ const GAP: [u8; 4] = [40, 44, 52, 255];
 /// layer (so a layer's area is its width): `(columns, rows)` with the columns the largest divisor
 /// of `units` not above its square root (784 → 28 × 28, 256 → 16 × 16, 128 → 8 × 16, 32 → 4 × 8).
 pub fn unit_grid(units: usize) -> (usize, usize) {
-    let columns = (1..=units.max(1)).take_while(|c| c * c <= units).filter(|c| units % c == 0).last().unwrap_or(1);
+    let columns =
+        (1..=units.max(1)).take_while(|c| c * c <= units).filter(|c| units % c == 0).last().unwrap_or(1);
     (columns, units.div_ceil(columns))
 }
 

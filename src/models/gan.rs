@@ -822,12 +822,17 @@ mod tests {
         let last_batch = random_real(8, &device).narrow(0, 4, 3);
         assert_eq!(read(trace.real.clone().flatten(0, 3)), read(last_batch.flatten(0, 3)));
         let (d_real, d_fake, g_fake) = (read(trace.d_real), read(trace.d_fake), read(trace.g_fake));
-        assert!([&d_real, &d_fake, &g_fake].iter().all(|s| s.len() == 3 && s.iter().all(|v| (0.0..=1.0).contains(v))));
+        assert!([&d_real, &d_fake, &g_fake]
+            .iter()
+            .all(|s| s.len() == 3 && s.iter().all(|v| (0.0..=1.0).contains(v))));
         // The same fakes before and after D's update: D's scores of them moved.
         assert_ne!(d_fake, g_fake, "G's step is scored by the updated D");
         // G's scores are the updated D's on the very fakes shown (an MLP D: no batch statistics).
         let by_hand = read(sigmoid(traced.discriminator().forward(trace.fake)));
-        assert!(by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5), "{by_hand:?} against {g_fake:?}");
+        assert!(
+            by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{by_hand:?} against {g_fake:?}"
+        );
         let [d_loss, g_loss] = [read(trace.d_loss)[0], read(trace.g_loss)[0]];
         assert_eq!([d_loss, g_loss], [figures[0], figures[1]], "the trace's losses are the iteration's");
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gan::{
     discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanStats, GanTrainingConfig,
-    GeneratorStep, IterationTrace, Iterated,
+    GeneratorStep, Iterated, IterationTrace,
 };
 
 #[derive(Config, Debug)]
@@ -453,7 +453,10 @@ mod tests {
         // G's scores are the updated D's on the very points shown.
         let g_fake = read(trace.g_fake);
         let by_hand = read(sigmoid(traced.gan().discriminator.forward(trace.fake)).flatten(0, 1));
-        assert!(by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5), "{by_hand:?} against {g_fake:?}");
+        assert!(
+            by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{by_hand:?} against {g_fake:?}"
+        );
         assert_ne!(read(trace.d_fake), g_fake, "D's update moved its scores of the fakes");
     }
 

@@ -478,7 +478,10 @@ mod tests {
         let read = |t: Tensor<2>| -> Vec<f32> { t.into_data().try_to_vec().unwrap() };
         // log σ² = 2 ln 2, 0, −2 ln 2: standard deviations 2, 1, ½.
         let ln2 = std::f32::consts::LN_2;
-        let posterior = Posterior { mean: tensor(vec![1.0, 0.0, -1.0]), log_variance: tensor(vec![2.0 * ln2, 0.0, -2.0 * ln2]) };
+        let posterior = Posterior {
+            mean: tensor(vec![1.0, 0.0, -1.0]),
+            log_variance: tensor(vec![2.0 * ln2, 0.0, -2.0 * ln2]),
+        };
         let log_std = read(posterior.log_std());
         assert!(log_std.iter().zip([ln2, 0.0, -ln2]).all(|(a, b)| (a - b).abs() < 1e-6), "{log_std:?}");
         // c = exp(σ) ⊙ e + m with σ = log σ_std, exactly the reparameterised sample.

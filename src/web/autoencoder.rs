@@ -13,9 +13,9 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::draw;
-use crate::data::picture::{diverging_rgba, max_abs, tiles_rgba, unit_grid};
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::data::noise::Corruption;
+use crate::data::picture::{diverging_rgba, max_abs, tiles_rgba, unit_grid};
 use crate::models::autoencoder::{
     Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
 };
@@ -247,10 +247,9 @@ impl AutoencoderSession {
         check_device()?;
         let linears: Vec<&burn::nn::Linear> =
             self.ae.encoder_layers().iter().chain(self.ae.decoder_layers()).collect();
-        let linear = layer
-            .checked_sub(1)
-            .and_then(|i| linears.get(i))
-            .ok_or_else(|| JsError::new(&format!("the diagram's layers with weights are 1 to {}", linears.len())))?;
+        let linear = layer.checked_sub(1).and_then(|i| linears.get(i)).ok_or_else(|| {
+            JsError::new(&format!("the diagram's layers with weights are 1 to {}", linears.len()))
+        })?;
         // Burn keeps a layer's weights as [inputs, units].
         let weights = linear.weight.val();
         let [inputs, units] = weights.dims();
@@ -331,6 +330,12 @@ impl LayerView {
     fn new(values: &[f32], image: bool) -> Self {
         let (columns, rows) = unit_grid(values.len());
         let rgba = if image { to_rgba(values) } else { diverging_rgba(values, max_abs(values)) };
-        LayerView { columns, rows, rgba: ByteBuf::from(rgba), values: values.to_vec(), scale: max_abs(values) }
+        LayerView {
+            columns,
+            rows,
+            rgba: ByteBuf::from(rgba),
+            values: values.to_vec(),
+            scale: max_abs(values),
+        }
     }
 }

@@ -197,7 +197,10 @@ pub(super) struct TraceScores {
 impl TraceScores {
     /// `[d_real, d_fake, g_fake, d_loss, g_loss]` of `trace`, flat, for the one readback.
     pub(super) fn parts<const D: usize>(trace: &IterationTrace<D>) -> Vec<Tensor<1>> {
-        [&trace.d_real, &trace.d_fake, &trace.g_fake, &trace.d_loss, &trace.g_loss].into_iter().cloned().collect()
+        [&trace.d_real, &trace.d_fake, &trace.g_fake, &trace.d_loss, &trace.g_loss]
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     /// From what [`TraceScores::parts`] gave for `shown` samples, read back.

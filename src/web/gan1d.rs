@@ -190,7 +190,10 @@ impl Gan1dSession {
                 run.g_steps += 1;
                 let points = |t: Tensor<2>| t.reshape([TRACED]);
                 let scores = TraceScores::parts(&iteration);
-                trace = Some(Tensor::cat([vec![points(iteration.fake), points(iteration.real)], scores].concat(), 0));
+                trace = Some(Tensor::cat(
+                    [vec![points(iteration.fake), points(iteration.real)], scores].concat(),
+                    0,
+                ));
                 Tensor::cat(vec![stats.d_loss, stats.g_loss], 0)
             }
             "play" | "iteration" => {
