@@ -251,6 +251,64 @@ async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
     assert_eq!(image(&again, "reconstruction"), reconstruction, "a bad file changed the model");
 }
 
+/// The AE diagram's activations (issue 27): what the session reads back for the page (on the CPU
+/// backend) and `Autoencoder::activations` read back on every backend equal a plain forward pass,
+/// written out layer by layer here (ReLU hidden layers, a linear code, a sigmoid output).
+#[wasm_bindgen_test]
+async fn the_ae_diagrams_activations_equal_a_plain_forward_pass_on_every_backend() {
+    use burn::tensor::activation::{relu, sigmoid};
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let pixels: Vec<u8> =
+        test.image(7).iter().flat_map(|&v| [(v * 255.0).round() as u8; 3].into_iter().chain([255])).collect();
+
+    let runtime = Runtime::create("cpu".into(), JsValue::NULL).await.map_err(message).unwrap();
+    let mut session = AutoencoderSession::new(&runtime, 1);
+    session.load_weights("ae", AE, "ae.bpk").map_err(message).unwrap();
+    session.load_weights("dae", DAE, "dae.bpk").map_err(message).unwrap();
+    let views =
+        JsFuture::from(session.run_image(&pixels, "none", 0.0, 1).map_err(message).unwrap()).await.unwrap();
+    let shown: Vec<Vec<f32>> = js_sys::Array::from(&field(&views, "layers"))
+        .iter()
+        .map(|layer| {
+            js_sys::Array::from(&field(&layer, "values")).iter().map(|v| v.as_f64().unwrap() as f32).collect()
+        })
+        .collect();
+    let widths: Vec<usize> = shown.iter().map(Vec::len).collect();
+    assert_eq!(widths, [PIXELS, 256, 128, 32, 128, 256, PIXELS], "input, the six layers' outputs");
+    let input = shown[0].clone();
+    let shown: Vec<f32> = shown[1..].concat();
+
+    for (name, device) in backends().await {
+        let started = js_sys::Date::now();
+        let ae = weights::load(AutoencoderConfig::shipped().init(&device), AE, "ae.bpk").expect("weights");
+        let x = images_tensor(input.clone(), &device);
+        let mut plain = Vec::new();
+        let mut h = x.clone();
+        for (i, layer) in ae.encoder_layers().iter().enumerate() {
+            h = layer.forward(h);
+            if i + 1 < ae.encoder_layers().len() {
+                h = relu(h);
+            }
+            plain.push(h.clone());
+        }
+        for (i, layer) in ae.decoder_layers().iter().enumerate() {
+            h = layer.forward(h);
+            h = if i + 1 < ae.decoder_layers().len() { relu(h) } else { sigmoid(h) };
+            plain.push(h.clone());
+        }
+        let plain = read(Tensor::cat(plain, 1)).await;
+        let activations = read(Tensor::cat(ae.activations(x), 1)).await;
+        let own = max_abs_diff(&plain, &activations, name);
+        let page = max_abs_diff(&plain, &shown, name);
+        console_log!(
+            "{name}: AE activations against a plain forward pass, max |Δ| {own:e}; the page's (CPU session) {page:e} ({:.0} ms)",
+            js_sys::Date::now() - started
+        );
+        assert!(own <= 1e-5, "{name}: activations differ from the plain pass by {own}");
+        assert!(page <= 1e-4, "{name}: the page's activations differ from the plain pass by {page}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn asking_for_webgpu_without_an_adapter_gives_the_cpu_with_a_note() {
     let runtime = Runtime::create("webgpu".into(), JsValue::NULL).await.map_err(message).unwrap();

@@ -1,6 +1,7 @@
 pub mod draw;
 pub mod mnist;
 pub mod noise;
+pub mod picture;
 pub mod text;
 
 use std::borrow::Cow;

@@ -80,6 +80,30 @@ impl Autoencoder {
     pub fn code_size(&self) -> usize {
         self.encoder.last().map_or(0, |l| l.weight.dims()[1])
     }
+
+    /// Every layer's output for `images`, in order: the encoder's hidden layers (ReLU), the code
+    /// (linear), the decoder's hidden layers (ReLU) and the output (sigmoid), each `[batch,
+    /// units]`; the input itself is not repeated. The same arithmetic as [`Autoencoder::forward`],
+    /// kept layer by layer, for the page's diagram of the network.
+    pub fn activations(&self, images: Tensor<2>) -> Vec<Tensor<2>> {
+        let mut outputs = layer_outputs(&self.encoder, images);
+        let code = outputs.last().cloned().expect("an encoder has layers");
+        let mut decoded = layer_outputs(&self.decoder, code);
+        let logits = decoded.pop().expect("a decoder has layers");
+        outputs.extend(decoded);
+        outputs.push(sigmoid(logits));
+        outputs
+    }
+
+    /// The encoder's layers, input side first: their weights are `[inputs, units]`.
+    pub fn encoder_layers(&self) -> &[Linear] {
+        &self.encoder
+    }
+
+    /// The decoder's layers, code side first.
+    pub fn decoder_layers(&self) -> &[Linear] {
+        &self.decoder
+    }
 }
 
 /// Applies `layers` with ReLU between them (none after the last).
@@ -103,15 +127,19 @@ pub(crate) fn mirrored_layers(
 
 /// The layers in turn, ReLU between them, the last one linear.
 pub(crate) fn run_layers(layers: &[Linear], input: Tensor<2>) -> Tensor<2> {
+    layer_outputs(layers, input.clone()).pop().unwrap_or(input)
+}
+
+/// What [`run_layers`] computes, with every layer's output kept.
+fn layer_outputs(layers: &[Linear], input: Tensor<2>) -> Vec<Tensor<2>> {
     let last = layers.len().saturating_sub(1);
-    layers.iter().enumerate().fold(input, |x, (i, layer)| {
+    let mut outputs: Vec<Tensor<2>> = Vec::with_capacity(layers.len());
+    for (i, layer) in layers.iter().enumerate() {
+        let x = outputs.last().cloned().unwrap_or_else(|| input.clone());
         let y = layer.forward(x);
-        if i < last {
-            relu(y)
-        } else {
-            y
-        }
-    })
+        outputs.push(if i < last { relu(y) } else { y });
+    }
+    outputs
 }
 
 /// Moves a 28×28 image by (dx, dy) pixels in place; what leaves the frame is lost, what enters
@@ -341,6 +369,33 @@ mod tests {
         assert_eq!(model.encode(images.clone()).dims(), [3, 8]);
         assert_eq!(model.forward(images).dims(), [3, PIXELS]);
         assert_eq!(model.code_size(), 8);
+    }
+
+    #[test]
+    fn activations_are_the_forward_pass_layer_by_layer() {
+        let device = Device::flex();
+        device.seed(3);
+        let model = AutoencoderConfig::new(vec![16, 8], 4).init(&device);
+        let values: Vec<f32> = (0..2 * PIXELS).map(|i| ((i * 37) % 784) as f32 / 783.0).collect();
+        let images = images_tensor(values, &device);
+        let layers = model.activations(images.clone());
+        let widths: Vec<usize> = layers.iter().map(|l| l.dims()[1]).collect();
+        assert_eq!(widths, [16, 8, 4, 8, 16, PIXELS], "hidden, code, hidden, output");
+        let read = |t: Tensor<2>| -> Vec<f32> { t.into_data().try_to_vec().unwrap() };
+        // By hand: ReLU after every hidden layer, none on the code, a sigmoid on the output.
+        let (encoder, decoder) = (model.encoder_layers(), model.decoder_layers());
+        let h1 = relu(encoder[0].forward(images.clone()));
+        let h2 = relu(encoder[1].forward(h1.clone()));
+        let code = encoder[2].forward(h2.clone());
+        let h3 = relu(decoder[0].forward(code.clone()));
+        let h4 = relu(decoder[1].forward(h3.clone()));
+        let output = sigmoid(decoder[2].forward(h4.clone()));
+        for (i, expected) in [h1, h2, code, h3, h4, output].into_iter().enumerate() {
+            assert_eq!(read(layers[i].clone()), read(expected), "layer {i}");
+        }
+        assert_eq!(read(layers[2].clone()), read(model.encode(images.clone())), "the code");
+        assert_eq!(read(layers[5].clone()), read(model.forward(images)), "the rebuild");
+        assert!(read(layers[0].clone()).iter().all(|&v| v >= 0.0), "ReLU");
     }
 
     #[test]

@@ -384,7 +384,7 @@ impl DigitsCriterion {
     }
 }
 
-/// What one D step measured, as device tensors of one element (nothing read back).
+/// What one D step measured, as device tensors (nothing read back).
 #[derive(Debug, Clone)]
 pub struct DiscriminatorStep {
     pub loss: Tensor<1>,
@@ -392,6 +392,23 @@ pub struct DiscriminatorStep {
     pub real_score: Tensor<1>,
     /// Mean D(G(z)) on the fake batch, before the update.
     pub fake_score: Tensor<1>,
+    /// D(x) and D(G(z)) per sample, before the update: `[batch]` each.
+    pub real_scores: Tensor<1>,
+    pub fake_scores: Tensor<1>,
+}
+
+impl DiscriminatorStep {
+    /// From D's loss and its logits on the real and the fake batch.
+    pub fn new(loss: Tensor<1>, real_logits: Tensor<1>, fake_logits: Tensor<1>) -> Self {
+        let (real_scores, fake_scores) = (sigmoid(real_logits.detach()), sigmoid(fake_logits.detach()));
+        Self {
+            loss: loss.detach(),
+            real_score: real_scores.clone().mean(),
+            fake_score: fake_scores.clone().mean(),
+            real_scores,
+            fake_scores,
+        }
+    }
 }
 
 /// What one G step measured.
@@ -400,6 +417,68 @@ pub struct GeneratorStep {
     pub loss: Tensor<1>,
     /// Mean D(G(z)) through the discriminator G was trained against, before G's update.
     pub fake_score: Tensor<1>,
+    /// The same per sample: `[batch]`.
+    pub fake_scores: Tensor<1>,
+}
+
+impl GeneratorStep {
+    /// From G's loss and D's logits on G's batch.
+    pub fn new(loss: Tensor<1>, logits: Tensor<1>) -> Self {
+        let fake_scores = sigmoid(logits.detach());
+        Self { loss: loss.detach(), fake_score: fake_scores.clone().mean(), fake_scores }
+    }
+}
+
+/// One iteration opened up, stage by stage, for the page's slow motion: the first `shown`
+/// samples of the last D step's batches and what D and G made of them (nothing read back).
+/// `D`: the samples' rank (4 for images, 2 for the 1-D GAN's points).
+#[derive(Debug, Clone)]
+pub struct IterationTrace<const D: usize> {
+    /// ① z ~ N(0, I) → G → fakes, and ② real samples: `[shown, …]` (images in [-1, 1]).
+    pub fake: Tensor<D>,
+    pub real: Tensor<D>,
+    /// ③ D's scores of both, before its update: `[shown]` each.
+    pub d_real: Tensor<1>,
+    pub d_fake: Tensor<1>,
+    /// ④ D's loss on the whole batches (the last of its k steps).
+    pub d_loss: Tensor<1>,
+    /// ⑤ the same fakes through the updated D (what G's step is scored by): `[shown]`.
+    pub g_fake: Tensor<1>,
+    /// ⑥ G's loss on the whole batch.
+    pub g_loss: Tensor<1>,
+}
+
+/// The parts of an iteration the stats and the trace are made from: the last D step, the G
+/// step, and the last D step's real and fake batches.
+pub(crate) struct Iterated<const D: usize> {
+    pub(crate) d: DiscriminatorStep,
+    pub(crate) g: GeneratorStep,
+    pub(crate) real: Tensor<D>,
+    pub(crate) fake: Tensor<D>,
+}
+
+impl<const D: usize> Iterated<D> {
+    pub(crate) fn stats(&self) -> GanStats {
+        GanStats {
+            d_loss: self.d.loss.clone(),
+            g_loss: self.g.loss.clone(),
+            d_real: self.d.real_score.clone(),
+            d_fake: self.d.fake_score.clone(),
+        }
+    }
+
+    pub(crate) fn trace(self, shown: usize) -> IterationTrace<D> {
+        let shown = shown.clamp(1, self.real.dims()[0]);
+        IterationTrace {
+            fake: self.fake.detach().narrow(0, 0, shown),
+            real: self.real.narrow(0, 0, shown),
+            d_real: self.d.real_scores.narrow(0, 0, shown),
+            d_fake: self.d.fake_scores.narrow(0, 0, shown),
+            d_loss: self.d.loss,
+            g_fake: self.g.fake_scores.narrow(0, 0, shown),
+            g_loss: self.g.loss,
+        }
+    }
 }
 
 /// One iteration's figures: the last D step's and the G step's.
@@ -471,16 +550,27 @@ impl GanTraining {
     /// (`[k·batch, 1, 28, 28]` in [-1, 1]); with k = 1 this is exactly the `gan-step` workload's
     /// iteration: G's step reuses the last D step's noise, through the updated D.
     pub fn iteration(&mut self, real: Tensor<4>) -> GanStats {
+        self.iterate(real).stats()
+    }
+
+    /// The same iteration, with its stages' tensors for the first `shown` samples.
+    pub fn traced_iteration(&mut self, real: Tensor<4>, shown: usize) -> (GanStats, IterationTrace<4>) {
+        let iterated = self.iterate(real);
+        (iterated.stats(), iterated.trace(shown))
+    }
+
+    fn iterate(&mut self, real: Tensor<4>) -> Iterated<4> {
         let k = self.config.d_steps.max(1);
         assert_eq!(real.dims()[0] % k, 0, "{} real digits do not split into k = {k} batches", real.dims()[0]);
         let mut last = None;
         for batch in real.chunk(k, 0) {
-            last = Some(self.d_update(batch));
+            let (d, fake) = self.d_update(batch.clone());
+            last = Some((d, fake, batch));
         }
-        let (d, fake) = last.expect("k ≥ 1");
-        let g = self.g_update(fake);
+        let (d, fake, real) = last.expect("k ≥ 1");
+        let g = self.g_update(fake.clone());
         self.iterations += 1;
-        GanStats { d_loss: d.loss, g_loss: g.loss, d_real: d.real_score, d_fake: d.fake_score }
+        Iterated { d, g, real, fake }
     }
 
     /// An iteration on real digits drawn at random from `data`.
@@ -501,23 +591,20 @@ impl GanTraining {
         let fake = self.generator.forward(z);
         let real_logits = self.discriminator.forward(real);
         let fake_logits = self.discriminator.forward(fake.clone().detach());
-        let real_score = sigmoid(real_logits.clone().detach()).mean();
-        let fake_score = sigmoid(fake_logits.clone().detach()).mean();
-        let loss = discriminator_loss(real_logits, fake_logits);
+        let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
         self.discriminator =
             self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
-        (DiscriminatorStep { loss: loss.detach(), real_score, fake_score }, fake)
+        (DiscriminatorStep::new(loss, real_logits, fake_logits), fake)
     }
 
     fn g_update(&mut self, fake: Tensor<4>) -> GeneratorStep {
         // D is fixed during G's step: no gradients for its weights, only through it.
         let logits = self.discriminator.clone().no_grad().forward(fake);
-        let fake_score = sigmoid(logits.clone().detach()).mean();
-        let loss = generator_loss(logits, self.config.loss);
+        let loss = generator_loss(logits.clone(), self.config.loss);
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
-        GeneratorStep { loss: loss.detach(), fake_score }
+        GeneratorStep::new(loss, logits)
     }
 
     /// Standard normal noise `[count, latent]` from this training's own generator.
@@ -713,6 +800,41 @@ mod tests {
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));
+    }
+
+    #[test]
+    fn a_traced_iteration_is_the_same_iteration_opened_up() {
+        let device = Device::flex();
+        let gan = small_models()[0].init(&device);
+        let config = || GanTrainingConfig::new().with_batch_size(4).with_d_steps(2).with_seed(9);
+        let (mut plain, mut traced) =
+            (GanTraining::new(gan.clone(), config(), &device), GanTraining::new(gan, config(), &device));
+        let read = |t: Tensor<1>| -> Vec<f32> { t.into_data().iter::<f32>().collect() };
+        let stats = plain.iteration(random_real(8, &device)).packed();
+        let (traced_stats, trace) = traced.traced_iteration(random_real(8, &device), 3);
+        let figures = read(traced_stats.packed());
+        assert_eq!(figures, read(stats), "tracing changes nothing in the run");
+        assert_eq!(weights(&traced.gan()), weights(&plain.gan()));
+        assert_eq!(traced.iterations(), 1);
+
+        assert_eq!(trace.fake.dims(), [3, 1, SIDE, SIDE]);
+        // The reals shown are the last D step's batch: the second of the two k batches.
+        let last_batch = random_real(8, &device).narrow(0, 4, 3);
+        assert_eq!(read(trace.real.clone().flatten(0, 3)), read(last_batch.flatten(0, 3)));
+        let (d_real, d_fake, g_fake) = (read(trace.d_real), read(trace.d_fake), read(trace.g_fake));
+        assert!([&d_real, &d_fake, &g_fake]
+            .iter()
+            .all(|s| s.len() == 3 && s.iter().all(|v| (0.0..=1.0).contains(v))));
+        // The same fakes before and after D's update: D's scores of them moved.
+        assert_ne!(d_fake, g_fake, "G's step is scored by the updated D");
+        // G's scores are the updated D's on the very fakes shown (an MLP D: no batch statistics).
+        let by_hand = read(sigmoid(traced.discriminator().forward(trace.fake)));
+        assert!(
+            by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{by_hand:?} against {g_fake:?}"
+        );
+        let [d_loss, g_loss] = [read(trace.d_loss)[0], read(trace.g_loss)[0]];
+        assert_eq!([d_loss, g_loss], [figures[0], figures[1]], "the trace's losses are the iteration's");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gan::{
     discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanStats, GanTrainingConfig,
-    GeneratorStep,
+    GeneratorStep, Iterated, IterationTrace,
 };
 
 #[derive(Config, Debug)]
@@ -272,40 +272,48 @@ impl Gan1dTraining {
 
     /// k D steps, then one G step on the last D step's fakes (as the MNIST GAN).
     pub fn iteration(&mut self) -> GanStats {
+        self.iterate().stats()
+    }
+
+    /// The same iteration, with its stages' tensors for the first `shown` points: `[shown, 1]`.
+    pub fn traced_iteration(&mut self, shown: usize) -> (GanStats, IterationTrace<2>) {
+        let iterated = self.iterate();
+        (iterated.stats(), iterated.trace(shown))
+    }
+
+    fn iterate(&mut self) -> Iterated<2> {
         let mut last = self.d_update();
         for _ in 1..self.config.d_steps.max(1) {
             last = self.d_update();
         }
-        let (d, fake) = last;
-        let g = self.g_update(fake);
+        let (d, fake, real) = last;
+        let g = self.g_update(fake.clone());
         self.iterations += 1;
-        GanStats { d_loss: d.loss, g_loss: g.loss, d_real: d.real_score, d_fake: d.fake_score }
+        Iterated { d, g, real, fake }
     }
 
-    fn d_update(&mut self) -> (DiscriminatorStep, Tensor<2>) {
+    /// One D update; also returns G's fakes (attached to G's graph) and the real batch.
+    fn d_update(&mut self) -> (DiscriminatorStep, Tensor<2>, Tensor<2>) {
         let batch = self.config.batch_size;
         let real = self.data.sample(&mut self.rng, batch);
         let real = Tensor::<2>::from_data(TensorData::new(real, [batch, 1]), &self.device);
         let z = self.noise(batch);
         let fake = self.generator.forward(z);
-        let real_logits = self.discriminator.forward(real).flatten::<1>(0, 1);
+        let real_logits = self.discriminator.forward(real.clone()).flatten::<1>(0, 1);
         let fake_logits = self.discriminator.forward(fake.clone().detach()).flatten::<1>(0, 1);
-        let real_score = sigmoid(real_logits.clone().detach()).mean();
-        let fake_score = sigmoid(fake_logits.clone().detach()).mean();
-        let loss = discriminator_loss(real_logits, fake_logits);
+        let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
         self.discriminator =
             self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
-        (DiscriminatorStep { loss: loss.detach(), real_score, fake_score }, fake)
+        (DiscriminatorStep::new(loss, real_logits, fake_logits), fake, real)
     }
 
     fn g_update(&mut self, fake: Tensor<2>) -> GeneratorStep {
         let logits = self.discriminator.clone().no_grad().forward(fake).flatten::<1>(0, 1);
-        let fake_score = sigmoid(logits.clone().detach()).mean();
-        let loss = generator_loss(logits, self.config.loss);
+        let loss = generator_loss(logits.clone(), self.config.loss);
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
-        GeneratorStep { loss: loss.detach(), fake_score }
+        GeneratorStep::new(loss, logits)
     }
 
     fn noise(&mut self, count: usize) -> Tensor<2> {
@@ -428,6 +436,30 @@ mod tests {
 
     /// The lecture's point about the minimax loss: once D confidently rejects G's points, G's
     /// gradient there all but vanishes; the non-saturating loss still pushes.
+    #[test]
+    fn a_traced_iteration_shows_the_points_and_the_scores_of_the_same_iteration() {
+        let device = Device::flex();
+        let gan = Gan1dConfig::new().init(&device);
+        let config = || GanTrainingConfig::one_dimensional().with_batch_size(16).with_seed(3);
+        let data = RealData::one_gaussian();
+        let mut plain = Gan1dTraining::new(gan.clone(), data.clone(), config(), &device);
+        let mut traced = Gan1dTraining::new(gan, data, config(), &device);
+        let read = |t: Tensor<1>| -> Vec<f32> { t.into_data().iter::<f32>().collect() };
+        let stats = read(plain.iteration().packed());
+        let (traced_stats, trace) = traced.traced_iteration(5);
+        assert_eq!(read(traced_stats.packed()), stats, "tracing changes nothing in the run");
+        assert_eq!(trace.fake.dims(), [5, 1]);
+        assert_eq!(trace.real.dims(), [5, 1]);
+        // G's scores are the updated D's on the very points shown.
+        let g_fake = read(trace.g_fake);
+        let by_hand = read(sigmoid(traced.gan().discriminator.forward(trace.fake)).flatten(0, 1));
+        assert!(
+            by_hand.iter().zip(&g_fake).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{by_hand:?} against {g_fake:?}"
+        );
+        assert_ne!(read(trace.d_fake), g_fake, "D's update moved its scores of the fakes");
+    }
+
     #[test]
     fn minimax_push_vanishes_where_d_wins() {
         let device = Device::flex();

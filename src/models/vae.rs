@@ -86,7 +86,14 @@ impl Posterior {
     /// A code drawn by the reparameterisation trick: μ + σ·ε for standard normal `noise`
     /// (`[batch, code]`), so gradients reach μ and σ.
     pub fn sample(&self, noise: Tensor<2>) -> Tensor<2> {
-        self.mean.clone() + (self.log_variance.clone() * 0.5).exp() * noise
+        self.mean.clone() + self.log_std().exp() * noise
+    }
+
+    /// log σ, the log of the standard deviation: half the encoder's log-variance. The lecture's
+    /// code c = exp(σ) ⊙ e + m reads its σ this way (its KL term exp(σ) − (1 + σ) + m² reads σ
+    /// as the log-variance).
+    pub fn log_std(&self) -> Tensor<2> {
+        self.log_variance.clone() * 0.5
     }
 
     /// The code the decoder gets: a sample with `noise`, the mean without (the plain AE).
@@ -101,8 +108,14 @@ impl Posterior {
     /// `[batch, 1]`. Per dimension it is ½ (exp(s) − (1 + s)) + ½ μ² with s = log σ²: the
     /// lecture's exp(σ) − (1 + σ), least (0) at variance 1.
     pub fn kl(&self) -> Tensor<2> {
+        self.kl_per_dimension().sum_dim(1)
+    }
+
+    /// The KL term dimension by dimension, `[batch, code]`: ½ (σ² + μ² − 1 − log σ²). A
+    /// dimension the model does not use sits at the prior (μ = 0, σ = 1) and costs 0.
+    pub fn kl_per_dimension(&self) -> Tensor<2> {
         let variance = self.log_variance.clone().exp();
-        (variance + self.mean.clone().powi_scalar(2) - self.log_variance.clone() - 1.0).sum_dim(1) * 0.5
+        (variance + self.mean.clone().powi_scalar(2) - self.log_variance.clone() - 1.0) * 0.5
     }
 }
 
@@ -456,6 +469,33 @@ mod tests {
         assert!((figures.reconstruction - expected).abs() < 1e-2, "{figures:?}, expected {expected}");
         assert_eq!(figures.kl, 0.0);
         assert_eq!(figures.total, figures.reconstruction);
+    }
+
+    #[test]
+    fn the_lectures_code_and_the_kl_per_dimension_on_a_known_case() {
+        let device = Device::flex();
+        let tensor = |values: Vec<f32>| Tensor::<2>::from_data(TensorData::new(values, [1, 3]), &device);
+        let read = |t: Tensor<2>| -> Vec<f32> { t.into_data().try_to_vec().unwrap() };
+        // log σ² = 2 ln 2, 0, −2 ln 2: standard deviations 2, 1, ½.
+        let ln2 = std::f32::consts::LN_2;
+        let posterior = Posterior {
+            mean: tensor(vec![1.0, 0.0, -1.0]),
+            log_variance: tensor(vec![2.0 * ln2, 0.0, -2.0 * ln2]),
+        };
+        let log_std = read(posterior.log_std());
+        assert!(log_std.iter().zip([ln2, 0.0, -ln2]).all(|(a, b)| (a - b).abs() < 1e-6), "{log_std:?}");
+        // c = exp(σ) ⊙ e + m with σ = log σ_std, exactly the reparameterised sample.
+        let e = vec![0.5, -2.0, 4.0];
+        let c = read(posterior.sample(tensor(e.clone())));
+        let by_hand: Vec<f32> = (0..3).map(|i| log_std[i].exp() * e[i] + [1.0, 0.0, -1.0][i]).collect();
+        assert!(c.iter().zip(&by_hand).all(|(a, b)| (a - b).abs() < 1e-6), "{c:?} against {by_hand:?}");
+        assert!(c.iter().zip([2.0, -2.0, 1.0]).all(|(a, b)| (a - b).abs() < 1e-5), "{c:?}");
+        // ½ (σ² + μ² − 1 − log σ²) per dimension: the prior's dimension (μ 0, σ 1) costs 0.
+        let kl = read(posterior.kl_per_dimension());
+        let expected = [0.5 * (4.0 + 1.0 - 1.0 - 2.0 * ln2), 0.0, 0.5 * (0.25 + 1.0 - 1.0 + 2.0 * ln2)];
+        assert!(kl.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-6), "{kl:?} against {expected:?}");
+        let total = read(posterior.kl())[0];
+        assert!((total - kl.iter().sum::<f32>()).abs() < 1e-6, "the KL is the sum over dimensions");
     }
 
     #[test]

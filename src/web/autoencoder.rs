@@ -13,8 +13,9 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, now_ms, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::draw;
-use crate::data::mnist::{images_tensor, PIXELS};
+use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::data::noise::Corruption;
+use crate::data::picture::{diverging_rgba, max_abs, tiles_rgba, unit_grid};
 use crate::models::autoencoder::{
     Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
 };
@@ -37,7 +38,36 @@ struct Views {
     /// The plain AE's reconstruction of the corrupted copy, to compare with the DAE's.
     noisy_reconstruction: ByteBuf,
     denoised: ByteBuf,
+    /// The AE's layers for the clean input, input first and output last (the diagram).
+    layers: Vec<LayerView>,
     millis: f64,
+}
+
+/// One layer of the diagram: its units as `columns`×`rows` cells ([`unit_grid`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LayerView {
+    columns: usize,
+    rows: usize,
+    /// RGBA, one pixel per unit (the last row's spare cells, if any, are not drawn).
+    rgba: ByteBuf,
+    values: Vec<f32>,
+    /// The largest |value|: the scale of the colours.
+    scale: f32,
+}
+
+/// A layer's weights as a picture: `{rgba, width, height, tiles, tile}` (`tiles` 28×28
+/// pictures when `tile` is 28, one matrix when it is 0).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WeightsView {
+    rgba: ByteBuf,
+    width: usize,
+    height: usize,
+    tiles: usize,
+    tile: usize,
+    /// The largest |weight| shown.
+    scale: f32,
 }
 
 #[derive(Serialize)]
@@ -208,6 +238,40 @@ impl AutoencoderSession {
     pub fn train_stop(&mut self) {
         self.training.borrow_mut().take();
     }
+
+    /// The weights into layer `layer` of the AE's diagram (1 = the first hidden layer, …, the
+    /// last = the output; 0, the input, has none): where a side is a 28×28 image, each unit's
+    /// weights to or from it as a 28×28 picture (the first layer: what each unit looks for; the
+    /// output layer: what each unit paints), else the matrix, one row per unit. One readback.
+    pub fn layer_weights(&self, layer: usize) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let linears: Vec<&burn::nn::Linear> =
+            self.ae.encoder_layers().iter().chain(self.ae.decoder_layers()).collect();
+        let linear = layer.checked_sub(1).and_then(|i| linears.get(i)).ok_or_else(|| {
+            JsError::new(&format!("the diagram's layers with weights are 1 to {}", linears.len()))
+        })?;
+        // Burn keeps a layer's weights as [inputs, units].
+        let weights = linear.weight.val();
+        let [inputs, units] = weights.dims();
+        let (tensor, tile) = match (inputs, units) {
+            (PIXELS, _) => (weights.transpose(), SIDE), // per unit: its 784 input weights
+            (_, PIXELS) => (weights, SIDE),             // per unit below: its 784 output weights
+            _ => (weights.transpose(), 0),              // rows: the units, columns: their inputs
+        };
+        let [rows, columns] = tensor.dims();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = read(tensor).await?;
+            let scale = max_abs(&values);
+            let view = if tile == SIDE {
+                let (rgba, width, height) = tiles_rgba(&values, SIDE, unit_grid(rows).0);
+                WeightsView { rgba: ByteBuf::from(rgba), width, height, tiles: rows, tile, scale }
+            } else {
+                let rgba = ByteBuf::from(diverging_rgba(&values, scale));
+                WeightsView { rgba, width: columns, height: rows, tiles: 0, tile, scale }
+            };
+            Ok(to_js(&view)?)
+        }))
+    }
 }
 
 impl AutoencoderSession {
@@ -224,28 +288,54 @@ impl AutoencoderSession {
         let mut noisy = input.clone();
         corruption.apply(&mut noisy, noise_seed.into());
 
-        // Both models run on [clean; noisy]; one readback brings everything home.
+        // Both models run on [clean; noisy]; one readback brings everything home: the AE's
+        // layers for the clean digit (the diagram; the code and the rebuild among them), its
+        // rebuild of the noisy one and the DAE's.
         let pair = images_tensor([input.as_slice(), noisy.as_slice()].concat(), &self.device);
-        let codes = self.ae.encode(pair.clone());
-        let code = codes.clone().narrow(0, 0, 1);
-        let ae_out = self.ae.decode(codes);
+        let mut layers = self.ae.activations(pair.clone());
+        let noisy_recon = layers.last().expect("an output layer").clone().narrow(0, 1, 1);
+        let widths: Vec<usize> = layers.iter().map(|layer| layer.dims()[1]).collect();
         let denoised = self.dae.forward(pair.narrow(0, 1, 1));
-        let code_size = self.ae.code_size();
-        let all = Tensor::cat(vec![code, ae_out.reshape([1, 2 * PIXELS]), denoised], 1);
+        let code_layer = self.ae.encoder_layers().len() - 1;
+        layers = layers.into_iter().map(|layer| layer.narrow(0, 0, 1)).collect();
+        let all = Tensor::cat([layers, vec![noisy_recon, denoised]].concat(), 1);
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(all).await?;
-            let (code, rest) = values.split_at(code_size);
-            let (recon, rest) = rest.split_at(PIXELS);
+            let mut rest = values.as_slice();
+            let mut layers = vec![LayerView::new(&input, true)];
+            for (i, &width) in widths.iter().enumerate() {
+                let (layer, tail) = rest.split_at(width);
+                layers.push(LayerView::new(layer, i + 1 == widths.len()));
+                rest = tail;
+            }
             let (noisy_recon, denoised) = rest.split_at(PIXELS);
+            let reconstruction = ByteBuf::from(to_rgba(&layers[layers.len() - 1].values));
             Ok(to_js(&Views {
                 input: ByteBuf::from(to_rgba(&input)),
-                code: code.to_vec(),
-                reconstruction: ByteBuf::from(to_rgba(recon)),
+                code: layers[code_layer + 1].values.clone(),
+                reconstruction,
                 noisy: ByteBuf::from(to_rgba(&noisy)),
                 noisy_reconstruction: ByteBuf::from(to_rgba(noisy_recon)),
                 denoised: ByteBuf::from(to_rgba(denoised)),
+                layers,
                 millis: now_ms() - started,
             })?)
         }))
+    }
+}
+
+impl LayerView {
+    /// A layer's values for the diagram: an image (the input, the output) in grey, any other
+    /// layer in two colours on its own scale.
+    fn new(values: &[f32], image: bool) -> Self {
+        let (columns, rows) = unit_grid(values.len());
+        let rgba = if image { to_rgba(values) } else { diverging_rgba(values, max_abs(values)) };
+        LayerView {
+            columns,
+            rows,
+            rgba: ByteBuf::from(rgba),
+            values: values.to_vec(),
+            scale: max_abs(values),
+        }
     }
 }

@@ -14,7 +14,8 @@ use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runt
 use crate::data::mnist::PIXELS;
 use crate::models::classifier::{judge, Classifier, ClassifierConfig, Judgement, CLASSES};
 use crate::models::gan::{
-    fixed_noise, to_unit_pixels, DcganConfig, Gan, GanConfig, GanLoss, GanTraining, GanTrainingConfig, DIGITS,
+    fixed_noise, to_unit_pixels, DcganConfig, Gan, GanConfig, GanLoss, GanTraining, GanTrainingConfig,
+    IterationTrace, DIGITS,
 };
 use crate::weights;
 
@@ -25,6 +26,9 @@ const GRID_COLS: usize = DIGITS.samples / GRID_ROWS;
 /// A played chunk aims at this wall time: long enough to share the readback and the judging
 /// among several iterations, short enough for a calm, frequent redraw and a prompt pause.
 const CHUNK_TARGET_MS: f64 = 250.0;
+/// Samples of each batch a slow-motion iteration shows (the 1-D GAN's too).
+pub(super) const TRACED: usize = 8;
+const TRACED_ROWS: usize = 2;
 
 /// What defines a run, as the page's controls (and URL) say.
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +159,86 @@ struct Report {
     training_seconds: f64,
     /// When the grid first met DIGITS' bar: `[iterations, training seconds]`.
     digits_at: Option<(usize, f64)>,
+    /// A slow-motion iteration's stages (work "slow").
+    trace: Option<Trace>,
+}
+
+/// One iteration's stages for the training loop's diagram ([`IterationTrace`]), read back with
+/// the report: the first [`TRACED`] samples of the batches, as images.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Trace {
+    /// G's fakes and the real digits, each `rows`×`cols` digits of 28×28, RGBA.
+    fakes: ByteBuf,
+    reals: ByteBuf,
+    rows: usize,
+    cols: usize,
+    #[serde(flatten)]
+    scores: TraceScores,
+}
+
+/// What a slow-motion iteration shows besides its samples (the MNIST and the 1-D GAN alike).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TraceScores {
+    /// D's scores of the reals and the fakes before its update, and of the same fakes after it.
+    d_real: Vec<f32>,
+    d_fake: Vec<f32>,
+    g_fake: Vec<f32>,
+    /// On the whole batches: D's loss (its last of k steps) and G's.
+    d_loss: f32,
+    g_loss: f32,
+    k: usize,
+    batch: usize,
+    /// The iteration's own time, readback included, ms.
+    millis: f64,
+}
+
+impl TraceScores {
+    /// `[d_real, d_fake, g_fake, d_loss, g_loss]` of `trace`, flat, for the one readback.
+    pub(super) fn parts<const D: usize>(trace: &IterationTrace<D>) -> Vec<Tensor<1>> {
+        [&trace.d_real, &trace.d_fake, &trace.g_fake, &trace.d_loss, &trace.g_loss]
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// From what [`TraceScores::parts`] gave for `shown` samples, read back.
+    pub(super) fn from_values(values: &[f32], shown: usize, k: usize, batch: usize, millis: f64) -> Self {
+        let scores = |i: usize| values[i * shown..(i + 1) * shown].to_vec();
+        TraceScores {
+            d_real: scores(0),
+            d_fake: scores(1),
+            g_fake: scores(2),
+            d_loss: values[3 * shown],
+            g_loss: values[3 * shown + 1],
+            k,
+            batch,
+            millis,
+        }
+    }
+}
+
+impl Trace {
+    /// The tensors [`trace_parts`] laid out, read back.
+    fn from_values(values: &[f32], k: usize, batch: usize, millis: f64) -> Self {
+        let (images, rest) = values.split_at(2 * TRACED * PIXELS);
+        let (fakes, reals) = images.split_at(TRACED * PIXELS);
+        Trace {
+            fakes: ByteBuf::from(grid_rgba(fakes, TRACED_ROWS, TRACED / TRACED_ROWS)),
+            reals: ByteBuf::from(grid_rgba(reals, TRACED_ROWS, TRACED / TRACED_ROWS)),
+            rows: TRACED_ROWS,
+            cols: TRACED / TRACED_ROWS,
+            scores: TraceScores::from_values(rest, TRACED, k, batch, millis),
+        }
+    }
+}
+
+/// An iteration's trace as one flat tensor: fakes and reals in [0, 1], then the scores.
+fn trace_parts(trace: IterationTrace<4>) -> Tensor<1> {
+    let pixels = |images| to_unit_pixels(images).reshape([TRACED * PIXELS]);
+    let scores = TraceScores::parts(&trace);
+    Tensor::cat([vec![pixels(trace.fake), pixels(trace.real)], scores].concat(), 0)
 }
 
 struct Run {
@@ -173,6 +257,8 @@ enum Work {
     /// As many iterations as fit the chunk's target time.
     Play,
     Iteration,
+    /// One iteration with its stages' tensors, for slow motion.
+    Slow,
     DiscriminatorStep,
     GeneratorStep,
     /// No training: the grid and its reading (after new noise or loaded weights).
@@ -266,14 +352,16 @@ impl GanSession {
         }
     }
 
-    /// `work` is "play" (iterations for about 250 ms), "iteration", "d" (one D step), "g" (one
-    /// G step) or "redraw" (no training). Resolves to the chunk's report: mean figures, the
+    /// `work` is "play" (iterations for about 250 ms), "iteration", "slow" (one iteration with
+    /// its stages' tensors: `trace`), "d" (one D step), "g" (one G step) or "redraw" (no
+    /// training). Resolves to the chunk's report: mean figures, the
     /// sample grid (RGBA), the classifier's reading of it, rates and counts.
     pub fn train_chunk(&mut self, work: &str) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         let work = match work {
             "play" => Work::Play,
             "iteration" => Work::Iteration,
+            "slow" => Work::Slow,
             "d" => Work::DiscriminatorStep,
             "g" => Work::GeneratorStep,
             "redraw" => Work::Redraw,
@@ -291,6 +379,7 @@ impl GanSession {
 
         // The chunk's figures as one tensor [d_loss, g_loss, d_real, d_fake]; NaN where unmeasured.
         let nan = || Tensor::<1>::full([1], f32::NAN, &self.device);
+        let mut trace = None;
         let figures = match work {
             Work::Play | Work::Iteration => {
                 let train = train.expect("checked above");
@@ -299,6 +388,16 @@ impl GanSession {
                 run.d_steps += count * run.training.config().d_steps.max(1);
                 run.g_steps += count;
                 Tensor::stack::<2>(stats, 0).mean_dim(0).reshape([4])
+            }
+            Work::Slow => {
+                let train = train.expect("checked above");
+                let digits = run.training.config().batch_size * run.training.config().d_steps.max(1);
+                let real = run.training.real_batch(&train, digits);
+                let (stats, iteration) = run.training.traced_iteration(real, TRACED);
+                run.d_steps += run.training.config().d_steps.max(1);
+                run.g_steps += 1;
+                trace = Some(trace_parts(iteration));
+                stats.packed()
             }
             Work::DiscriminatorStep => {
                 let batch = run.training.config().batch_size;
@@ -316,15 +415,21 @@ impl GanSession {
         };
         let samples = to_unit_pixels(run.training.samples(run.grid_noise.clone()));
         let probabilities = self.classifier.probabilities(samples.clone());
+        let traced = trace.is_some();
         let all = Tensor::cat(
-            vec![
-                figures,
-                samples.reshape([DIGITS.samples * PIXELS]),
-                probabilities.reshape([DIGITS.samples * CLASSES]),
-            ],
+            [
+                vec![
+                    figures,
+                    samples.reshape([DIGITS.samples * PIXELS]),
+                    probabilities.reshape([DIGITS.samples * CLASSES]),
+                ],
+                trace.into_iter().collect(),
+            ]
+            .concat(),
             0,
         );
         let (iterations, d_steps, g_steps) = (run.training.iterations(), run.d_steps, run.g_steps);
+        let (k, batch) = (run.training.config().d_steps.max(1), run.training.config().batch_size);
         drop(slot);
 
         let run = self.run.clone();
@@ -333,8 +438,10 @@ impl GanSession {
             let values = read(all).await?;
             let elapsed = (now_ms() - started).max(1.0);
             let (figures, rest) = values.split_at(4);
-            let (pixels, probabilities) = rest.split_at(DIGITS.samples * PIXELS);
+            let (pixels, rest) = rest.split_at(DIGITS.samples * PIXELS);
+            let (probabilities, rest) = rest.split_at(DIGITS.samples * CLASSES);
             let reading = Reading::new(probabilities);
+            let trace = traced.then(|| Trace::from_values(rest, k, batch, elapsed));
             let mut slot = run.borrow_mut();
             let run = slot.as_mut().ok_or_else(|| JsError::new("the GAN was reset"))?;
             if work != Work::Redraw {
@@ -361,10 +468,11 @@ impl GanSession {
                 rows: GRID_ROWS,
                 cols: GRID_COLS,
                 reading,
-                iterations_per_second: matches!(work, Work::Play | Work::Iteration)
+                iterations_per_second: matches!(work, Work::Play | Work::Iteration | Work::Slow)
                     .then(|| count as f64 * 1000.0 / elapsed),
                 training_seconds: run.training_ms / 1000.0,
                 digits_at: run.digits_at,
+                trace,
             })?)
         }))
     }

@@ -10,6 +10,7 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use super::gan::{TraceScores, TRACED};
 use super::{in_range, now_ms, read, to_js, Runtime};
 use crate::models::gan::{GanLoss, GanTrainingConfig};
 use crate::models::gan1d::{mode_collapse_preset, Gan1dConfig, Gan1dTraining, Picture, RealData};
@@ -93,6 +94,19 @@ struct View {
     /// Mean |∂(G's loss)/∂x| at G's points: how hard G is pushed.
     push: f32,
     iterations_per_second: Option<f64>,
+    /// A slow-motion iteration's stages (work "slow").
+    trace: Option<Trace>,
+}
+
+/// One 1-D iteration's stages for the training loop's diagram: the first [`TRACED`] points of
+/// G's batch and of the real batch, and what D and G made of them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Trace {
+    fakes: Vec<f32>,
+    reals: Vec<f32>,
+    #[serde(flatten)]
+    scores: TraceScores,
 }
 
 struct Run {
@@ -159,7 +173,8 @@ impl Gan1dSession {
         })
     }
 
-    /// `work` is "play" (iterations for about 50 ms), "iteration", "d", "g" or "redraw".
+    /// `work` is "play" (iterations for about 50 ms), "iteration", "slow" (one iteration with its
+    /// stages' tensors: `trace`), "d", "g" or "redraw".
     /// Resolves to the picture and the figures.
     pub fn train_chunk(&mut self, work: &str) -> Result<js_sys::Promise, JsError> {
         let started = now_ms();
@@ -167,7 +182,20 @@ impl Gan1dSession {
         let run = slot.as_mut().ok_or_else(|| JsError::new("no 1-D GAN yet: reset first"))?;
         let nan = || Tensor::<1>::full([1], f32::NAN, &self.device);
         let count = if work == "play" { run.iterations_per_chunk } else { 1 };
+        let mut trace = None;
         let losses = match work {
+            "slow" => {
+                let (stats, iteration) = run.training.traced_iteration(TRACED);
+                run.d_steps += run.training.config().d_steps.max(1);
+                run.g_steps += 1;
+                let points = |t: Tensor<2>| t.reshape([TRACED]);
+                let scores = TraceScores::parts(&iteration);
+                trace = Some(Tensor::cat(
+                    [vec![points(iteration.fake), points(iteration.real)], scores].concat(),
+                    0,
+                ));
+                Tensor::cat(vec![stats.d_loss, stats.g_loss], 0)
+            }
             "play" | "iteration" => {
                 let stats: Vec<Tensor<1>> = (0..count)
                     .map(|_| {
@@ -190,14 +218,21 @@ impl Gan1dSession {
             "redraw" => Tensor::cat(vec![nan(), nan()], 0),
             other => return Err(JsError::new(&format!("unknown work \"{other}\""))),
         };
+        let traced = trace.is_some();
+        let (k, batch) = (run.training.config().d_steps.max(1), run.training.config().batch_size);
         let all = Tensor::cat(
-            vec![
-                losses,
-                run.training.generator_push(GENERATOR_SAMPLES),
-                run.training.view(&self.grid, GENERATOR_SAMPLES),
-            ],
+            [
+                vec![
+                    losses,
+                    run.training.generator_push(GENERATOR_SAMPLES),
+                    run.training.view(&self.grid, GENERATOR_SAMPLES),
+                ],
+                trace.into_iter().collect(),
+            ]
+            .concat(),
             0,
         );
+        let view_len = CURVE_POINTS + GENERATOR_SAMPLES;
         let data = run.training.data().clone();
         let dots = run.training.real_samples(DOTS, 1);
         let (iterations, d_steps, g_steps) = (run.training.iterations(), run.d_steps, run.g_steps);
@@ -205,7 +240,7 @@ impl Gan1dSession {
 
         let grid = self.grid.clone();
         let shared = self.run.clone();
-        let played = matches!(work, "play" | "iteration");
+        let played = matches!(work, "play" | "iteration" | "slow");
         let play = work == "play";
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(all).await?;
@@ -217,7 +252,13 @@ impl Gan1dSession {
                 }
             }
             let (losses, rest) = values.split_at(2);
-            let (push, view) = rest.split_at(1);
+            let (push, rest) = rest.split_at(1);
+            let (view, rest) = rest.split_at(view_len);
+            let trace = traced.then(|| Trace {
+                fakes: rest[..TRACED].to_vec(),
+                reals: rest[TRACED..2 * TRACED].to_vec(),
+                scores: TraceScores::from_values(&rest[2 * TRACED..], TRACED, k, batch, elapsed),
+            });
             let picture = Picture::from_view(view, &grid, BINS);
             let (data_mean, data_std) = data.mean_std();
             let measured = |v: f32| v.is_finite().then_some(v);
@@ -239,6 +280,7 @@ impl Gan1dSession {
                 g_loss: measured(losses[1]),
                 push: push[0],
                 iterations_per_second: played.then(|| count as f64 * 1000.0 / elapsed),
+                trace,
             })?)
         }))
     }

@@ -124,6 +124,31 @@ struct Imitation {
     loss_stray: f32,
 }
 
+/// The lecture's VAE structure for one digit ([`VaeSession::structure`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Structure {
+    input: ByteBuf,
+    /// The encoder's means.
+    m: Vec<f32>,
+    /// log σ: half the encoder's log-variance.
+    sigma: Vec<f32>,
+    /// The noise drawn from N(0, I).
+    e: Vec<f32>,
+    /// exp(σ) ⊙ e + m: the code the decoder gets.
+    c: Vec<f32>,
+    /// KL(N(m, exp(σ)²) ‖ N(0, 1)) per dimension, and their sum (the loss's KL term), nats.
+    kl: Vec<f32>,
+    kl_total: f32,
+    /// The decoder's output for c, and for m (no noise), 28×28 RGBA.
+    output: ByteBuf,
+    mean_output: ByteBuf,
+    /// −log p(digit | c) and −log p(digit | m), nats.
+    reconstruction: f32,
+    mean_reconstruction: f32,
+    millis: f64,
+}
+
 #[derive(Serialize)]
 struct Bounds {
     vae10: [f32; 3],
@@ -154,6 +179,8 @@ pub struct VaeSession {
     classifier: Classifier,
     digits: Digits,
     ends: [Option<Vec<f32>>; 2],
+    /// The end set last: the digit the code's levers and the structure view show.
+    last: Option<usize>,
     training: Rc<RefCell<Option<Training>>>,
     rng: SmallRng,
 }
@@ -174,6 +201,7 @@ impl VaeSession {
             device,
             digits: Digits::default(),
             ends: [None, None],
+            last: None,
             training: Rc::new(RefCell::new(None)),
             rng: SmallRng::seed_from_u64(seed.into()),
         }
@@ -354,6 +382,58 @@ impl VaeSession {
         }))
     }
 
+    /// The lecture's VAE structure, live, for the digit set last: the encoder's m and σ (σ the
+    /// log of the standard deviation, half the log-variance the encoder outputs), noise e drawn
+    /// from N(0, I) with `noise_seed`, the code c = exp(σ) ⊙ e + m, the KL term per dimension,
+    /// the decoder's output for c and for m (σ → −∞: no noise) and the reconstruction term of
+    /// the digit under each. One readback.
+    pub fn structure(&self, noise_seed: u32) -> Result<js_sys::Promise, JsError> {
+        check_device()?;
+        let input = self
+            .last
+            .and_then(|which| self.ends[which].clone())
+            .ok_or_else(|| JsError::new("draw or pick a digit first"))?;
+        let started = now_ms();
+        let size = self.vae10.code_size();
+        let image = images_tensor(input.clone(), &self.device);
+        let posterior = self.vae10.encode(image.clone());
+        let noise = fixed_noise(noise_seed.into(), 1, size, &self.device);
+        let code = posterior.sample(noise.clone());
+        let logits = self.vae10.decode_logits(Tensor::cat(vec![code.clone(), posterior.mean.clone()], 0));
+        let nats = reconstruction_nats(logits.clone(), image.repeat_dim(0, 2));
+        let parts = vec![
+            posterior.mean.clone(),
+            posterior.log_std(),
+            noise,
+            code,
+            posterior.kl_per_dimension(),
+            burn::tensor::activation::sigmoid(logits).reshape([1, 2 * PIXELS]),
+            nats.reshape([1, 2]),
+        ];
+        let all = Tensor::cat(parts, 1);
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let values = read(all).await?;
+            let mut parts = values.chunks(size);
+            let mut next = || parts.next().map(<[f32]>::to_vec).unwrap_or_default();
+            let (m, sigma, e, c, kl) = (next(), next(), next(), next(), next());
+            let rest = &values[5 * size..];
+            Ok(to_js(&Structure {
+                input: ByteBuf::from(to_rgba(&input)),
+                kl_total: kl.iter().sum(),
+                m,
+                sigma,
+                e,
+                c,
+                kl,
+                output: ByteBuf::from(to_rgba(&rest[..PIXELS])),
+                mean_output: ByteBuf::from(to_rgba(&rest[PIXELS..2 * PIXELS])),
+                reconstruction: rest[2 * PIXELS],
+                mean_reconstruction: rest[2 * PIXELS + 1],
+                millis: now_ms() - started,
+            })?)
+        }))
+    }
+
     /// The σ plot's curves over [sigmaLow, sigmaHigh].
     pub fn sigma_curves(&self) -> Result<JsValue, JsError> {
         let sigma: Vec<f32> =
@@ -512,6 +592,7 @@ impl VaeSession {
             other => return Err(JsError::new(&format!("unknown end \"{other}\""))),
         };
         self.ends[which] = Some(input.clone());
+        self.last = Some(which);
         let code = self.vae10.encode(images_tensor(input.clone(), &self.device)).mean;
         let size = code.dims()[1];
         let mut parts = vec![code.reshape([size])];

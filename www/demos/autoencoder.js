@@ -1,7 +1,9 @@
 // The auto-encoder demo: forwards drawings and controls to the worker and paints what comes
 // back. Requests are coalesced: while one is in flight, only the latest state is sent next.
 import { DrawPad } from '../ui/drawpad.js';
-import { showImage, showCode, clearImage } from '../ui/canvas.js';
+import { showImage, showScaled, showCode, clearImage, describe } from '../ui/canvas.js';
+import { Graph } from '../ui/graph.js';
+import { latestOnly } from '../ui/latest-only.js';
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { showTiming, hideProgress, addNote } from '../ui/status.js';
@@ -78,6 +80,7 @@ export function mount(worker) {
         const result = await request();
         for (const [name, canvas] of Object.entries(views)) showImage(canvas, result[name]);
         showCode(code, result.code);
+        inside.show(result.layers, result.millis);
         showTiming(result.millis);
         hideProgress();
       } while (dirty);
@@ -87,6 +90,8 @@ export function mount(worker) {
       busy = false;
     }
   }
+
+  const inside = mountInside(worker);
 
   $('clear').addEventListener('click', () => {
     pad.clear();
@@ -137,6 +142,7 @@ export function mount(worker) {
     rate.dataset.testLoss = String(report.testLoss);
     chart.add(report.steps, report.trainLoss, report.testLoss);
     refresh();
+    inside.weightsChanged();
   }
 
   function onLoopStopped(session, reason) {
@@ -162,7 +168,102 @@ export function mount(worker) {
   }
 
   // No request in flight or waiting (see www/main.js: window.__latentLabIdle).
-  const idle = () => !busy && !dirty;
+  const idle = () => !busy && !dirty && inside.idle();
 
   return { ready, onLoop, onLoopStopped, onRestart, idle };
+}
+
+// The layer diagram (issue 27): one box per layer, one cell per unit, built from the first
+// layers the worker sends; a click shows the layer's weights (or, for the input and the code,
+// its values).
+const LAYER_NAMES = ['input', 'encoder 1', 'encoder 2', 'code', 'decoder 1', 'decoder 2', 'output'];
+const CELL = 4; // px per unit, in every layer
+const LAYER_GAP = 52;
+
+function mountInside(worker) {
+  const svg = $('ae-graph');
+  const detail = $('ae-layer-detail');
+  const caption = document.getElementById('ae-layer-detail-caption');
+  let graph = null;
+  let layers = null;
+  let chosen = null; // the index of the layer shown in detail
+
+  function build(first) {
+    const height = Math.max(...first.map((l) => l.rows)) * CELL + 8 + 44;
+    const nodes = [];
+    let x = 8;
+    first.forEach((layer, i) => {
+      const [w, h] = [layer.columns * CELL + 8, layer.rows * CELL + 8];
+      const name = LAYER_NAMES[i] ?? `layer ${i}`;
+      const units = layer.values.length;
+      nodes.push({
+        id: String(i), x, y: (height - h) / 2 + 4, w, h, title: name, note: String(units),
+        canvas: { width: layer.columns, height: layer.rows, attrs: { 'aria-hidden': 'true' } },
+        attrs: { 'data-layer': name, 'data-units': units },
+        label: `${name}, ${units} units: show its ${i === 0 || i === 3 ? 'values' : 'weights'}`,
+        action: (id) => choose(Number(id)),
+      });
+      x += w + LAYER_GAP;
+    });
+    const edges = nodes.slice(1).map((node, i) => ({ from: nodes[i].id, to: node.id }));
+    graph = new Graph(svg, { width: x - LAYER_GAP + 8, height, nodes, edges });
+    graph.node('3').classList.add('bottleneck');
+  }
+
+  const weights = latestOnly(() => worker.call('autoencoder', 'layer_weights', [chosen]), (view) => {
+    detail.width = view.width;
+    detail.height = view.height;
+    showImage(detail, view.rgba);
+    Object.assign(detail.dataset, { chosen, tile: view.tile, tiles: view.tiles, kind: 'weights' });
+    const name = LAYER_NAMES[chosen];
+    caption.textContent = view.tile
+      ? (chosen === 1
+        ? `${name}: each of its ${view.tiles} units' 784 input weights as a 28×28 picture: the pattern it looks for.`
+        : `${name}: what each of the ${view.tiles} units before it paints, its 784 weights to the output as a 28×28 picture.`)
+      : `${name}: its weights, one row per unit, one column per input (${view.width} inputs, ${view.height} units).`;
+    caption.textContent += ` Amber positive, blue negative; largest |weight| ${view.scale.toFixed(2)}${view.tile ? ' (each picture on its own scale)' : ''}.`;
+    describe(detail, caption.textContent);
+  }, (error) => { if (!error.restarting) caption.textContent = String(error.message ?? error); });
+
+  // The input's and the code's values, which follow the drawing.
+  function showValues() {
+    const layer = layers[chosen];
+    Object.assign(detail.dataset, { chosen, tile: 0, tiles: 0, kind: 'values' });
+    if (chosen === 0) {
+      [detail.width, detail.height] = [28 * 8, 28 * 8];
+      showScaled(detail, layer.rgba, 28, 28);
+      caption.textContent = 'input: the 784 pixels the encoder takes (it has no weights).';
+    } else {
+      [detail.width, detail.height] = [256, 128];
+      showCode(detail, layer.values);
+      caption.textContent = `code: the ${layer.values.length} numbers, as bars (amber positive, blue negative), `
+        + `largest |value| ${layer.scale.toFixed(2)}.`;
+    }
+    describe(detail, caption.textContent);
+  }
+
+  function choose(index) {
+    chosen = index;
+    for (const [i, node] of svg.querySelectorAll('[data-layer] [role=button]').entries()) node.setAttribute('aria-pressed', String(i === index));
+    if (index === 0 || index === 3) showValues();
+    else weights();
+  }
+
+  return {
+    // `millis`: the worker's time for this update (the model, its one readback, the pictures).
+    show(next, millis) {
+      const started = performance.now();
+      layers = next;
+      if (!graph) build(next);
+      next.forEach((layer, i) => showImage(graph.canvas(String(i)), layer.rgba));
+      Object.assign(svg.dataset, {
+        draws: Number(svg.dataset.draws ?? 0) + 1, millis: millis.toFixed(2), drawMs: (performance.now() - started).toFixed(2),
+      });
+      if (chosen === 0 || chosen === 3) showValues();
+    },
+    weightsChanged() {
+      if (chosen !== null && chosen !== 0 && chosen !== 3) weights();
+    },
+    idle: () => weights.idle(),
+  };
 }

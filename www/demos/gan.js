@@ -4,6 +4,7 @@ import { LineChart } from '../ui/chart.js';
 import { hideProgress, addNote } from '../ui/status.js';
 import { showScaled, describe, reducedMotion } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
+import { Graph } from '../ui/graph.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -53,7 +54,7 @@ export function mount(worker, state, setSetting) {
     'gan-k': $('gan-k'), 'gan-batch': $('gan-batch'), 'gan-loss': $('gan-loss'),
   };
   const buttons = ['gan-play', 'gan-step', 'gan-step-d', 'gan-step-g', 'gan-new-noise', 'gan-reset',
-    'gan-load-shipped', 'gan-download', 'gan-load-file'].map($);
+    'gan-load-shipped', 'gan-download', 'gan-load-file', 'gan-slow-motion'].map($);
   const charts = {
     loss: new LineChart($('gan-loss-chart'), {
       x: 'iterations', y: 'loss',
@@ -83,11 +84,22 @@ export function mount(worker, state, setSetting) {
   });
   const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
 
+  const loop = mountLoop('gan', { words: { fakes: 'fake images', reals: 'real digits' }, drawSamples: drawDigits });
+  const slowMotion = $('gan-slow-motion');
+  const slow = () => slowMotion.getAttribute('aria-pressed') === 'true';
+
   // A chunk may still have been running when pause was pressed: redraw to show where training is.
+  // A slow-motion run stops at the end of its current stage.
   async function pause() {
+    await loop.stop();
     if (!player.playing) return;
     await player.pause();
     await chunk('redraw');
+  }
+
+  // Slow motion: `count` iterations (Infinity while playing), each shown stage by stage.
+  function playSlow(count) {
+    return loop.run(count, () => worker.call('gan', 'train_chunk', ['slow']), show, fail);
   }
 
   function show(report) {
@@ -146,10 +158,28 @@ export function mount(worker, state, setSetting) {
     }
   }
 
-  play.addEventListener('click', () => (player.playing ? pause() : player.play().catch(fail)));
+  play.addEventListener('click', async () => {
+    if (player.playing) return pause();
+    if (!slow()) return player.play().catch(fail);
+    player.set(true);
+    await playSlow(Infinity);
+    player.set(false);
+  });
   for (const [id, work] of [['gan-step', 'iteration'], ['gan-step-d', 'd'], ['gan-step-g', 'g']]) {
-    $(id).addEventListener('click', async () => { await pause(); await chunk(work); });
+    $(id).addEventListener('click', async () => {
+      await pause();
+      if (work === 'iteration' && slow()) await playSlow(1);
+      else await chunk(work);
+    });
   }
+  slowMotion.addEventListener('click', async () => {
+    const playing = player.playing;
+    await pause();
+    slowMotion.setAttribute('aria-pressed', String(!slow()));
+    loop.enabled(slow());
+    line.slowMotion(slow());
+    if (playing) play.click();
+  });
   $('gan-new-noise').addEventListener('click', async () => {
     await worker.call('gan', 'new_noise', [randomSeed()]).catch(fail);
     if (!player.playing) chunk('redraw');
@@ -253,7 +283,7 @@ export function mount(worker, state, setSetting) {
     showPicked();
   });
 
-  const line = mountLine(worker, state, setSetting, fail);
+  const line = mountLine(worker, state, setSetting, fail, slow);
 
   async function ready(problems) {
     hasShipped = !problems.some((p) => /gan\.bpk/.test(p));
@@ -276,6 +306,7 @@ export function mount(worker, state, setSetting) {
 
   function onRestart() {
     root.dataset.ready = 'false';
+    loop.stop();
     player.set(false);
     line.onRestart();
     for (const button of buttons) button.disabled = true;
@@ -293,6 +324,176 @@ export function mount(worker, state, setSetting) {
   }
 
   return { ready, onRestart, onLoop, onLoopStopped };
+}
+
+// The training loop's diagram (issue 27): the lecture's stages as boxes and arrows, and in slow
+// motion one iteration at a time, each stage lit in turn with the tensors it made (all from one
+// traced iteration in the worker: its `trace`). The MNIST GAN and the 1-D GAN each have one.
+const STAGE_MS = 1500;
+const OFF = 'Slow motion is off: the diagram shows the stages, and the last slow-motion iteration\'s tensors.';
+const STAGES = [
+  { name: 'sample noise z ~ N(0, I) → G → fakes', nodes: ['z', 'G', 'fakes'],
+    say: (t, w) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: ${w.fakes} (${t.dFake.length} shown).` },
+  { name: 'sample real data', nodes: ['reals'],
+    say: (t, w) => `sample ${t.batch} ${w.reals} from the training data (${t.dReal.length} shown).` },
+  { name: 'D scores both', nodes: ['fakes', 'reals', 'D', 'scores'],
+    say: (t, w) => `D scores both: D(x) of the ${w.reals} (grey bars), D(G(z)) of the ${w.fakes} (blue); 1 means "real".` },
+  { name: 'update D (k times)', nodes: ['scores', 'update-d', 'D'],
+    say: (t) => `update D to raise D(x) and lower D(G(z)): its loss on the batches was ${t.dLoss.toFixed(3)}${t.k > 1 ? ` (the last of k = ${t.k} steps, each on new batches)` : ''}.` },
+  { name: 'z → G → the updated D', nodes: ['fakes', 'D', 'g-scores'],
+    say: (t, w) => `the same z → G → the updated D: D(G(z)) of the same ${w.fakes}, now that D has learned from them.` },
+  { name: 'update G', nodes: ['g-scores', 'update-g', 'G'],
+    say: (t, w, r) => `update G (D fixed) to raise D(G(z)): G's loss ${t.gLoss.toFixed(3)}. Iteration ${r.iterations} done.` },
+];
+
+// One training loop's diagram and its slow motion. `prefix`: the page's ids (gan, gan1d);
+// `words`: what the samples are called; `drawSamples(canvas, values, report)`: puts a batch's
+// shown samples on a canvas of 224×112.
+function mountLoop(prefix, { words, drawSamples }) {
+  const figure = $(`${prefix}-loop`);
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  Object.entries({ id: `${prefix}-loop-graph`, role: 'img', 'aria-labelledby': `${prefix}-loop-caption` })
+    .forEach(([name, value]) => svg.setAttribute(name, value));
+  const list = document.createElement('ol');
+  list.className = 'stages';
+  list.setAttribute('aria-label', 'The stages of one iteration');
+  const items = STAGES.map((stage, i) => {
+    const item = document.createElement('li');
+    item.dataset.stage = String(i + 1);
+    item.textContent = stage.name;
+    return item;
+  });
+  list.replaceChildren(...items);
+  const caption = document.createElement('span'); // the caption's words, announced as they change
+  Object.assign(caption, { id: `${prefix}-loop-caption`, textContent: OFF });
+  caption.setAttribute('role', 'status');
+  const figcaption = document.createElement('figcaption');
+  figcaption.append(caption);
+  figure.replaceChildren(svg, list, figcaption);
+  const op = (id, x, y, w, h, body, extra = {}) => ({ id, x, y, w, h, body, shape: 'op', ...extra });
+  const samples = (id, x, y, title) => ({ id, x, y, w: 232, h: 120, title, canvas: { width: 224, height: 112, attrs: { 'aria-hidden': 'true' } } });
+  const graph = new Graph(svg, {
+    width: 880, height: 310,
+    nodes: [
+      op('z', 8, 52, 76, 40, 'z ~ N(0, I)'),
+      op('G', 112, 52, 56, 40, 'G'),
+      samples('fakes', 196, 12, `${words.fakes} G(z)`),
+      samples('reals', 196, 172, `${words.reals} x`),
+      op('D', 468, 140, 56, 40, 'D'),
+      { id: 'scores', x: 560, y: 40, w: 156, h: 80, title: 'D(x) | D(G(z))', bars: { range: [0, 1], band: [0.495, 0.505] } },
+      op('update-d', 744, 40, 128, 80, 'update D', { note: '' }),
+      { id: 'g-scores', x: 560, y: 200, w: 156, h: 80, title: 'D(G(z)), updated D', bars: { range: [0, 1], band: [0.495, 0.505] } },
+      op('update-g', 744, 200, 128, 80, 'update G', { note: '' }),
+    ],
+    edges: [
+      { from: 'z', to: 'G' },
+      { from: 'G', to: 'fakes', points: [[168, 72], [196, 72]] },
+      { from: 'fakes', to: 'D', points: [[428, 72], [496, 72], [496, 140]] },
+      { from: 'reals', to: 'D', points: [[428, 232], [496, 232], [496, 180]] },
+      { from: 'D', to: 'scores', points: [[524, 150], [540, 150], [540, 80], [560, 80]] },
+      { from: 'scores', to: 'update-d' },
+      { from: 'D', to: 'g-scores', points: [[524, 170], [540, 170], [540, 240], [560, 240]] },
+      { from: 'g-scores', to: 'update-g' },
+      { from: 'update-d', to: 'D', points: [[808, 40], [808, 22], [510, 22], [510, 140]] },
+      { from: 'update-g', to: 'G', points: [[808, 280], [808, 300], [140, 300], [140, 92]] },
+    ],
+  });
+  let run = null; // { token, done } of the slow-motion run under way
+  let wake = null;
+
+  function light(stage) {
+    items.forEach((item, i) => (i + 1 === stage ? item.setAttribute('aria-current', 'step') : item.removeAttribute('aria-current')));
+    graph.light(stage ? STAGES[stage - 1].nodes : []);
+  }
+
+  // Shows what stage `stage` (1–6) made, and how long drawing it took (data-stage-ms).
+  function showStage(stage, report) {
+    const started = performance.now();
+    const t = report.trace;
+    if (stage === 1) drawSamples(graph.canvas('fakes'), t.fakes, report);
+    if (stage === 2) drawSamples(graph.canvas('reals'), t.reals, report);
+    if (stage === 3) {
+      graph.bars('scores', [...t.dReal, ...t.dFake], [...t.dReal.map((v, i) => `D(x) of real ${i + 1}: ${v.toFixed(3)}`),
+        ...t.dFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`)], [...t.dReal.map(() => 'real'), ...t.dFake.map(() => 'fake')]);
+    }
+    if (stage === 4) graph.note('update-d', `D loss ${t.dLoss.toFixed(3)}`);
+    if (stage === 5) graph.bars('g-scores', t.gFake, t.gFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`), t.gFake.map(() => 'fake'));
+    if (stage === 6) graph.note('update-g', `G loss ${t.gLoss.toFixed(3)}`);
+    light(stage);
+    caption.textContent = `Stage ${stage} of 6, iteration ${report.iterations}: ${STAGES[stage - 1].say(t, words, report)}`;
+    figure.dataset.stageMs = (performance.now() - started).toFixed(2);
+    figure.dataset.traceMs = t.millis.toFixed(1);
+  }
+
+  // A wait that pause cuts short.
+  const stageWait = () => new Promise((resolve) => {
+    const timer = setTimeout(resolve, STAGE_MS);
+    wake = () => { clearTimeout(timer); resolve(); };
+  });
+
+  return {
+    // Runs `count` traced iterations: `request()` asks the worker for one, its stages are shown in
+    // turn, and `show(report)` (the page's figures, the iteration count among them) at the last.
+    run(count, request, show, fail) {
+      const token = { stopped: false };
+      const done = (async () => {
+        try {
+          for (let i = 0; i < count && !token.stopped; i += 1) {
+            const report = await request();
+            let shown = false;
+            for (let stage = 1; stage <= STAGES.length && !token.stopped; stage += 1) {
+              showStage(stage, report);
+              // The iteration is done at its last stage: the page's figures follow at once.
+              if (stage === STAGES.length) { show(report); shown = true; }
+              await stageWait();
+            }
+            if (!shown) show(report);
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          if (run?.token === token) run = null;
+        }
+      })();
+      run = { token, done };
+      return done;
+    },
+    async stop() {
+      if (!run) return;
+      run.token.stopped = true;
+      wake?.();
+      await run.done;
+    },
+    enabled(on) {
+      if (!on) light(0);
+      caption.textContent = on ? 'Slow motion is on: press play or one iteration.' : OFF;
+    },
+  };
+}
+
+// A 2×4 grid of the shown 28×28 digits (RGBA from the worker).
+const drawDigits = (canvas, rgba, report) => showScaled(canvas, rgba, report.trace.cols * 28, report.trace.rows * 28);
+
+// The shown 1-D points as dots on the picture's line (from report.low to report.high).
+function drawPoints(canvas, points, report) {
+  const c = canvas.getContext('2d');
+  const { width, height } = canvas;
+  const axis = height * 0.6;
+  const x = (value) => ((value - report.low) / (report.high - report.low)) * width;
+  c.fillStyle = '#111';
+  c.fillRect(0, 0, width, height);
+  c.strokeStyle = '#4b5563';
+  c.beginPath(); c.moveTo(0, axis); c.lineTo(width, axis); c.stroke();
+  c.fillStyle = '#9aa3b2';
+  c.font = '11px system-ui, sans-serif';
+  c.textAlign = 'center';
+  for (let tick = Math.ceil(report.low) + 3; tick < report.high; tick += 3) c.fillText(String(tick), x(tick), height - 6);
+  c.fillStyle = '#e5e7eb';
+  for (const point of points) {
+    c.beginPath();
+    c.arc(x(point), axis, 4, 0, 2 * Math.PI);
+    c.fill();
+  }
 }
 
 // Ten columns, one per digit: how many samples the classifier reads as that digit (the
@@ -327,7 +528,7 @@ function buildHistogram(element) {
 }
 
 // The 1-D GAN: its controls, its loop and its picture.
-function mountLine(worker, state, setSetting, fail) {
+function mountLine(worker, state, setSetting, fail, slow) {
   const canvas = $('gan1d-canvas');
   const play = $('gan1d-play');
   const data = $('gan1d-data');
@@ -347,7 +548,10 @@ function mountLine(worker, state, setSetting, fail) {
     data: state['gan1d-data'], histogram: drawn, loss: state['gan1d-loss'], k: state['gan1d-k'], seed: state['gan1d-seed'],
   });
 
+  const loop = mountLoop('gan1d', { words: { fakes: 'fake points', reals: 'real samples' }, drawSamples: drawPoints });
+
   async function pause() {
+    await loop.stop();
     if (!player.playing) return;
     await player.pause();
     await chunk('redraw');
@@ -390,9 +594,13 @@ function mountLine(worker, state, setSetting, fail) {
     });
   }
 
-  play.addEventListener('click', () => {
+  play.addEventListener('click', async () => {
     if (player.playing) return pause();
-    return last ? player.play().catch(fail) : reset();
+    if (!last) return reset();
+    if (!slow()) return player.play().catch(fail);
+    player.set(true);
+    await loop.run(Infinity, () => worker.call('gan1d', 'train_chunk', ['slow']), show, fail);
+    player.set(false);
   });
   $('gan1d-step-d').addEventListener('click', async () => { await pause(); if (last) chunk('d'); });
   $('gan1d-step-g').addEventListener('click', async () => { await pause(); if (last) chunk('g'); });
@@ -454,7 +662,15 @@ function mountLine(worker, state, setSetting, fail) {
     },
     show(view) { if (player.playing) show(view); },
     stopped() { player.set(false); },
+    // Slow motion was switched: a run under way stops and starts again in the new mode.
+    async slowMotion(on) {
+      const playing = player.playing;
+      await pause();
+      loop.enabled(on);
+      if (playing) play.click();
+    },
     onRestart() {
+      loop.stop();
       player.set(false);
       last = null;
       for (const button of buttons) button.disabled = true;

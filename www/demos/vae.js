@@ -7,6 +7,7 @@ import { TrainButton } from '../ui/play.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
 import { LABEL_COLORS } from '../ui/scatter.js';
+import { Graph } from '../ui/graph.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -42,7 +43,7 @@ export function mount(worker, state, setSetting) {
   const sliders = $('vae-sliders');
   let code = null;
   let spread = null; // how much each code number varies over test digits
-  const buttons = [$('vae-random-a'), $('vae-random-b'), $('vae-train'), $('vae-prior-sample'), $('vae-imitation-next'), $('vae-bounds'), $('vae-new-codes')];
+  const buttons = [$('vae-random-a'), $('vae-random-b'), $('vae-train'), $('vae-prior-sample'), $('vae-imitation-next'), $('vae-bounds'), $('vae-new-codes'), $('vae-draw-noise')];
 
   // A pair of strips (the VAE's above the AE's), with what the classifier reads in each frame.
   function showStrips(prefix, s) {
@@ -57,10 +58,13 @@ export function mount(worker, state, setSetting) {
     }
   }
 
+  const structure = mountStructure(worker, fail);
+
   function showEnds(result) {
     code = result.code;
     setSetting('vae-code', ''); // the sliders show this digit's code now
     showCode();
+    structure.refresh();
     if (result.strips) {
       showStrips('interp', result.strips);
       $('vae-strip-summary').textContent = `Middle frames read with ${(100 * result.strips.vaeMiddle).toFixed(0)} % `
@@ -237,7 +241,7 @@ export function mount(worker, state, setSetting) {
     chart.add(report.steps, report.reconstruction, Math.max(report.kl, 1e-3));
     drawSigma(report.logVarianceHistogram);
     // The views follow the model being trained.
-    if (report.model === 'vae10' && code) { decode(); sweep(); }
+    if (report.model === 'vae10' && code) { decode(); sweep(); structure.refresh(); }
     // The map encodes 2,000 digits: redrawn every few seconds, not every chunk, so training
     // keeps most of the worker's time.
     if (report.model === 'vae2' && performance.now() - mapDrawnAt > 3000) loadMap();
@@ -357,4 +361,72 @@ export function mount(worker, state, setSetting) {
   }
 
   return { ready, onLoop, onLoopStopped, onRestart };
+}
+
+// The lecture's VAE structure (issue 27), live for the digit set last: the encoder's m and σ,
+// the noise e, the code c = exp(σ) ⊙ e + m, the KL term per dimension and the decoder's output
+// of c, all from one call to the worker.
+const PARTS = [
+  { part: 'm', title: 'm: the mean', range: [-3, 3], band: [-1, 1] },
+  { part: 'sigma', title: 'σ = ½ log σ² (log s.d.)', range: [-5, 1], band: [-0.05, 0.05] },
+  { part: 'e', title: 'e ~ N(0, I)', range: [-3, 3], band: [-1, 1] },
+  { part: 'c', title: 'c = exp(σ) ⊙ e + m', range: [-3, 3], band: [-1, 1] },
+  { part: 'kl', title: 'KL per dimension (nats)', range: [0, 5] },
+];
+
+function mountStructure(worker, fail) {
+  const svg = $('vae-structure-graph');
+  const table = $('vae-structure-table');
+  const nats = $('vae-structure-nats');
+  const bar = (id, x, y, w, h) => {
+    const spec = PARTS.find((p) => p.part === id);
+    return { id, x, y, w, h, title: spec.title, bars: { range: spec.range, band: spec.band }, attrs: { 'data-part': id } };
+  };
+  const digit = (id, x, y, size, scale, title, attrs) => ({
+    id, x, y, w: size, h: size, title,
+    canvas: { width: 28 * scale, height: 28 * scale, attrs: { 'data-scale': scale, ...attrs } },
+  });
+  const graph = new Graph(svg, {
+    width: 880, height: 300,
+    nodes: [
+      digit('x', 8, 104, 92, 3, 'the digit x', { 'aria-hidden': 'true' }),
+      { id: 'encoder', x: 124, y: 124, w: 84, h: 52, shape: 'op', body: 'encoder' },
+      bar('m', 244, 28, 160, 72),
+      bar('sigma', 244, 138, 160, 72),
+      bar('e', 244, 236, 160, 56),
+      { id: 'op', x: 440, y: 138, w: 128, h: 44, shape: 'op', body: 'exp(σ) ⊙ e + m' },
+      bar('c', 600, 28, 160, 72),
+      bar('kl', 600, 138, 160, 72),
+      digit('output', 784, 44, 92, 3, 'decoded c', { 'data-testid': 'vae-structure-output', 'aria-hidden': 'true' }),
+      digit('mean-output', 796, 196, 68, 2, 'c = m (σ → −∞)', { 'aria-hidden': 'true' }),
+    ],
+    edges: [
+      { from: 'x', to: 'encoder' },
+      { from: 'encoder', to: 'm', points: [[208, 140], [226, 140], [226, 64], [244, 64]] },
+      { from: 'encoder', to: 'sigma', points: [[208, 160], [226, 160], [226, 174], [244, 174]] },
+      { from: 'm', to: 'op', points: [[404, 64], [504, 64], [504, 138]] },
+      { from: 'sigma', to: 'op', points: [[404, 165], [440, 165]] },
+      { from: 'e', to: 'op', points: [[404, 264], [504, 264], [504, 182]] },
+      { from: 'op', to: 'c', points: [[568, 150], [584, 150], [584, 64], [600, 64]] },
+      { from: 'c', to: 'output', points: [[760, 64], [784, 64]] },
+    ],
+  });
+  let noiseSeed = 1;
+  const refresh = latestOnly(() => worker.call('vae', 'structure', [noiseSeed]), (r) => {
+    showScaled(graph.canvas('x'), r.input, 28, 28);
+    showScaled(graph.canvas('output'), r.output, 28, 28);
+    showScaled(graph.canvas('mean-output'), r.meanOutput, 28, 28);
+    const rows = { m: r.m, sigma: r.sigma, e: r.e, c: r.c, kl: r.kl };
+    for (const [part, values] of Object.entries(rows)) graph.bars(part, values, values.map((v, i) => `${part} ${i + 1}: ${v.toFixed(3)}`));
+    const head = `<tr><th scope="col">dimension</th>${r.m.map((_, i) => `<th scope="col">${i + 1}</th>`).join('')}</tr>`;
+    const names = { m: 'm', sigma: 'σ', e: 'e', c: 'c', kl: 'KL' };
+    table.innerHTML = head + Object.entries(rows).map(([part, values]) => `<tr><th scope="row">${names[part]}</th>`
+      + `${values.map((v) => `<td>${v.toFixed(2)}</td>`).join('')}</tr>`).join('');
+    nats.textContent = `−log p(x | c) for this e: ${r.reconstruction.toFixed(1)} nats · with no noise (σ → −∞, c = m): `
+      + `${r.meanReconstruction.toFixed(1)} nats · KL ${r.klTotal.toFixed(1)} nats. Reconstruction alone would choose no noise; `
+      + 'the KL term is what keeps σ near 0.';
+    Object.assign(svg.dataset, { draws: Number(svg.dataset.draws ?? 0) + 1, millis: r.millis.toFixed(2) });
+  }, fail);
+  $('vae-draw-noise').addEventListener('click', () => { noiseSeed += 1; refresh(); });
+  return { refresh };
 }
