@@ -170,7 +170,7 @@ impl Column {
 }
 
 /// A row of the table: the figure's name, one cell per source, the sentence its numbers support.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
     pub figure: &'static str,
     pub cells: Vec<String>,
