@@ -13,8 +13,8 @@ use burn::tensor::{Device, Tensor};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::classifier::{Classifier, ClassifierConfig};
 use latent_lab::models::compare::{
-    gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Source, Table,
-    MIN_PER_CLASS, SOURCES, TRAIN_CHUNK,
+    gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Source,
+    Table, MIN_PER_CLASS, SOURCES, TRAIN_CHUNK,
 };
 use latent_lab::models::gan::GanConfig;
 use latent_lab::models::likeness::read_images;
@@ -40,7 +40,8 @@ const PIXELRNN_DIGIT_SHARE_FLOOR: f32 = 0.05;
 const NO_COPY_DISTANCE: f32 = 1.0;
 
 fn classifier(device: &Device) -> Classifier {
-    weights::load_file(ClassifierConfig::shipped().init(device), "www/weights/classifier.bpk").expect("classifier")
+    weights::load_file(ClassifierConfig::shipped().init(device), "www/weights/classifier.bpk")
+        .expect("classifier")
 }
 
 /// `samples` (`[n, 784]`) against every training digit, a chunk at a time as the page does.
@@ -72,7 +73,8 @@ fn sample(source: Source, device: &Device, test: &Mnist) -> (Tensor<2>, Option<f
             timed(images, started)
         }
         Source::Vae => {
-            let vae = weights::load_file(VaeConfig::shipped_10d().init(device), "www/weights/vae10.bpk").expect("VAE");
+            let vae = weights::load_file(VaeConfig::shipped_10d().init(device), "www/weights/vae10.bpk")
+                .expect("VAE");
             let started = Instant::now();
             timed(vae_samples(&vae, SEED, SAMPLES, device), started)
         }
@@ -119,12 +121,21 @@ fn three_generators_and_real_digits_under_one_judge() {
         println!("| {} | {} | {} |", row.figure, row.cells.join(" | "), row.sentence);
     }
     for column in &table.columns {
-        println!("{}: histogram {:?}, closest {:.2}", column.source.name(), column.reading.histogram, column.closest());
+        println!(
+            "{}: histogram {:?}, closest {:.2}",
+            column.source.name(),
+            column.reading.histogram,
+            column.closest()
+        );
     }
 
     let share = |source| table.column(source).reading.digit_share;
     let grey = |source| table.column(source).reading.grey_share;
-    assert!(share(Source::Real) >= REAL_DIGIT_SHARE_BAR, "real digits read as digits {}", share(Source::Real));
+    assert!(
+        share(Source::Real) >= REAL_DIGIT_SHARE_BAR,
+        "real digits read as digits {}",
+        share(Source::Real)
+    );
     let within = |value: f32, (low, high): (f32, f32)| (low..=high).contains(&value);
     assert!(within(share(Source::Gan), GAN_DIGIT_SHARE), "GAN {}", share(Source::Gan));
     assert!(within(share(Source::Vae), VAE_DIGIT_SHARE), "VAE {}", share(Source::Vae));
@@ -138,9 +149,17 @@ fn three_generators_and_real_digits_under_one_judge() {
     assert!(table.rows()[3].sentence.starts_with("The VAE's samples are the blurriest"));
     // Slow: 784 sequential steps against one forward pass.
     let ms = |source| table.column(source).ms_per_sample.expect("timed");
-    assert!(ms(Source::PixelRnn) > 10.0 * ms(Source::Gan).max(ms(Source::Vae)), "the PixelRNN is the slowest by far");
+    assert!(
+        ms(Source::PixelRnn) > 10.0 * ms(Source::Gan).max(ms(Source::Vae)),
+        "the PixelRNN is the slowest by far"
+    );
     // Not copies of the training digits.
     for column in &table.columns {
-        assert!(column.closest() >= NO_COPY_DISTANCE, "{} has a sample {:.2} from a training digit", column.source.name(), column.closest());
+        assert!(
+            column.closest() >= NO_COPY_DISTANCE,
+            "{} has a sample {:.2} from a training digit",
+            column.source.name(),
+            column.closest()
+        );
     }
 }

@@ -81,7 +81,12 @@ pub fn vae_samples(vae: &Vae, seed: u64, count: usize, device: &Device) -> Tenso
 
 /// The GAN's generator on `count` noise vectors from N(0, I), as pixels in [0, 1].
 pub fn gan_samples(generator: &Generator, seed: u64, count: usize, device: &Device) -> Tensor<2> {
-    to_unit_pixels(generator.forward(normal_noise(&mut Source::Gan.rng(seed), count, generator.latent(), device)))
+    to_unit_pixels(generator.forward(normal_noise(
+        &mut Source::Gan.rng(seed),
+        count,
+        generator.latent(),
+        device,
+    )))
 }
 
 /// A sampler that paints `count` digits with the PixelRNN, "any digit" (a labelled model draws
@@ -218,7 +223,9 @@ impl Table {
         let values: Vec<f64> = generators.iter().map(|c| figure(c)).collect();
         let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let bottom = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let pick = |target: f64| generators.iter().zip(&values).filter(|(_, &v)| v == target).map(|(c, _)| *c).collect();
+        let pick = |target: f64| {
+            generators.iter().zip(&values).filter(|(_, &v)| v == target).map(|(c, _)| *c).collect()
+        };
         (pick(top), pick(bottom))
     }
 
@@ -228,14 +235,24 @@ impl Table {
 
     /// The table's rows, each with the sentence its numbers support.
     pub fn rows(&self) -> Vec<Row> {
-        vec![self.digit_row(), self.coverage_row(), self.inception_row(), self.grey_row(), self.speed_row(), self.nearest_row()]
+        vec![
+            self.digit_row(),
+            self.coverage_row(),
+            self.inception_row(),
+            self.grey_row(),
+            self.speed_row(),
+            self.nearest_row(),
+        ]
     }
 
     fn digit_row(&self) -> Row {
         let share = |c: &Column| f64::from(c.reading.digit_share);
         let (most, least) = self.extremes(share);
         let sentence = if share(most[0]) == share(least[0]) {
-            format!("All three generators' samples read as digits equally often ({}).", percent(most[0].reading.digit_share))
+            format!(
+                "All three generators' samples read as digits equally often ({}).",
+                percent(most[0].reading.digit_share)
+            )
         } else {
             format!(
                 "{} read as a confident, MNIST-like digit most often ({}), {} least often ({}); real test digits {}.",
@@ -246,16 +263,26 @@ impl Table {
                 percent(self.real().reading.digit_share)
             )
         };
-        Row { figure: "read as a confident MNIST-like digit", cells: self.cells(|c| percent(c.reading.digit_share)), sentence }
+        Row {
+            figure: "read as a confident MNIST-like digit",
+            cells: self.cells(|c| percent(c.reading.digit_share)),
+            sentence,
+        }
     }
 
     fn coverage_row(&self) -> Row {
         let coverage = |c: &Column| c.reading.coverage as f64;
         let (most, fewest) = self.extremes(coverage);
         let missing = |c: &Column| -> String {
-            let gone: Vec<String> =
-                (0..CLASSES).filter(|&d| c.reading.histogram[d] < MIN_PER_CLASS).map(|d| d.to_string()).collect();
-            if gone.is_empty() { String::new() } else { format!(": no {}", gone.join(", ")) }
+            let gone: Vec<String> = (0..CLASSES)
+                .filter(|&d| c.reading.histogram[d] < MIN_PER_CLASS)
+                .map(|d| d.to_string())
+                .collect();
+            if gone.is_empty() {
+                String::new()
+            } else {
+                format!(": no {}", gone.join(", "))
+            }
         };
         let sentence = if coverage(most[0]) == coverage(fewest[0]) {
             format!(
@@ -304,7 +331,11 @@ impl Table {
             lowest[0].reading.inception_score,
             self.real().reading.inception_score
         );
-        Row { figure: "inception score (classifier)", cells: self.cells(|c| format!("{:.2}", c.reading.inception_score)), sentence }
+        Row {
+            figure: "inception score (classifier)",
+            cells: self.cells(|c| format!("{:.2}", c.reading.inception_score)),
+            sentence,
+        }
     }
 
     fn grey_row(&self) -> Row {
@@ -345,7 +376,11 @@ impl Table {
                 ms(slow) / ms(fast),
                 fast.owner(),
                 ms(fast),
-                if slow.source == Source::PixelRnn { ": it paints the 784 pixels one after another" } else { "" }
+                if slow.source == Source::PixelRnn {
+                    ": it paints the 784 pixels one after another"
+                } else {
+                    ""
+                }
             ),
             _ => "Not every generator was timed.".into(),
         };
@@ -394,7 +429,11 @@ fn samples_of(columns: &[&Column]) -> String {
 
 /// The verb for one subject or for several tied ones.
 fn verb(columns: &[&Column], one: &'static str, several: &'static str) -> &'static str {
-    if columns.len() == 1 { one } else { several }
+    if columns.len() == 1 {
+        one
+    } else {
+        several
+    }
 }
 
 fn capitalised(text: &str) -> String {
@@ -428,7 +467,8 @@ mod tests {
         let greys = (grey * 784.0).round() as usize;
         image.iter_mut().filter(|v| **v == 0.0).take(greys).for_each(|v| *v = 0.5);
         let p = if digit_like { 0.99 } else { 0.5 };
-        let probabilities: Vec<f32> = (0..CLASSES).map(|c| if c == 1 { p } else { (1.0 - p) / 9.0 }).collect();
+        let probabilities: Vec<f32> =
+            (0..CLASSES).map(|c| if c == 1 { p } else { (1.0 - p) / 9.0 }).collect();
         Column { source, reading: read(&probabilities, &image, MIN_PER_CLASS), ms_per_sample: ms, nearest }
     }
 
@@ -447,17 +487,34 @@ mod tests {
     #[test]
     fn sentences_follow_the_numbers() {
         let rows = table().rows();
-        let sentence = |figure: &str| rows.iter().find(|r| r.figure.starts_with(figure)).unwrap().sentence.clone();
+        let sentence =
+            |figure: &str| rows.iter().find(|r| r.figure.starts_with(figure)).unwrap().sentence.clone();
         assert_eq!(rows.len(), 6);
         assert!(rows.iter().all(|r| r.cells.len() == 4));
-        assert!(sentence("read as").starts_with("The VAE's and the GAN's samples read as a confident"), "{}", sentence("read as"));
-        assert!(sentence("digits covered").starts_with("The PixelRNN covers the fewest digits (0: no 0, 1, 2"));
-        assert!(sentence("grey").starts_with("The VAE's samples are the blurriest: 9 %"), "{}", sentence("grey"));
+        assert!(
+            sentence("read as").starts_with("The VAE's and the GAN's samples read as a confident"),
+            "{}",
+            sentence("read as")
+        );
+        assert!(
+            sentence("digits covered").starts_with("The PixelRNN covers the fewest digits (0: no 0, 1, 2")
+        );
+        assert!(
+            sentence("grey").starts_with("The VAE's samples are the blurriest: 9 %"),
+            "{}",
+            sentence("grey")
+        );
         assert!(sentence("grey").contains("the PixelRNN's samples have none"));
-        assert!(sentence("milliseconds").starts_with("The PixelRNN is the slowest, 40.00 ms per sample, 400× the VAE's 0.100 ms: it paints"));
+        assert!(sentence("milliseconds").starts_with(
+            "The PixelRNN is the slowest, 40.00 ms per sample, 400× the VAE's 0.100 ms: it paints"
+        ));
         let nearest = sentence("distance");
         assert!(nearest.contains("sits 6.00 from its nearest of 10,000 training digits"), "{nearest}");
-        assert!(nearest.contains("the PixelRNN's farther (8.00), the VAE's closer (4.00), the GAN's farther (6.50)"), "{nearest}");
+        assert!(
+            nearest
+                .contains("the PixelRNN's farther (8.00), the VAE's closer (4.00), the GAN's farther (6.50)"),
+            "{nearest}"
+        );
         assert!(nearest.contains("The closest sample of all sits 4.00 away"));
 
         // Swap the blur: the sentence follows.
@@ -465,8 +522,16 @@ mod tests {
         swapped.columns[1] = column(Source::Vae, true, 0.0, Some(0.1), vec![4.0]);
         swapped.columns[2] = column(Source::Gan, true, 0.2, Some(0.2), vec![6.5]);
         let rows = swapped.rows();
-        assert!(rows[3].sentence.starts_with("The GAN's samples are the blurriest: 20 %"), "{}", rows[3].sentence);
-        assert!(rows[3].sentence.contains("the PixelRNN's and the VAE's samples have none"), "{}", rows[3].sentence);
+        assert!(
+            rows[3].sentence.starts_with("The GAN's samples are the blurriest: 20 %"),
+            "{}",
+            rows[3].sentence
+        );
+        assert!(
+            rows[3].sentence.contains("the PixelRNN's and the VAE's samples have none"),
+            "{}",
+            rows[3].sentence
+        );
     }
 
     #[test]

@@ -17,8 +17,8 @@ use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runt
 use crate::data::mnist::{images_tensor, PIXELS};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::compare::{
-    gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Row, Source, Table,
-    MIN_PER_CLASS, SOURCES, TRAIN_CHUNK,
+    gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Row, Source,
+    Table, MIN_PER_CLASS, SOURCES, TRAIN_CHUNK,
 };
 use crate::models::gan::{Gan, GanConfig};
 use crate::models::likeness::read as judge;
@@ -107,7 +107,10 @@ impl Run {
 
     /// Share of the run's work done: the PixelRNN's painting and the search dominate.
     fn fraction(&self, painted: usize, training: usize) -> f32 {
-        let sampled = [Source::Real, Source::Vae, Source::Gan].iter().filter(|&&s| self.samples[Self::slot(s)].is_some()).count();
+        let sampled = [Source::Real, Source::Vae, Source::Gan]
+            .iter()
+            .filter(|&&s| self.samples[Self::slot(s)].is_some())
+            .count();
         0.05 * sampled as f32 / 3.0
             + 0.6 * painted as f32 / PIXELRNN_STEPS as f32
             + 0.3 * self.searched as f32 / training.max(1) as f32
@@ -148,9 +151,12 @@ impl CompareSession {
     /// current weights.
     pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
         match model {
-            "classifier" => self.classifier = weights::load(ClassifierConfig::shipped().init(&self.device), bytes, file)?,
+            "classifier" => {
+                self.classifier = weights::load(ClassifierConfig::shipped().init(&self.device), bytes, file)?
+            }
             "pixelrnn" => {
-                self.pixelrnn = weights::load(PixelRnnConfig::shipped(PixelKind::Binary).init(&self.device), bytes, file)?
+                self.pixelrnn =
+                    weights::load(PixelRnnConfig::shipped(PixelKind::Binary).init(&self.device), bytes, file)?
             }
             "vae" => self.vae = weights::load(VaeConfig::shipped_10d().init(&self.device), bytes, file)?,
             "gan" => self.gan = weights::load(GanConfig::live().init(&self.device), bytes, file)?,
@@ -211,23 +217,38 @@ impl CompareSession {
         let work: Work = match next {
             Some(Source::Real) => {
                 let values = test.batch_values(&real_indices(test.len(), seed, PER_SOURCE));
-                Work::Sampled { source: Source::Real, images: images_tensor(values, &self.device), timed: false }
+                Work::Sampled {
+                    source: Source::Real,
+                    images: images_tensor(values, &self.device),
+                    timed: false,
+                }
             }
-            Some(source @ (Source::Vae | Source::Gan)) => Work::Sampled { source, images: generator(source), timed: true },
+            Some(source @ (Source::Vae | Source::Gan)) => {
+                Work::Sampled { source, images: generator(source), timed: true }
+            }
             Some(Source::PixelRnn) => {
-                let painting =
-                    run.painting.get_or_insert_with(|| pixelrnn_sampler(self.pixelrnn.clone(), seed, PER_SOURCE, &self.device));
+                let painting = run.painting.get_or_insert_with(|| {
+                    pixelrnn_sampler(self.pixelrnn.clone(), seed, PER_SOURCE, &self.device)
+                });
                 advance(painting, PIXELRNN_STEPS, budget_ms);
                 painting.take(); // the per-pixel values: the grid below shows them
-                Work::Painted { images: painting.images().reshape([PER_SOURCE, PIXELS]), painted: painting.painted() }
+                Work::Painted {
+                    images: painting.images().reshape([PER_SOURCE, PIXELS]),
+                    painted: painting.painted(),
+                }
             }
             None if run.searched < train.len() => {
                 let queries = run.queries.get_or_insert_with(|| {
                     let all: Vec<f32> = run.samples.iter().flatten().flatten().copied().collect();
                     images_tensor(all, &self.device)
                 });
-                let chunk: Vec<usize> = (run.searched..(run.searched + TRAIN_CHUNK).min(train.len())).collect();
-                Work::Searched { offset: run.searched, count: chunk.len(), nearest: nearest_in_chunk(queries.clone(), train.batch(&chunk, &self.device)) }
+                let chunk: Vec<usize> =
+                    (run.searched..(run.searched + TRAIN_CHUNK).min(train.len())).collect();
+                Work::Searched {
+                    offset: run.searched,
+                    count: chunk.len(),
+                    nearest: nearest_in_chunk(queries.clone(), train.batch(&chunk, &self.device)),
+                }
             }
             None => Work::Judged {
                 probabilities: self.classifier.probabilities(run.queries.clone().expect("searched, so made")),
@@ -239,8 +260,12 @@ impl CompareSession {
             let values = read(work.tensor()).await?;
             let elapsed = now_ms() - started;
             let mut slot = shared.borrow_mut();
-            let run = slot.as_mut().filter(|run| run.id == id).ok_or_else(|| JsError::new("a new comparison started"))?;
-            let mut progress = Progress { text: String::new(), fraction: 0.0, grid: None, table: None, done: false };
+            let run = slot
+                .as_mut()
+                .filter(|run| run.id == id)
+                .ok_or_else(|| JsError::new("a new comparison started"))?;
+            let mut progress =
+                Progress { text: String::new(), fraction: 0.0, grid: None, table: None, done: false };
             let mut painted = run.painting.as_ref().map_or(0, PixelSampler::painted);
             match work {
                 Work::Sampled { source, timed, .. } => {
@@ -253,17 +278,20 @@ impl CompareSession {
                     painted = now;
                     run.painting_ms += elapsed;
                     let complete = now == PIXELRNN_STEPS;
-                    progress.text = format!("PixelRNN: pixel {now} of {PIXELRNN_STEPS}, {PER_SOURCE} digits at once");
+                    progress.text =
+                        format!("PixelRNN: pixel {now} of {PIXELRNN_STEPS}, {PER_SOURCE} digits at once");
                     progress.grid = Some(grid(Source::PixelRnn, &values, complete));
                     if complete {
-                        run.ms_per_sample[Run::slot(Source::PixelRnn)] = Some(run.painting_ms / PER_SOURCE as f64);
+                        run.ms_per_sample[Run::slot(Source::PixelRnn)] =
+                            Some(run.painting_ms / PER_SOURCE as f64);
                         run.samples[Run::slot(Source::PixelRnn)] = Some(values);
                     }
                 }
                 Work::Searched { offset, count, .. } => {
                     run.nearest.absorb(&values, offset);
                     run.searched = offset + count;
-                    progress.text = format!("nearest training digits: {} of {} searched", run.searched, training);
+                    progress.text =
+                        format!("nearest training digits: {} of {} searched", run.searched, training);
                 }
                 Work::Judged { .. } => {
                     run.done = true;
@@ -319,7 +347,8 @@ fn table_view(
     for (k, &source) in SOURCES.iter().enumerate() {
         let pixels = run.samples[k].as_ref().ok_or_else(|| JsError::new("a source was not sampled"))?;
         let samples = k * PER_SOURCE..(k + 1) * PER_SOURCE;
-        let reading = judge(&probabilities[samples.start * CLASSES..samples.end * CLASSES], pixels, MIN_PER_CLASS);
+        let reading =
+            judge(&probabilities[samples.start * CLASSES..samples.end * CLASSES], pixels, MIN_PER_CLASS);
         let nearest_index = run.nearest.index[samples.clone()].to_vec();
         views.push(ColumnView {
             source: source.key(),
@@ -329,7 +358,11 @@ fn table_view(
             reads_as_digit: reading.images.iter().map(|r| r.reads_as_digit()).collect(),
             nearest_label: nearest_index.iter().map(|&i| train.label(i)).collect(),
             nearest_distance: distances[samples.clone()].to_vec(),
-            nearest_pixels: ByteBuf::from(grid_rgba(&train.batch_values(&nearest_index), GRID_ROWS, GRID_COLS)),
+            nearest_pixels: ByteBuf::from(grid_rgba(
+                &train.batch_values(&nearest_index),
+                GRID_ROWS,
+                GRID_COLS,
+            )),
             nearest_index,
         });
         columns.push(Column {

@@ -74,10 +74,25 @@ test('the compare page fills all four grids and the table; new samples come with
   // New samples: another seed, every grid redrawn, measured while the page keeps drawing frames.
   const seed = await page.evaluate(() => window.latentLab.state['compare-seed']);
   await frameProbe(page);
+  // The longest of the worker's steps, from request to reply (printed: a loaded machine stretches it).
+  await page.evaluate(() => {
+    const { worker } = window.latentLab;
+    const call = worker.call.bind(worker);
+    window.__longestStep = 0;
+    worker.call = async (session, method, ...rest) => {
+      const started = performance.now();
+      const result = await call(session, method, ...rest);
+      if (method === 'step') window.__longestStep = Math.max(window.__longestStep, performance.now() - started);
+      return result;
+    };
+  });
+  const clicked = Date.now();
   await page.getByTestId('compare-run').click();
   await page.waitForFunction(() => document.querySelector('[data-demo=compare]').dataset.done === 'false');
   await finished(page);
   const gap = await page.evaluate(() => window.__stopFrameProbe());
+  const seconds = (Date.now() - clicked) / 1000;
+  const longestStep = await page.evaluate(() => window.__longestStep);
   const newSeed = await page.evaluate(() => window.latentLab.state['compare-seed']);
   assert.notEqual(newSeed, seed, 'a new seed');
   assert.match(page.url(), new RegExp(`compare-seed=${newSeed}`), 'the seed is in the URL');
@@ -86,7 +101,7 @@ test('the compare page fills all four grids and the table; new samples come with
     const changed = now.filter((cell, k) => cell.some((v, p) => v !== first[source][k][p])).length;
     assert.ok(changed >= 30, `${source}: ${changed} of 32 samples are new`);
   }
-  console.log(`new seed ${newSeed}:\n${await tableText(page)}\nlongest animation-frame gap ${gap.toFixed(0)} ms`);
+  console.log(`new seed ${newSeed}:\n${await tableText(page)}\nwhole comparison ${seconds.toFixed(1)} s, longest worker step ${longestStep.toFixed(0)} ms, longest animation-frame gap ${gap.toFixed(0)} ms`);
   await page.screenshot({ path: `${artefacts}/compare.png`, fullPage: true });
   assert.ok(gap <= FRAME_GAP_MS, `longest animation-frame gap ${gap.toFixed(0)} ms`);
   assert.deepEqual(errors, []);
@@ -119,6 +134,15 @@ test('hovering a sample draws it beside its nearest training digit, at the dista
     // The canvas holds 8-bit pixels: within 0.05 of the distance measured on the f32 images.
     assert.ok(Math.abs(shown - measured) < 0.05, `${source} ${index}: caption ${shown}, canvases ${measured.toFixed(3)}`);
   }
+  // From the keyboard, on from the sample picked last in that grid (real, row 2, column 5).
+  const shown = () => page.getByTestId('compare-nearest').evaluate((c) => `${c.dataset.source} ${c.dataset.sample}`);
+  await page.getByTestId('compare-grid-real').focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await shown(), 'real 29');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await shown(), 'real 28');
+  await page.keyboard.press('Home');
+  assert.equal(await shown(), 'real 24');
   await page.screenshot({ path: `${artefacts}/compare-nearest.png`, fullPage: true });
   await page.close();
 });
