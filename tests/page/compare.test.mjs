@@ -16,6 +16,8 @@ const EMPTY_CELL = 5;
 // PixelRNN weights paint some near-empty canvases (6 of 32 for seed 1 when this was written), so
 // its bar is loose: half of the grid.
 const INKED_CELLS = { pixelrnn: 16, vae: 28, gan: 28, real: 32 };
+// Cells of 32 that change with new samples, at least (an empty PixelRNN canvas may come twice).
+const NEW_CELLS = { pixelrnn: 16, vae: 30, gan: 30, real: 30 };
 
 const finished = (page) => page.waitForFunction(() => document.querySelector('[data-demo=compare]').dataset.done === 'true', null, { timeout: 180_000 });
 
@@ -82,7 +84,8 @@ test('the compare page fills all four grids and the table; new samples come with
     worker.call = async (session, method, ...rest) => {
       const started = performance.now();
       const result = await call(session, method, ...rest);
-      if (method === 'step') window.__longestStep = Math.max(window.__longestStep, performance.now() - started);
+      const took = performance.now() - started;
+      if (method === 'step' && took > window.__longestStep) [window.__longestStep, window.__longestStepText] = [took, result.text];
       return result;
     };
   });
@@ -92,16 +95,17 @@ test('the compare page fills all four grids and the table; new samples come with
   await finished(page);
   const gap = await page.evaluate(() => window.__stopFrameProbe());
   const seconds = (Date.now() - clicked) / 1000;
-  const longestStep = await page.evaluate(() => window.__longestStep);
+  const [longestStep, longestStepText] = await page.evaluate(() => [window.__longestStep, window.__longestStepText]);
   const newSeed = await page.evaluate(() => window.latentLab.state['compare-seed']);
   assert.notEqual(newSeed, seed, 'a new seed');
   assert.match(page.url(), new RegExp(`compare-seed=${newSeed}`), 'the seed is in the URL');
   for (const source of SOURCES) {
     const now = await cells(page, source);
     const changed = now.filter((cell, k) => cell.some((v, p) => v !== first[source][k][p])).length;
-    assert.ok(changed >= 30, `${source}: ${changed} of 32 samples are new`);
+    console.log(`${source}: ${changed} of 32 samples new`);
+    assert.ok(changed >= NEW_CELLS[source], `${source}: ${changed} of 32 samples are new`);
   }
-  console.log(`new seed ${newSeed}:\n${await tableText(page)}\nwhole comparison ${seconds.toFixed(1)} s, longest worker step ${longestStep.toFixed(0)} ms, longest animation-frame gap ${gap.toFixed(0)} ms`);
+  console.log(`new seed ${newSeed}:\n${await tableText(page)}\nwhole comparison ${seconds.toFixed(1)} s, longest worker step ${longestStep.toFixed(0)} ms (${longestStepText}), longest animation-frame gap ${gap.toFixed(0)} ms`);
   await page.screenshot({ path: `${artefacts}/compare.png`, fullPage: true });
   assert.ok(gap <= FRAME_GAP_MS, `longest animation-frame gap ${gap.toFixed(0)} ms`);
   assert.deepEqual(errors, []);
