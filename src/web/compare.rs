@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use super::pixelrnn::advance;
 use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runtime};
-use crate::data::mnist::{images_tensor, PIXELS};
+use crate::data::mnist::{images_tensor, Mnist, PIXELS};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::compare::{
     gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Row, Source,
@@ -204,12 +204,6 @@ impl CompareSession {
             return Err(JsError::new("this comparison is done: start another"));
         }
         let (id, seed, started) = (run.id, run.seed, now_ms());
-        let generator = |source: Source| -> Tensor<2> {
-            match source {
-                Source::Vae => vae_samples(&self.vae, seed, PER_SOURCE, &self.device),
-                _ => gan_samples(&self.gan.generator, seed, PER_SOURCE, &self.device),
-            }
-        };
         let next = [Source::Real, Source::Vae, Source::Gan, Source::PixelRnn]
             .into_iter()
             .find(|&s| run.samples[Run::slot(s)].is_none());
@@ -223,9 +217,16 @@ impl CompareSession {
                     timed: false,
                 }
             }
-            Some(source @ (Source::Vae | Source::Gan)) => {
-                Work::Sampled { source, images: generator(source), timed: true }
-            }
+            Some(Source::Vae) => Work::Sampled {
+                source: Source::Vae,
+                images: vae_samples(&self.vae, seed, PER_SOURCE, &self.device),
+                timed: true,
+            },
+            Some(Source::Gan) => Work::Sampled {
+                source: Source::Gan,
+                images: gan_samples(&self.gan.generator, seed, PER_SOURCE, &self.device),
+                timed: true,
+            },
             Some(Source::PixelRnn) => {
                 let painting = run.painting.get_or_insert_with(|| {
                     pixelrnn_sampler(self.pixelrnn.clone(), seed, PER_SOURCE, &self.device)
@@ -297,7 +298,7 @@ impl CompareSession {
                     run.done = true;
                     progress.done = true;
                     progress.text = "done".into();
-                    progress.table = Some(table_view(run, &values, training, &train)?);
+                    progress.table = Some(table_view(run, &values, &train)?);
                 }
             }
             progress.fraction = run.fraction(painted, training);
@@ -335,12 +336,7 @@ fn grid(source: Source, values: &[f32], complete: bool) -> Grid {
 }
 
 /// The table and, per source, each sample's reading and nearest training digit.
-fn table_view(
-    run: &Run,
-    probabilities: &[f32],
-    training: usize,
-    train: &crate::data::mnist::Mnist,
-) -> Result<TableView, JsError> {
+fn table_view(run: &Run, probabilities: &[f32], train: &Mnist) -> Result<TableView, JsError> {
     let distances = run.nearest.distances();
     let mut columns = Vec::new();
     let mut views = Vec::new();
@@ -372,6 +368,6 @@ fn table_view(
             nearest: distances[samples].to_vec(),
         });
     }
-    let table = Table { columns, training_digits: training };
-    Ok(TableView { rows: table.rows(), columns: views, training_digits: training })
+    let table = Table { columns, training_digits: train.len() };
+    Ok(TableView { rows: table.rows(), columns: views, training_digits: train.len() })
 }
