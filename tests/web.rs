@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
+use latent_lab::models::compare::{gan_samples, nearest_in_chunk, vae_samples, Nearest};
 use latent_lab::models::conv_autoencoder::ConvAutoencoderConfig;
 use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
@@ -35,6 +36,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const AE: &[u8] = include_bytes!("../www/weights/ae.bpk");
 const DAE: &[u8] = include_bytes!("../www/weights/dae.bpk");
 const MNIST_TEST: &[u8] = include_bytes!("../www/data/mnist_test.bin.gz");
+const MNIST_TRAIN: &[u8] = include_bytes!("../www/data/mnist_train_10k.bin.gz");
 const CLASSIFIER: &[u8] = include_bytes!("../www/weights/classifier.bpk");
 const GAN: &[u8] = include_bytes!("../www/weights/gan.bpk");
 const VAE10: &[u8] = include_bytes!("../www/weights/vae10.bpk");
@@ -726,5 +728,42 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
             "text AEs encode + decode, sentence VAE encode + teacher-forced, greedy and beam-search decode",
             started,
         );
+    }
+}
+
+/// The comparison demo's nearest-training-digit search (a chunk's distances, their minimum and its
+/// index on the device) finds the same training digits on every backend, at the same distances:
+/// 16 VAE samples, 16 GAN samples and 16 test digits against the first 2,000 training digits,
+/// two chunks of 1,000 as the page searches them.
+#[wasm_bindgen_test]
+async fn the_nearest_training_digits_are_the_same_on_every_backend() {
+    let test = Mnist::parse(MNIST_TEST, "mnist_test.bin.gz").expect("test digits");
+    let train = Mnist::parse(MNIST_TRAIN, "mnist_train_10k.bin.gz").expect("training digits");
+    let mut expected: Option<Nearest> = None;
+    for (name, device) in backends().await {
+        let vae = weights::load(VaeConfig::shipped_10d().init(&device), VAE10, "vae10.bpk").expect("VAE");
+        let gan = weights::load(GanConfig::live().init(&device), GAN, "gan.bpk").expect("GAN");
+        let samples = Tensor::cat(
+            vec![
+                vae_samples(&vae, 1, 16, &device),
+                gan_samples(&gan.generator, 1, 16, &device),
+                test.batch(&(0..16).collect::<Vec<_>>(), &device),
+            ],
+            0,
+        );
+        let mut nearest = Nearest::new(48);
+        for offset in [0, 1000] {
+            let chunk: Vec<usize> = (offset..offset + 1000).collect();
+            nearest.absorb(&read(nearest_in_chunk(samples.clone(), train.batch(&chunk, &device))).await, offset);
+        }
+        match &expected {
+            None => expected = Some(nearest),
+            Some(flex) => {
+                let worst = max_abs_diff(&flex.distances(), &nearest.distances(), name);
+                console_log!("{name}: the same nearest training digits as flex; distances differ by at most {worst:e}");
+                assert_eq!(nearest.index, flex.index, "{name} finds other nearest digits than flex");
+                assert!(worst < 1e-2, "{name}'s distances differ from flex's by {worst}");
+            }
+        }
     }
 }

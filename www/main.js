@@ -10,11 +10,12 @@ import * as gan from './demos/gan.js';
 import * as vae from './demos/vae.js';
 import * as pixelrnn from './demos/pixelrnn.js';
 import * as text from './demos/text.js';
+import * as compare from './demos/compare.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`, which returns {ready, onLoop, onLoopStopped,
 // onRestart} and, where the demo holds work back from the worker, `idle()`.
-const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn, text };
+const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, gan, pixelrnn, text, compare };
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {

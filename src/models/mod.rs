@@ -1,5 +1,6 @@
 pub mod autoencoder;
 pub mod classifier;
+pub mod compare;
 pub mod contractive;
 pub mod conv_autoencoder;
 pub mod gan;

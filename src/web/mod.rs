@@ -5,6 +5,7 @@
 mod ae_lab;
 mod autoencoder;
 mod bench;
+mod compare;
 mod contractive;
 mod conv_ae;
 mod gan;
@@ -18,6 +19,7 @@ pub use bench::{benchmark, fingerprint, measure_speed};
 
 pub use ae_lab::AeLabSession;
 pub use autoencoder::AutoencoderSession;
+pub use compare::CompareSession;
 pub use contractive::ContractiveSession;
 pub use conv_ae::ConvAeSession;
 pub use gan::GanSession;

@@ -377,7 +377,7 @@ impl PixelRnnSession {
 
 /// Up to `steps` sampling steps (at least one), fewer if `budget_ms` of wall time runs out. On
 /// WebGPU this times the queueing; the readback that follows waits for the work itself.
-fn advance(sampler: &mut PixelSampler, steps: usize, budget_ms: f64) {
+pub(super) fn advance(sampler: &mut PixelSampler, steps: usize, budget_ms: f64) {
     let started = now_ms();
     for _ in 0..steps.max(1) {
         sampler.step();

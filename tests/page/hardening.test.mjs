@@ -33,6 +33,7 @@ const mainButton = {
   vae: { testid: 'vae-train', toggle: true },
   gan: { testid: 'gan-play', toggle: true },
   pixelrnn: { testid: 'pixel-start', stop: 'pixel-stop' },
+  compare: { testid: 'compare-run' },
 };
 const LOOP_REPORTS = 3;
 

@@ -304,6 +304,12 @@ const STILL_WORKS = {
       && document.querySelectorAll('[data-testid=text-results-words] li').length === 10, null, { timeout: 60_000 });
     return 'a query answered, 10 + 10 documents';
   },
+  compare: async (page) => {
+    await page.getByTestId('compare-run').click({ timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-demo=compare]').dataset.done === 'true'
+      && Number(document.querySelector('[data-testid=compare-table]').dataset.rows) > 0, null, { timeout: 120_000 });
+    return 'new samples compared, the table filled';
+  },
 };
 
 for (const [offset, [demo, stillWorks]] of Object.entries(STILL_WORKS).entries()) {

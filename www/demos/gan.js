@@ -5,6 +5,8 @@ import { hideProgress, addNote } from '../ui/status.js';
 import { showScaled, describe, reducedMotion } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
 import { Graph } from '../ui/graph.js';
+import { buildHistogram } from '../ui/histogram.js';
+import { pickCells } from '../ui/grid-pick.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -252,36 +254,7 @@ export function mount(worker, state, setSetting) {
       : where;
     describe(zoom, zoomCaption.textContent);
   };
-  const pick = (event) => {
-    const box = samples.getBoundingClientRect();
-    const cols = Number(samples.dataset.cols);
-    const rows = Number(samples.dataset.rows);
-    const col = Math.min(cols - 1, Math.floor(((event.clientX - box.left) / box.width) * cols));
-    const row = Math.min(rows - 1, Math.floor(((event.clientY - box.top) / box.height) * rows));
-    if (col < 0 || row < 0) return;
-    picked = { row, col };
-    showPicked();
-  };
-  samples.addEventListener('pointermove', pick);
-  samples.addEventListener('pointerdown', pick);
-  const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
-  samples.addEventListener('keydown', (event) => {
-    const rows = Number(samples.dataset.rows);
-    const cols = Number(samples.dataset.cols);
-    let next;
-    if (MOVES[event.key]) {
-      const [dRow, dCol] = MOVES[event.key];
-      const from = picked ?? { row: 0, col: 0 };
-      next = picked
-        ? { row: Math.min(rows - 1, Math.max(0, from.row + dRow)), col: Math.min(cols - 1, Math.max(0, from.col + dCol)) }
-        : from;
-    } else if (event.key === 'Home') next = { row: picked?.row ?? 0, col: 0 };
-    else if (event.key === 'End') next = { row: picked?.row ?? 0, col: cols - 1 };
-    else return;
-    event.preventDefault();
-    picked = next;
-    showPicked();
-  });
+  pickCells(samples, (cell) => { picked = cell; showPicked(); });
 
   const line = mountLine(worker, state, setSetting, fail, slow);
 
@@ -494,37 +467,6 @@ function drawPoints(canvas, points, report) {
     c.arc(x(point), axis, 4, 0, 2 * Math.PI);
     c.fill();
   }
-}
-
-// Ten columns, one per digit: how many samples the classifier reads as that digit (the
-// confident ones solid), and a tick at the count among as many real test digits.
-function buildHistogram(element) {
-  const columns = Array.from({ length: 10 }, (_, digit) => {
-    const column = document.createElement('div');
-    column.className = 'column';
-    column.innerHTML = '<div class="bars"><span class="all"></span><span class="confident"></span><span class="real"></span></div>'
-      + `<span class="label">${digit}</span>`;
-    element.append(column);
-    return column;
-  });
-  return {
-    update(reading, real) {
-      const top = Math.max(1, ...reading.histogram, ...(real?.histogram ?? []));
-      columns.forEach((column, digit) => {
-        const height = (count) => `${(100 * count) / top}%`;
-        column.dataset.count = reading.histogram[digit];
-        column.dataset.confident = reading.confident[digit];
-        column.querySelector('.all').style.height = height(reading.histogram[digit]);
-        column.querySelector('.confident').style.height = height(reading.confident[digit]);
-        const tick = column.querySelector('.real');
-        tick.hidden = !real;
-        if (real) tick.style.bottom = height(real.histogram[digit]);
-        column.title = `${digit}: ${reading.histogram[digit]} samples, ${reading.confident[digit]} confident`
-          + (real ? `; real test digits: ${real.histogram[digit]}` : '');
-      });
-      element.dataset.counts = reading.histogram.join(',');
-    },
-  };
 }
 
 // The 1-D GAN: its controls, its loop and its picture.
