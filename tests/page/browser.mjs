@@ -159,6 +159,8 @@ export async function stroke(page, points) {
 // Draws a polyline on the pad `testid` with real pointer events; the points are in the pixels
 // of a `size`-pixel pad (140 by default, the small pads), whatever size it is shown at.
 export async function strokeOn(page, testid, points, size = 140) {
+  // As a person would, bring the pad into view first: pointer events land in the viewport only.
+  await page.getByTestId(testid).scrollIntoViewIfNeeded();
   const box = await page.getByTestId(testid).boundingBox();
   const at = ([x, y]) => [box.x + (x / size) * box.width, box.y + (y / size) * box.height];
   await page.mouse.move(...at(points[0]));

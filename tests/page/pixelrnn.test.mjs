@@ -8,12 +8,11 @@ const env = serveAndLaunch();
 const open = (query = '') => openDemo(env.browser, `${env.server.url}?demo=pixelrnn&backend=cpu${query}`, 'pixelrnn');
 // The page's colour for a pixel not yet painted (neither ink nor background).
 const UNPAINTED = [71, 85, 105];
-// The binary model's NLL on the first 200 test digits, each binarised with seed 7, as the page
-// measures it: 87.82 (README). Every run computes exactly that (the same digits, binarisation
-// and f16 weights, f32 on one thread), so the bar is two-sided: within 0.5 nats, as for the VAE's
-// bound in the page. (The first 200 training digits in their place give 90.05, under the old
-// one-sided bar of 92.)
-const PAGE_NLL = 87.82;
+// The binary model's NLL on the first 200 test digits, each binarised with seed 7: 84.71 natively
+// (`train_pixelrnn --resume --final-test-digits 200` on the step-2,000 checkpoint; the mixture over
+// the labels). The page computes the same digits, binarisation and f16 weights in f32, so the bar
+// is two-sided: within 0.5 nats, as for the VAE's bound in the page.
+const PAGE_NLL = 84.71;
 const PAGE_NLL_TOLERANCE = 0.5;
 
 // The painting canvas read at the centre of each of its 28×28 cells: [r, g, b] per pixel.
@@ -98,26 +97,28 @@ test('a seed repeats its digit and two seeds give different digits', async () =>
   await page.close();
 });
 
-// Of the paintings of a chosen digit below, how many must read as that digit (confident ≥ 0.9,
-// MNIST-like, that label); the native test's share of 100 is in the README.
-const CHOSEN_READ_BAR = 0;
-const CHOSEN = [[3, 1], [7, 2], [0, 3], [5, 4]]; // [digit, seed]
+// Ten paintings of a chosen 7 (seeds 1–10, the default temperature): how many must read as a 7
+// (confident ≥ 0.9, MNIST-like, label 7). The page paints what the native sampler paints for the
+// same seeds; natively 4 of these 10 read as a 7 with the step-2,000 weights (tests/judge.rs prints
+// each digit's count), so the bar is one under.
+const SEVENS_READ_BAR = 3;
 
 test('a chosen digit is painted as that digit, and "any digit" says which it drew', async () => {
   const page = await open();
   await fullSpeed(page);
-  let asChosen = 0;
-  for (const [digit, seed] of CHOSEN) {
-    await page.getByTestId('pixel-label').selectOption(String(digit));
+  await page.getByTestId('pixel-label').selectOption('7');
+  let sevens = 0;
+  for (let seed = 1; seed <= 10; seed += 1) {
     await paint(page, { seed });
-    assert.match(await page.locator('#pixel-painting-label').textContent(), new RegExp(`^a ${digit}, as chosen`));
+    assert.match(await page.locator('#pixel-painting-label').textContent(), /^a 7, as chosen/);
     const reading = await page.getByTestId('pixel-reading').evaluate((out) => ({ ...out.dataset, text: out.textContent }));
-    console.log(`chosen ${digit}, seed ${seed}: ${reading.text}`);
+    console.log(`chosen 7, seed ${seed}: ${reading.text}`);
     assert.ok(reading.label != null && reading.confidence != null, 'the finished painting is read');
-    if (reading.readsAsDigit === 'true' && Number(reading.label) === digit) asChosen += 1;
+    if (reading.readsAsDigit === 'true' && Number(reading.label) === 7) sevens += 1;
   }
   await page.screenshot({ path: `${artefacts}/pixelrnn-chosen.png`, fullPage: true });
-  assert.ok(asChosen >= CHOSEN_READ_BAR, `${asChosen} of ${CHOSEN.length} read as the chosen digit`);
+  assert.ok(sevens >= SEVENS_READ_BAR, `${sevens} of 10 chosen 7s read as a 7 (bar ${SEVENS_READ_BAR})`);
+  await page.getByTestId('pixel-label').selectOption('5');
   await page.waitForFunction(() => /pixel-label=5\b/.test(location.search), null, { timeout: 5000 }); // the digit is in the URL
 
   // Any digit: the label is drawn from the seed and said; the same seed draws the same label.
