@@ -323,10 +323,10 @@ async fn asking_for_webgpu_without_an_adapter_gives_the_cpu_with_a_note() {
 
 /// The timing behind `?backend=auto` runs on every backend and its two numbers time what they
 /// say: a training step at batch 64 (forward, backward and Adam) takes longer than a drawn
-/// digit's forward pass. Measured (headless Chromium, 2 cores): flex 0.1 ms against 10.7 ms
-/// (89×), SwiftShader 30.8 ms against 1,154 ms (37×); the README's older figures, 1.7 against
-/// 40 ms and 180 against 1,500 ms, give 8× at the least; bar: at least twice as long. (Which
-/// backend wins is for benchmarks.)
+/// digit's forward pass (the two swapped would fail). Measured (headless Chromium, 2 cores): flex
+/// 0.1 ms against 10.7 ms (89×), SwiftShader 30.8 ms against 1,154 ms (37×); in Firefox on
+/// lavapipe, where each readback's wait dominates both, once 100.6 against 193.5 ms (1.9×). Bar:
+/// longer, by any margin. (Which backend wins is for benchmarks.)
 #[wasm_bindgen_test]
 async fn the_auto_choice_times_drawing_and_training_on_every_backend() {
     for (name, device) in backends().await {
@@ -340,8 +340,8 @@ async fn the_auto_choice_times_drawing_and_training_on_every_backend() {
         assert!(speed.draw_ms.is_finite() && speed.draw_ms > 0.0, "{name}: {speed:?}");
         assert!(speed.train_step_ms.is_finite(), "{name}: {speed:?}");
         assert!(
-            speed.train_step_ms >= 2.0 * speed.draw_ms,
-            "{name}: a training step ({:.2} ms) is not twice a drawing ({:.2} ms)",
+            speed.train_step_ms > speed.draw_ms,
+            "{name}: a training step ({:.2} ms) is not longer than a drawing ({:.2} ms)",
             speed.train_step_ms,
             speed.draw_ms
         );
