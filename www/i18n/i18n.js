@@ -1,0 +1,73 @@
+// The page's language. Every string a visitor sees or hears comes from one table per language
+// (en.js and zh.js, with the path's steps in path.en.js and path.zh.js), looked up by key.
+// The language comes from ?lang=, else the visitor's earlier choice, else the browser's languages.
+import en from './en.js';
+import zh from './zh.js';
+import pathEn from './path.en.js';
+import pathZh from './path.zh.js';
+
+export const TABLES = { en: { ...en, ...pathEn }, zh: { ...zh, ...pathZh } };
+export const LANGUAGES = Object.keys(TABLES);
+const STORAGE_KEY = 'latent-lab-lang';
+
+// The browser's first language we have, else English.
+export function browserLanguage(preferred = navigator.languages ?? [navigator.language]) {
+  for (const tag of preferred) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+export function rememberedLanguage() {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(saved) ? saved : null;
+  } catch {
+    return null; // storage refused (private mode, sandbox): fall back to the browser's language
+  }
+}
+
+let current = 'en';
+
+export function language() {
+  return current;
+}
+
+// Sets the language for t() and <html lang>, and remembers it for the next visit.
+export function setLanguage(code) {
+  current = LANGUAGES.includes(code) ? code : 'en';
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  try { localStorage.setItem(STORAGE_KEY, current); } catch { /* not remembered, still shown */ }
+}
+
+// The string for `key` in the current language, with {name} placeholders filled from `params`
+// (numbers formatted for the language). A missing key shows itself, so a test can find it.
+export function t(key, params = {}) {
+  const text = TABLES[current][key];
+  if (text === undefined) return `⟦${key}⟧`;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? formatValue(params[name]) : whole));
+}
+
+function formatValue(value) {
+  return typeof value === 'number' ? number(value) : String(value);
+}
+
+// Numbers as the language writes them; `options` are Intl.NumberFormat's.
+export function number(value, options = {}) {
+  return new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options).format(value);
+}
+
+// Fills the page's static text: `data-i18n="key"` sets an element's text, `data-i18n-html="key"`
+// its markup (the tables are ours, so their markup is trusted), and
+// `data-i18n-attr="aria-label:key; title:key"` its attributes.
+export function translate(root = document) {
+  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const element of root.querySelectorAll('[data-i18n-html]')) element.innerHTML = t(element.dataset.i18nHtml);
+  for (const element of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of element.dataset.i18nAttr.split(';')) {
+      const [attribute, key] = pair.split(':').map((part) => part.trim());
+      if (attribute && key) element.setAttribute(attribute, t(key));
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// The path through lectures 16–18: each step's title and text, keyed `path.<step id>.*`.
+export default {
+};
