@@ -350,3 +350,22 @@ fn values_of_module(model: &PixelRnn) -> Vec<f32> {
     model.visit(&mut collect);
     collect.0
 }
+
+/// Not a check (speed is measured, never asserted): how long the shipped binary model takes to
+/// paint one chosen digit natively, pixel by pixel as the page paints it, four times.
+/// `cargo test --release --test pixelrnn paint_timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn paint_timing() {
+    let device = Device::flex();
+    let model = shipped(PixelKind::Binary, &device);
+    for seed in 0..4 {
+        let start = std::time::Instant::now();
+        let mut sampler = PixelSampler::new(model.clone(), &[seed], Some(&[3]), 0.8, &device);
+        while !sampler.done() {
+            sampler.step();
+        }
+        let painted = sampler.take().expect("pixels").into_data();
+        println!("seed {seed}: {:.0} ms for {} values read back", start.elapsed().as_secs_f64() * 1e3, painted.num_elements());
+    }
+}
