@@ -11,6 +11,10 @@ import * as vae from './demos/vae.js';
 import * as pixelrnn from './demos/pixelrnn.js';
 import * as text from './demos/text.js';
 import * as compare from './demos/compare.js';
+import * as path from './demos/path.js';
+import { STEPS, stepById, withStepDefaults } from './path/steps.js';
+import { mountLessonBar } from './ui/lesson-bar.js';
+import { t } from './i18n/i18n.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`, which returns {ready, onLoop, onLoopStopped,
@@ -19,12 +23,16 @@ const demos = { autoencoder, 'ae-lab': aeLab, 'ae-variants': aeVariants, vae, ga
 
 // Every setting the URL can carry, with its default and allowed values.
 const table = {
-  demo: { default: 'autoencoder', values: Object.keys(demos) },
+  // The path through the lectures (www/demos/path.js) is the landing view; it runs no models.
+  demo: { default: 'path', values: ['path', ...Object.keys(demos)] },
+  // A step of the path, shown in the lesson bar over its demo (www/ui/lesson-bar.js).
+  step: { default: '', values: ['', ...STEPS.map((step) => step.id)] },
   backend: { default: 'auto', values: ['auto', 'webgpu', 'cpu'] },
   ...Object.assign({}, ...Object.values(demos).map((d) => d.settings)),
 };
 
-const state = readSettings(table);
+const state = readSettings(table, withStepDefaults(location.search));
+const onPath = state.demo === 'path';
 const setSetting = (name, value) => { state[name] = value; writeSetting(table, name, value); };
 
 // The navigation keeps the backend; only the chosen demo's section stays in the page (the
@@ -72,7 +80,7 @@ async function started(ready) {
   }
 }
 
-const worker = new ModelWorker({
+const worker = onPath ? null : new ModelWorker({
   backend: state.backend,
   demo: demos[state.demo].demo,
   onEvent,
@@ -82,12 +90,15 @@ const worker = new ModelWorker({
     started(ready);
   },
 });
-shown = demos[state.demo].mount(worker, state, setSetting);
+shown = onPath ? path.mount() : demos[state.demo].mount(worker, state, setSetting);
+const step = stepById(state.step);
+if (step?.demo === state.demo) mountLessonBar(step, document.querySelector(`[data-demo="${state.demo}"]`));
+if (onPath) document.querySelector('[data-testid=backend]').textContent = t('path.no-models');
 // For page tests (tests/page/browser.mjs: settle): true when the worker owes no reply and the
 // demo has nothing of its own waiting (its `idle()`, where it has such work: a pause before a
 // query, a painting paced by animation frames).
-window.__latentLabIdle = () => worker.idle() && (shown.idle?.() ?? true);
+window.__latentLabIdle = () => (worker?.idle() ?? true) && (shown.idle?.() ?? true);
 // A handle for page tests and for poking at the models from the console.
 window.latentLab = { worker, state };
 // Offline copy: asked for once the demo has started, so its download does not slow the start.
-started(worker.ready).then(() => keepForOffline(document.getElementById('offline-status')));
+(onPath ? Promise.resolve() : started(worker.ready)).then(() => keepForOffline(document.getElementById('offline-status')));
