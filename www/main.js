@@ -1,4 +1,6 @@
 // Wiring: which demo this page shows, URL settings, the model worker, the header's status.
+// The language first: every module after it may look up strings.
+import './i18n/start.js';
 import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
 import { readSettings, writeSetting } from './ui/settings.js';
@@ -35,12 +37,14 @@ const state = readSettings(table, withStepDefaults(location.search));
 const onPath = state.demo === 'path';
 const setSetting = (name, value) => { state[name] = value; writeSetting(table, name, value); };
 
-// The navigation keeps the backend; only the chosen demo's section stays in the page (the
+// The navigation keeps the backend and the language asked for in the URL; only the chosen demo's section stays in the page (the
 // others are removed, so every data-testid is unique in the live document).
 for (const link of document.querySelectorAll('nav [data-demo-link]')) {
   const name = link.dataset.demoLink;
   const params = new URLSearchParams({ demo: name });
   if (state.backend !== table.backend.default) params.set('backend', state.backend);
+  const lang = new URLSearchParams(location.search).get('lang');
+  if (lang) params.set('lang', lang);
   link.href = `?${params}`;
   if (name === state.demo) link.setAttribute('aria-current', 'page');
 }

@@ -34,11 +34,22 @@ export function language() {
   return current;
 }
 
-// Sets the language for t() and <html lang>, and remembers it for the next visit.
-export function setLanguage(code) {
+// Sets the language for t() and <html lang>, and remembers it for the next visit. A language
+// only guessed from the browser is not remembered (`remember: false`), so a later change of the
+// browser's languages still counts.
+export function setLanguage(code, { remember = true } = {}) {
   current = LANGUAGES.includes(code) ? code : 'en';
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  if (!remember) return;
   try { localStorage.setItem(STORAGE_KEY, current); } catch { /* not remembered, still shown */ }
+}
+
+// The language this page asks for: ?lang= when it names one of ours, else the visitor's earlier
+// choice, else the browser's. `fromUrl` says whether the URL chose it (a choice to remember).
+export function requestedLanguage(search = location.search) {
+  const asked = new URLSearchParams(search).get('lang');
+  if (LANGUAGES.includes(asked)) return { code: asked, fromUrl: true };
+  return { code: rememberedLanguage() ?? browserLanguage(), fromUrl: false };
 }
 
 // The string for `key` in the current language, with {name} placeholders filled from `params`
