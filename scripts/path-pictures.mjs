@@ -3,7 +3,9 @@
 // waits until the models are loaded, does what makes the idea visible (a test digit, a painting,
 // the shipped GAN checkpoint…), and photographs the step's section. Each photograph is scaled
 // to fit 400 × 250 CSS pixels and encoded as WebP by the browser itself (no image tool needed),
-// at the highest quality that keeps it under 30 kB, into www/path/pictures/<id>.webp.
+// at the highest quality that keeps it under 30 kB, into www/path/pictures/<id>.webp. Then the
+// landing view itself, in English and in Chinese, into docs/path-en.png and docs/path-zh.png.
+// `scripts/lab path-pictures docs` makes only those two; naming step ids makes only their pictures.
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +40,8 @@ export const ACTIONS = {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=pixel-canvas]').dataset.painted) === 784, null, LONG);
   },
   'pixelrnn-tips': async (page) => {
+    await page.waitForFunction(() => !document.getElementById('pixel-random-digit').disabled, null, LONG);
+    await page.locator('#pixel-random-digit').click(); // a test digit to complete
     await click(page, 'pixel-complete');
     await page.waitForFunction(() => document.getElementById('pixel-completions').dataset.done === 'true', null, LONG);
   },
@@ -107,9 +111,28 @@ async function picture(browser, url, step) {
   }
 }
 
+// The landing view's first screen in each language, as a visitor sees it once its pictures are in.
+async function landing(browser, url) {
+  for (const lang of ['en', 'zh']) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+    try {
+      await page.goto(`${url}?lang=${lang}`);
+      await page.waitForFunction(() => document.querySelector('[data-demo=path]')?.dataset.ready === 'true');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=path] img')]
+        .filter((image) => image.getBoundingClientRect().top < innerHeight).every((image) => image.complete && image.naturalWidth > 0));
+      const file = join(repository, `docs/path-${lang}.png`);
+      await page.screenshot({ path: file });
+      console.log(`docs/path-${lang}.png`);
+    } finally {
+      await page.close();
+    }
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const wanted = process.argv.slice(2);
-  const steps = wanted.length ? STEPS.filter((step) => wanted.includes(step.id)) : STEPS;
+  const wanted = process.argv.slice(2).filter((name) => name !== 'docs');
+  const onlyDocs = process.argv.slice(2).includes('docs') && !wanted.length;
+  const steps = onlyDocs ? [] : wanted.length ? STEPS.filter((step) => wanted.includes(step.id)) : STEPS;
   if (wanted.length && steps.length !== wanted.length) throw new Error(`unknown step among ${wanted.join(', ')}`);
   const server = await startServer();
   const browser = await chromium.launch({
@@ -131,6 +154,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         console.error(`${step.id}: no picture: ${error.message}`);
       }
     }
+    if (!wanted.length) await landing(browser, server.url);
   } finally {
     await browser.close();
     server.close();
