@@ -46,7 +46,7 @@ export default {
   'path.vae-levers.title': 'VAE: the code as levers',
   'path.vae-levers.text': 'Each of the 10 numbers of a VAE\'s code is like a lever: move one and the decoded digit changes its stroke, slant or shape. Sweep two at once to see a whole grid of digits.',
   'path.vae-interpolation.title': 'Walking from one digit to another',
-  'path.vae-interpolation.text': 'Walk the straight line between the codes of two digits, here a 1 and a 0, and decode every step. The VAE draws digits all the way; a plain auto-encoder of the same shape gives blurred shapes in between.',
+  'path.vae-interpolation.text': 'Walk the straight line between the codes of two digits, here a 1 and a 0, and decode every step: through the VAE, and through a plain auto-encoder of the same shape. Under each frame a classifier says which digit it reads and how sure it is: see where each path leaves the digits.',
   'path.why-vae.title': 'Why VAE: the full moon and the half moon',
   'path.why-vae.text': 'An auto-encoder maps a full moon and a half moon to two codes, and a code between them decodes to nothing sensible. A VAE adds noise to the code: the encoder gives a mean m and a variance σ, and the decoder gets c = exp(σ) ⊙ e + m, with noise e. Codes near both moons must then decode to something between them. Draw new noise and watch the code move.',
   'path.vae-sigma.title': 'The σ term: why the variance does not shrink to 0',

@@ -46,7 +46,7 @@ export default {
   'path.vae-levers.title': 'VAE：code 就像一排拉杆',
   'path.vae-levers.text': 'VAE 的 code 有 10 个数，每一个都像一根拉杆：拉动其中一根，解码出来的数字的笔画、倾斜或形状就会跟着变。也可以同时扫过两根拉杆，看到一整张数字网格。',
   'path.vae-interpolation.title': '从一个数字走到另一个数字',
-  'path.vae-interpolation.text': '在两个数字（这里是 1 和 0）的 code 之间连一条直线，把沿途每一步都解码出来。VAE 一路上画出的都是数字；结构相同的普通自编码器，走到中间只剩下模糊的形状。',
+  'path.vae-interpolation.text': '在两个数字（这里是 1 和 0）的 code 之间连一条直线，把沿途每一步都解码出来：一条经过 VAE，一条经过结构相同的普通自编码器。每一帧下面写着分类器认出的数字和它有多确定：看看两条路径各在哪里离开了数字的样子。',
   'path.why-vae.title': '为什么要用 VAE：满月与弦月',
   'path.why-vae.text': '自编码器把满月和弦月编成两个 code，而两者中间的 code 却解码不出像样的东西。VAE 在 code 上加了噪声（noise）：编码器给出均值 m 和方差（variance）σ，解码器拿到的是 c = exp(σ) ⊙ e + m，其中 e 是噪声。这样一来，两个月亮附近的 code 都得解码成介于两者之间的图。重新抽一个噪声 e，看看 code 怎么移动。',
   'path.vae-sigma.title': 'σ 这一项：为什么方差不会缩成 0',
