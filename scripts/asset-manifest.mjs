@@ -2,9 +2,10 @@
 // to www/ (so `weights/ae.bpk`, `main.js`, `../index.html`, `../pkg/latent_lab_bg.wasm`):
 //   - the weights and data: the model worker checks each one it fetches against it and names any
 //     file that does not match (a half-finished download, a stale cache, a file changed on host);
-//   - the page itself (index.html, its scripts and styles, the JS/CSS libraries it imports, both
-//     wasm builds): the service worker (sw.js) keeps all of the listed files for offline use, in a
-//     cache named after the manifest's own hash, so any change to any file gives a new cache.
+//   - the page itself (index.html, its scripts and styles, the path's pictures, the JS/CSS
+//     libraries it imports, both wasm builds): the service worker (sw.js) keeps all of the listed
+//     files for offline use, in a cache named after the manifest's own hash, so any change to
+//     any file gives a new cache.
 // Run by `scripts/lab build` (and so by serve and test) for the repository, and by
 // `scripts/lab deploy` for the folder it writes; the manifest is build output.
 //   node scripts/asset-manifest.mjs [ROOT]   (default: the repository)
@@ -21,6 +22,9 @@ const ASSET = /\.(bpk|bin\.gz|tsv\.gz|json)$/;
 // host (www/bench.html, www/bench-worker.js: used by `scripts/lab bench` and tests, not the page).
 const NOT_THE_PAGE = new Set(['www/bench-worker.js']);
 const CODE = /\.(js|css)$/;
+// The path's pictures (scripts/path-pictures.mjs), shown on its landing view.
+const PICTURES = 'www/path/pictures';
+const PICTURE = /\.webp$/;
 // Of each wasm build, what the browser loads: wasm-bindgen's glue, the module and its snippets.
 const BUILDS = ['pkg', 'pkg-threads'];
 
@@ -53,13 +57,14 @@ export function pageFiles(root) {
   const assets = ASSET_FOLDERS.flatMap((folder) => walk(join(root, folder))).map(rel).filter((p) => ASSET.test(p));
   const code = ['index.html', ...walk(join(root, 'www')).map(rel)
     .filter((p) => CODE.test(p) && !NOT_THE_PAGE.has(p) && !ASSET_FOLDERS.some((f) => p.startsWith(`${f}/`)))];
+  const pictures = walk(join(root, PICTURES)).map(rel).filter((p) => PICTURE.test(p));
   const libraries = code.flatMap((file) => nodeModulesReferences(root, file).map((r) => r.target));
   const builds = BUILDS.flatMap((build) => [`${build}/latent_lab.js`, `${build}/latent_lab_bg.wasm`,
     ...walk(join(root, build, 'snippets')).map(rel).filter((p) => p.endsWith('.js'))]);
   for (const file of builds) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: build the wasm first (scripts/lab build)`);
   }
-  return [...new Set([...assets, ...code, ...libraries, ...builds])].sort();
+  return [...new Set([...assets, ...code, ...pictures, ...libraries, ...builds])].sort();
 }
 
 // Writes `root`/www/asset-manifest.json; returns { files, bytes }.

@@ -23,7 +23,7 @@ mkdirSync(artefacts, { recursive: true });
 // the tests of a deploy folder. `port`: to come back on the same origin after `close()`.
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.wasm': 'application/wasm', '.md': 'text/markdown; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.md': 'text/markdown; charset=utf-8', '.webp': 'image/webp',
 };
 export async function startStaticServer(folder, port = 0) {
   folder = resolve(folder);
@@ -102,8 +102,11 @@ export async function openDemo(browser, url, demo, { errors = [], reducedMotion 
 }
 
 // Opens the auto-encoder demo and waits until the models answered once (the views are drawn).
+// The URL names the demo (the page without ?demo= opens the path instead).
 export async function openPage(browser, url, options) {
-  const page = await openDemo(browser, url, 'autoencoder', options);
+  const named = new URL(url);
+  if (!named.searchParams.has('demo')) named.searchParams.set('demo', 'autoencoder');
+  const page = await openDemo(browser, named.href, 'autoencoder', options);
   await page.waitForFunction(() => !document.querySelector('[data-testid=ae-train]').disabled, null, { timeout: 180_000 });
   await page.waitForFunction(() => /last call/.test(document.querySelector('[data-testid=backend]').textContent), null, { timeout: 180_000 });
   return page;

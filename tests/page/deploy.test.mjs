@@ -22,7 +22,8 @@ test('the folder holds the page, both builds, weights, data and the libraries, a
   for (const file of ['index.html', 'sw.js', 'www/main.js', 'www/worker.js', 'www/asset-manifest.json',
     'pkg/latent_lab.js', 'pkg/latent_lab_bg.wasm', 'pkg-threads/latent_lab.js', 'pkg-threads/latent_lab_bg.wasm',
     'www/weights/ae.bpk', 'www/data/mnist_test.bin.gz', 'www/vendor/uplot/dist/uPlot.esm.js',
-    'www/vendor/uplot/dist/uPlot.min.css', 'www/vendor/uplot/LICENSE']) {
+    'www/vendor/uplot/dist/uPlot.min.css', 'www/vendor/uplot/LICENSE',
+    'www/demos/path.js', 'www/path/steps.js', 'www/ui/lesson-bar.js', 'www/i18n/path.zh.js', 'www/path/pictures/pca.webp']) {
     assert.ok(files.includes(file), `${file} is in the folder`);
   }
   assert.deepEqual(files.filter((f) => f.split('/').includes('node_modules')), [], 'no node_modules folder');
@@ -31,6 +32,8 @@ test('the folder holds the page, both builds, weights, data and the libraries, a
   // The folder's manifest describes the folder's files (the rewritten ones included).
   const manifest = JSON.parse(readFileSync(join(folder, 'www/asset-manifest.json'), 'utf8'));
   assert.ok(manifest['vendor/uplot/dist/uPlot.esm.js'] && manifest['../index.html'] && manifest['weights/ae.bpk']);
+  // The path's view and pictures are kept for offline use too.
+  assert.ok(manifest['demos/path.js'] && manifest['path/steps.js'] && manifest['path/pictures/pca.webp'], 'the path in the manifest');
 });
 
 test('served as plain static files, the page is not isolated, starts, and rebuilds a drawn 1', async () => {
@@ -58,4 +61,20 @@ test('a demo that takes threads runs on one thread there, and says so', async ()
   assert.equal(await page.getByTestId('backend').getAttribute('data-threads'), '1');
   assert.match(await page.getByTestId('note').textContent(), /not cross-origin isolated/);
   await page.close();
+});
+
+test('the folder\'s landing view is the path, its pictures served', async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  try {
+    await page.goto(env.server.url);
+    await page.waitForFunction(() => document.querySelector('[data-demo=path]')?.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=path] [data-step] img').naturalWidth > 0, null, { timeout: 30_000 });
+    assert.ok(await page.locator('[data-testid=path] [data-step]').count() >= 15);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
 });
