@@ -88,8 +88,10 @@ export const ALLOWED_IN_ZH = new Set([
   'code', 'encoder', 'decoder', 'auto-encoder', 'deep', 'generator', 'discriminator', 'mode', 'collapse',
   'unpooling', 'deconvolution', 'convolution', 'transposed', 'contractive', 'noise', 'fine-tune', 'bag-of-words',
   'beam', 'search', 'input',
+  // web names in notes and errors
+  'http', 'https', 'localhost', 'sha', 'coop', 'coep', 'json', 'readme',
   // math, keys, units
-  'flex', 'log', 'exp', 'home', 'end', 'tab', 'enter', 'shift', 'esc', 'delete', 'ms', 'mb', 'nats',
+  'elbo', 'flex', 'log', 'exp', 'home', 'end', 'tab', 'enter', 'shift', 'esc', 'delete', 'ms', 'mb', 'nats',
 ]);
 
 // What the page shows or says in a language other than `lang`: visible text nodes and the
