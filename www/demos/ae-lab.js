@@ -90,7 +90,7 @@ export function mount(worker, state, setSetting) {
     // The test digit on the pad, as the models see it (unless a stroke has begun since).
     if (r.test !== undefined && source.kind === 'test' && source.index === r.test) {
       pad.showImage(r.input);
-      caption.textContent = t('digit.caption', { index: r.test, label: r.label });
+      caption.textContent = t('digit.caption', { index: String(r.test), label: r.label });
     }
     for (const [name, canvas] of Object.entries(views)) {
       showScaled(canvas, r[name], 28, 28);
@@ -169,7 +169,7 @@ export function mount(worker, state, setSetting) {
     if (!digit) return;
     showScaled(preview, digit.pixels, 28, 28);
     preview.dataset.draws = Number(preview.dataset.draws ?? 0) + 1;
-    $('map-preview-caption').textContent = t('digit.caption', { index: digit.index, label: digit.label });
+    $('map-preview-caption').textContent = t('digit.caption', { index: String(digit.index), label: digit.label });
   }, fail);
   const hover = (map, scatter, event) => {
     if (!maps) return;

@@ -111,7 +111,16 @@ export const message = (key, args = {}) => ({ key, args });
 export function say(said) {
   if (said == null) return '';
   if (typeof said !== 'object' || typeof said.key !== 'string') return String(said);
-  const args = Object.fromEntries(Object.entries(said.args ?? {})
-    .map(([name, value]) => [name, typeof value === 'object' && value !== null ? say(value) : value]));
+  const args = Object.fromEntries(Object.entries(said.args ?? {}).map(([name, value]) => [name, argument(value)]));
   return t(said.key, args);
+}
+
+// A message's argument: text, a number with its count of decimals ({value, digits}, grouped as
+// the language groups), or a message.
+function argument(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value.value === 'number' && typeof value.digits === 'number') {
+    return number(value.value, { minimumFractionDigits: value.digits, maximumFractionDigits: value.digits });
+  }
+  return say(value);
 }
