@@ -1,4 +1,6 @@
 // Wiring: which demo this page shows, URL settings, the model worker, the header's status.
+// First: a browser language the libraries below can hand to Intl (www/ui/locale.js says why).
+import './ui/locale.js';
 import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
 import { readSettings, writeSetting } from './ui/settings.js';
