@@ -18,6 +18,7 @@ async function phone(demo, width, query = '') {
   const context = await env.browser.newContext({
     viewport: { width, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
   });
+  await context.addInitScript(recordCanvasText);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -28,6 +29,33 @@ async function phone(demo, width, query = '') {
     await page.waitForFunction(() => document.querySelector('[data-demo=compare]').dataset.done === 'true', null, { timeout: 180_000 });
   }
   return { context, page, errors };
+}
+
+// Records the smallest label each canvas shows, in CSS pixels as shown: a fillText's font size
+// times the canvas's shown width over its pixel width. Text painted into an OffscreenCanvas
+// counts for the canvas it is then drawn onto whole (the scatter plots paint a layer).
+function recordCanvasText() {
+  const smallest = new Map(); // canvas → px
+  const offscreen = new WeakMap(); // OffscreenCanvas → its smallest font px
+  const fontPx = (context) => parseFloat(/(\d+(?:\.\d+)?)px/.exec(context.font)?.[1] ?? 'NaN');
+  const note = (canvas, px) => {
+    const shown = canvas.getBoundingClientRect().width;
+    if (shown > 0) smallest.set(canvas, Math.min(smallest.get(canvas) ?? Infinity, (px * shown) / canvas.width));
+  };
+  const onscreen = CanvasRenderingContext2D.prototype;
+  const { fillText, drawImage } = onscreen;
+  onscreen.fillText = function (...args) { note(this.canvas, fontPx(this)); return fillText.apply(this, args); };
+  onscreen.drawImage = function (image, ...rest) {
+    if (offscreen.has(image) && image.width === this.canvas.width) note(this.canvas, offscreen.get(image));
+    return drawImage.call(this, image, ...rest);
+  };
+  const layer = OffscreenCanvasRenderingContext2D.prototype;
+  const layerFillText = layer.fillText;
+  layer.fillText = function (...args) {
+    offscreen.set(this.canvas, Math.min(offscreen.get(this.canvas) ?? Infinity, fontPx(this)));
+    return layerFillText.apply(this, args);
+  };
+  window.__canvasText = () => Array.from(smallest, ([canvas, px]) => ({ canvas: canvas.id || canvas.dataset.testid || canvas.className, px }));
 }
 
 // What a phone shows wrong, measured in the page: the document wider than the screen, nav links
@@ -64,6 +92,7 @@ const layout = (page) => page.evaluate((minFont) => {
     const px = parseFloat(getComputedStyle(element).fontSize) * scale;
     if (px < minFont - 0.01) small.add(`${name(element)} ${px.toFixed(1)} px: "${node.textContent.trim().slice(0, 24)}"`);
   }
+  for (const { canvas, px } of window.__canvasText()) if (px < minFont - 0.5) small.add(`canvas ${canvas}: labels at ${px.toFixed(1)} px`);
   return {
     innerWidth: width, scrollWidth: document.documentElement.scrollWidth, navLinks: navLinks.length, navOut, canvases: canvases.length,
     canvasesOut, scaled, wide: wide.slice(0, 8), small: [...small].slice(0, 8),
@@ -76,7 +105,8 @@ for (const demo of DEMOS) {
       const { context, page, errors } = await phone(demo, width);
       const seen = await layout(page);
       console.log(`${demo} @ ${width}: document ${seen.scrollWidth} px wide; ${seen.canvases} canvases; scaled down: ${seen.scaled.map((c) => `${c.name} ${c.pixels}→${c.shown}`).join(', ') || 'none'}`);
-      if (width === 390) await page.screenshot({ path: `${artefacts}/phone-${demo}.png` });
+      // The header and the demo's first part, at CSS pixels (docs/phone-<demo>.png are these).
+      if (width === 390) await page.screenshot({ path: `${artefacts}/phone-${demo}.png`, fullPage: true, clip: { x: 0, y: 0, width, height: 1400 }, scale: 'css' });
       assert.equal(seen.innerWidth, width, 'the page is not zoomed out to fit something wider (the meta viewport holds)');
       assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scroll: the document is ${seen.scrollWidth} px wide on a ${width} px screen (${seen.wide.join(', ')})`);
       assert.equal(seen.navLinks, DEMOS.length, 'every demo has its link');
@@ -197,7 +227,14 @@ test('the drawing pads draw with a finger at 360 px: auto-encoder, AE lab, AE va
     const canvas = document.querySelector('[data-testid=pixel-input]');
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     return data.some((v, i) => i % 4 === 0 && v > 128);
-  }, null, { timeout: 60_000 });
+  }, null, { timeout: 120_000 }).catch(async (error) => {
+    const state = await pixel.page.evaluate(() => ({
+      completions: document.querySelector('[data-testid=pixel-completions]').dataset.done,
+      note: document.querySelector('[data-testid=note]').textContent,
+      button: document.querySelector('[data-testid=pixel-complete]').disabled ? 'disabled' : 'enabled',
+    }));
+    throw new Error(`${error.message}: no completion input shown (${JSON.stringify(state)})`);
+  });
   const input = await ink28(pixel.page, 'pixel-input');
   console.log(`PixelRNN: the pad's ink ${total(pad).toFixed(1)}; the completion's input (centred as MNIST) ${total(input).toFixed(1)}`);
   assert.ok(total(input) > 10, 'the drawing reached the model as the completion\'s input');

@@ -25,9 +25,14 @@ const freePort = () => new Promise((resolve, reject) => {
 // Starts WebKitWebDriver under xvfb-run; returns {url, stop()}. The driver answers /status once up.
 export async function startDriver() {
   const port = await freePort();
+  // The POSIX locale, as on servers and in CI: WebKitGTK then reports navigator.language "C",
+  // which once kept the page from starting (www/ui/locale.js); every run covers that case.
+  const env = { ...process.env, LANG: 'C.UTF-8' };
+  delete env.LC_ALL;
+  delete env.LANGUAGE;
   // Its own process group, so stop() ends xvfb-run, Xvfb, the driver and its browsers together.
   const child = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x1400x24', 'WebKitWebDriver', `--port=${port}`],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env });
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });
   const url = `http://127.0.0.1:${port}`;
