@@ -1,4 +1,6 @@
 // Wiring: which demo this page shows, URL settings, the model worker, the header's status.
+// First: a browser language the libraries below can hand to Intl (www/ui/locale.js says why).
+import './ui/locale.js';
 // The language first: every module after it may look up strings.
 import './i18n/start.js';
 import { t, say } from './i18n/i18n.js';

@@ -102,7 +102,10 @@ async function loadWasm(backend, adapter, wantsThreads) {
   };
   let note = message('worker.not-isolated');
   if (!wantsThreads) note = null;
-  else if (self.crossOriginIsolated) {
+  // WebKitGTK (2.50) has no SharedArrayBuffer even on an isolated page: skip the threaded download.
+  else if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'undefined') {
+    note = 'This browser offers no SharedArrayBuffer (so no WebAssembly threads): the CPU backend runs on one thread.';
+  } else if (self.crossOriginIsolated) {
     note = null;
     try {
       await load('pkg-threads');

@@ -2,7 +2,7 @@
 // GAN) and paints their reports. All figures come from Rust; this file only draws.
 import { LineChart } from '../ui/chart.js';
 import { hideProgress, addNote } from '../ui/status.js';
-import { showScaled, describe, reducedMotion } from '../ui/canvas.js';
+import { showScaled, describe, reducedMotion, labelFont } from '../ui/canvas.js';
 import { PlayButton } from '../ui/play.js';
 import { Graph } from '../ui/graph.js';
 import { buildHistogram } from '../ui/histogram.js';
@@ -456,7 +456,7 @@ function drawPoints(canvas, points, report) {
   c.strokeStyle = '#4b5563';
   c.beginPath(); c.moveTo(0, axis); c.lineTo(width, axis); c.stroke();
   c.fillStyle = '#9aa3b2';
-  c.font = '11px system-ui, sans-serif';
+  c.font = labelFont(canvas, 12);
   c.textAlign = 'center';
   for (let tick = Math.ceil(report.low) + 3; tick < report.high; tick += 3) c.fillText(String(tick), x(tick), height - 6);
   c.fillStyle = '#e5e7eb';
@@ -666,7 +666,7 @@ function drawPicture(canvas, view, drawn) {
     c.fill();
   }
   c.fillStyle = '#9aa3b2';
-  c.font = '12px system-ui, sans-serif';
+  c.font = labelFont(canvas, 12);
   c.fillText('D(x)', 8, dY(1) + 12);
   c.fillText('½', 8, dY(0.5) - 4);
   c.textAlign = 'center';

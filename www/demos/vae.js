@@ -1,7 +1,7 @@
 // The VAE demo: two pads → the worker's VaeSession → interpolation strips, sliders, the 2-D map,
 // training charts, the σ plot and the imitation example. Only drawing and event forwarding.
 import { DrawPad } from '../ui/drawpad.js';
-import { showScaled, showImage, describe, readings } from '../ui/canvas.js';
+import { showScaled, showImage, describe, readings, labelFont } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { addNote, hideProgress } from '../ui/status.js';
@@ -177,7 +177,7 @@ export function mount(worker, state, setSetting) {
       c.fillStyle = LABEL_COLORS[label];
       c.fillRect(u * width - 1.5, v * height - 1.5, 3, 3);
     }
-    c.font = '12px system-ui, sans-serif';
+    c.font = labelFont(mapCanvas, 12);
     LABEL_COLORS.forEach((color, label) => { c.fillStyle = color; c.fillText(String(label), 8 + label * 14, 16); });
     if (marker) {
       c.strokeStyle = 'white';
@@ -274,7 +274,7 @@ export function mount(worker, state, setSetting) {
       c.stroke();
     }
     c.fillStyle = '#9aa3b2';
-    c.font = '12px system-ui, sans-serif';
+    c.font = labelFont(canvas, 12);
     c.textAlign = 'center';
     for (let s = Math.ceil(curves.sigmaLow); s <= curves.sigmaHigh; s += 2) {
       c.fillText(`σ=${s}`, ((s - curves.sigmaLow) / (curves.sigmaHigh - curves.sigmaLow)) * width, height - 4);

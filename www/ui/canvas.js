@@ -15,6 +15,13 @@ export function showScaled(canvas, rgba, width, height) {
   context.drawImage(small, 0, 0, canvas.width, canvas.height);
 }
 
+// The font for a label of `px` CSS pixels on `canvas` as it is shown: a canvas shown smaller than
+// its pixels (a phone's narrow column) draws its labels larger by as much, so they stay readable.
+export function labelFont(canvas, px) {
+  const shown = canvas.clientWidth || canvas.width; // not laid out yet: as its pixels
+  return `${Math.ceil(px * Math.max(1, canvas.width / shown))}px system-ui, sans-serif`;
+}
+
 // Whether the visitor's system asks for less motion (prefers-reduced-motion): the demos then
 // paint and redraw more slowly.
 export const reducedMotion = () => globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;

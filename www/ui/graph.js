@@ -24,6 +24,8 @@ export class Graph {
     // Room above the top row for its titles.
     svg.setAttribute('viewBox', `0 -${TITLE_HEIGHT} ${width} ${height + TITLE_HEIGHT}`);
     svg.classList.add('graph');
+    // Its natural width: on a phone it keeps that (its text stays 12 px) and scrolls (www/style.css).
+    svg.style.setProperty('--graph-width', `${width}px`);
     const defs = element('defs', {}, svg);
     const marker = element('marker', { id: `${svg.id}-arrow`, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
     element('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow-head' }, marker);

@@ -3,6 +3,7 @@
 // pixels and data coordinates, and optional overlays: one marked point (a ring), a box (with a
 // handle at its lower right corner) and a few extra markers. The points are painted once into
 // a layer; overlays redraw over it, so moving a box or a mark is cheap.
+import { labelFont } from './canvas.js';
 
 // One colour per label 0–9, readable on the dark background (the VAE demo's map uses the same).
 export const LABEL_COLORS = ['#f87171', '#fb923c', '#facc15', '#a3e635', '#34d399', '#22d3ee', '#60a5fa', '#a78bfa', '#f472b6', '#e5e7eb'];
@@ -151,7 +152,7 @@ export class Scatter {
     const { x0, y0, x1, y1 } = this.view;
     const { width, height } = this.layer;
     const step = tickStep(x1 - x0, 6);
-    c.font = '11px system-ui, sans-serif';
+    c.font = labelFont(this.canvas, 12);
     c.fillStyle = TEXT;
     c.strokeStyle = AXIS;
     c.lineWidth = 1;
@@ -174,7 +175,7 @@ export class Scatter {
   }
 
   paintLegend(c) {
-    c.font = '12px system-ui, sans-serif';
+    c.font = labelFont(this.canvas, 12);
     c.textAlign = 'left';
     c.fillStyle = 'rgba(17, 17, 17, 0.8)';
     c.fillRect(4, 4, this.colors.length * 20 + 6, 20);
