@@ -22,7 +22,7 @@ const ASSET = /\.(bpk|bin\.gz|tsv\.gz|json)$/;
 const NOT_THE_PAGE = new Set(['www/bench-worker.js']);
 const CODE = /\.(js|css)$/;
 // Of each wasm build, what the browser loads: wasm-bindgen's glue, the module and its snippets.
-const BUILDS = ['pkg', 'pkg-threads'];
+const BUILDS = ['pkg', 'pkg-cpu', 'pkg-threads'];
 
 const toPosix = (path) => path.split(sep).join('/');
 

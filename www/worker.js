@@ -1,9 +1,11 @@
 // The model worker: loads the wasm, owns the burn runtime and the sessions of the page's demo,
 // and answers {id, method, args} with {id, result} or {id, error}. Unasked messages carry
 // {event, ...}: progress, and the reports of a session's running loop.
-// Two builds of the same crate: pkg-threads/ runs burn's CPU kernels on a rayon pool of Web
-// Workers, which needs SharedArrayBuffer and so a cross-origin-isolated page (the serve command
-// sends COOP/COEP headers); pkg/ is single-threaded and runs anywhere.
+// Three builds of the same crate (scripts/lab build), so that a visitor loads only what runs:
+//   pkg-cpu/      the CPU backend on one thread, no WebGPU stack (a quarter of pkg/'s size);
+//   pkg-threads/  the CPU backend on a rayon pool of Web Workers, which needs SharedArrayBuffer
+//                 and so a cross-origin-isolated page (the serve command sends COOP/COEP headers);
+//   pkg/          WebGPU and the CPU backend, one thread: fetched only when WebGPU will be tried.
 let lab = null;
 let wasm = null; // the instance's exports (its memory, for the soak's samples)
 let runtime = null;
@@ -87,14 +89,19 @@ async function adapterFacts() {
   }
 }
 
-// pkg-threads/ (the CPU backend only, on a rayon pool of Web Workers) for a run on the CPU when
-// the page is cross-origin isolated and the demo gains from threads; pkg/ (WebGPU, and the CPU
-// on one thread) otherwise. The Rust side says which backend a request comes to (`plan`). A
-// threaded build that fails to start falls back to pkg/, with a note.
+// Which backend runs is decided in Rust (`plan`), and every build can answer; so a CPU-only build
+// is loaded first: pkg-threads/ when the demo gains from threads and the page is cross-origin
+// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU (asked for, on an adapter) or a
+// timing of a hardware adapter against the CPU does pkg/ follow. A threaded build that fails to
+// start falls back to one thread, with a note.
 async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
     wasm = await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
+  };
+  const withWebgpu = async (note) => {
+    await load('pkg');
+    return { threads: 1, note };
   };
   let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
     + 'the CPU backend runs on one thread.';
@@ -103,16 +110,16 @@ async function loadWasm(backend, adapter, wantsThreads) {
     note = null;
     try {
       await load('pkg-threads');
-      if (lab.plan(backend, adapter) === 'cpu') {
-        const threads = navigator.hardwareConcurrency || 1;
-        await lab.initThreadPool(threads);
-        return { threads, note };
-      }
+      if (lab.plan(backend, adapter) !== 'cpu') return withWebgpu(note);
+      const threads = navigator.hardwareConcurrency || 1;
+      await lab.initThreadPool(threads);
+      return { threads, note };
     } catch (error) {
       note = `The multi-threaded build could not start (${error.message ?? error}): the CPU backend runs on one thread.`;
     }
   }
-  await load('pkg');
+  await load('pkg-cpu');
+  if (lab.plan(backend, adapter) !== 'cpu') return withWebgpu(note);
   return { threads: 1, note };
 }
 
