@@ -20,8 +20,9 @@ const seed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 // Asset paths are relative to www/; errors name them as the server does.
 const assetUrl = (path) => new URL(path, import.meta.url).pathname;
 
-// The build's SHA-256 of every asset, by its path under www/ (scripts/asset-manifest.mjs); null
-// when it could not be read or this context cannot hash (WebCrypto needs a secure context).
+// The build's {sha256, bytes, wire} of every asset, by its path under www/
+// (scripts/asset-manifest.mjs); null when it could not be read or this context cannot hash
+// (WebCrypto needs a secure context).
 let manifest = null;
 
 // Loads the manifest; returns a note when assets go unchecked.
@@ -42,7 +43,7 @@ async function loadManifest() {
 // the file.
 async function checked(bytes, path, url) {
   if (!manifest) return bytes;
-  const expected = manifest[path];
+  const expected = manifest[path]?.sha256;
   if (!expected) throw new Error(`${url}: not in the build's asset manifest`);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const actual = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -264,6 +265,11 @@ const methods = {
   // Page tests: a WebGPU device loss, as a driver reset would cause.
   loseDevice() {
     runtime.lose_device();
+  },
+  // The URLs this worker fetched (its wasm build, weights, data), for the offline copy of what
+  // the visit used (www/ui/offline.js).
+  used() {
+    return performance.getEntriesByType('resource').map((entry) => entry.name);
   },
   // The wasm instance's linear memory in bytes (it only grows): sampled by tests/soak.mjs.
   memory() {
