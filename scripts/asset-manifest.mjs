@@ -1,11 +1,12 @@
-// Writes www/asset-manifest.json: the SHA-256 of every file the page loads, by its path relative
+// Writes www/asset-manifest.json: the SHA-256 and size of every file the page loads, by its path relative
 // to www/ (so `weights/ae.bpk`, `main.js`, `../index.html`, `../pkg/latent_lab_bg.wasm`):
 //   - the weights and data: the model worker checks each one it fetches against it and names any
 //     file that does not match (a half-finished download, a stale cache, a file changed on host);
 //   - the page itself (index.html, its scripts and styles, the path's pictures, the JS/CSS
-//     libraries it imports, both wasm builds): the service worker (sw.js) keeps all of the listed
-//     files for offline use, in a cache named after the manifest's own hash, so any change to
-//     any file gives a new cache.
+//     libraries it imports, the three wasm builds): the service worker (sw.js) keeps the listed
+//     files the visitor used (all of them when asked: the footer's button gives their size) for
+//     offline use, in a cache named after the manifest's own hash, so any change to any file gives
+//     a new cache.
 // Run by `scripts/lab build` (and so by serve and test) for the repository, and by
 // `scripts/lab deploy` for the folder it writes; the manifest is build output.
 //   node scripts/asset-manifest.mjs [ROOT]   (default: the repository)
@@ -26,7 +27,7 @@ const CODE = /\.(js|css)$/;
 const PICTURES = 'www/path/pictures';
 const PICTURE = /\.webp$/;
 // Of each wasm build, what the browser loads: wasm-bindgen's glue, the module and its snippets.
-const BUILDS = ['pkg', 'pkg-threads'];
+const BUILDS = ['pkg', 'pkg-cpu', 'pkg-threads'];
 
 const toPosix = (path) => path.split(sep).join('/');
 
@@ -67,14 +68,21 @@ export function pageFiles(root) {
   return [...new Set([...assets, ...code, ...pictures, ...libraries, ...builds])].sort();
 }
 
-// Writes `root`/www/asset-manifest.json; returns { files, bytes }.
+// Writes `root`/www/asset-manifest.json, {path: {sha256, bytes, wire}} (`wire`: the bytes a
+// download costs, the .gz beside the file where there is one, which the server sends instead);
+// returns { files, bytes }.
 export function writeManifest(root) {
   const manifest = {};
   let bytes = 0;
   for (const file of pageFiles(root)) {
     const content = readFileSync(join(root, file));
     bytes += content.length;
-    manifest[posix.relative('www', file)] = createHash('sha256').update(content).digest('hex');
+    const gzip = join(root, `${file}.gz`);
+    manifest[posix.relative('www', file)] = {
+      sha256: createHash('sha256').update(content).digest('hex'),
+      bytes: content.length,
+      wire: existsSync(gzip) ? statSync(gzip).size : content.length,
+    };
   }
   writeFileSync(join(root, 'www/asset-manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   return { files: Object.keys(manifest).length, bytes };

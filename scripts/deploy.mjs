@@ -1,5 +1,5 @@
 // Writes one self-contained static folder of the playground (`scripts/lab deploy [DIR]`): the
-// page, its scripts and styles, the service worker, the weights and data, both wasm builds, and
+// page, its scripts and styles, the service worker, the weights and data, the wasm builds, and
 // the JS/CSS libraries it imports from node_modules, copied to www/vendor/ with every reference
 // rewritten, so nothing is read from node_modules at run time. Any static host serves the folder
 // as it is; its asset manifest is written for the folder's own files.

@@ -5,7 +5,8 @@
 //!
 //! WebGPU is required: a browser without an adapter fails the test, unless the test was built
 //! with `LATENT_LAB_EXPECT_NO_WEBGPU` set (read at compile time: wasm has no environment).
-#![cfg(target_arch = "wasm32")]
+// The WebGPU build's tests: they compare WebGPU with the CPU backend.
+#![cfg(all(target_arch = "wasm32", feature = "webgpu"))]
 
 use std::cell::RefCell;
 

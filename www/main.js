@@ -108,5 +108,9 @@ if (onPath) document.querySelector('[data-testid=backend]').textContent = t('pat
 window.__latentLabIdle = () => (worker?.idle() ?? true) && (shown.idle?.() ?? true);
 // A handle for page tests and for poking at the models from the console.
 window.latentLab = { worker, state };
-// Offline copy: asked for once the demo has started, so its download does not slow the start.
-(onPath ? Promise.resolve() : started(worker.ready)).then(() => keepForOffline(document.getElementById('offline-status')));
+// Offline copy of what this visit used (the page's files and its model worker's), asked for once
+// the demo has started so that it does not slow the start; every demo only on the footer's button.
+const used = async () => [location.href, ...performance.getEntriesByType('resource').map((entry) => entry.name),
+  ...(worker ? await worker.used().catch(() => []) : [])];
+(onPath ? Promise.resolve() : started(worker.ready)).then(() => keepForOffline(document.getElementById('offline-status'),
+  document.getElementById('offline-keep-all'), used));

@@ -1,9 +1,11 @@
 // The model worker: loads the wasm, owns the burn runtime and the sessions of the page's demo,
 // and answers {id, method, args} with {id, result} or {id, error}. Unasked messages carry
 // {event, ...}: progress, and the reports of a session's running loop.
-// Two builds of the same crate: pkg-threads/ runs burn's CPU kernels on a rayon pool of Web
-// Workers, which needs SharedArrayBuffer and so a cross-origin-isolated page (the serve command
-// sends COOP/COEP headers); pkg/ is single-threaded and runs anywhere.
+// Three builds of the same crate (scripts/lab build), so that a visitor loads only what runs:
+//   pkg-cpu/      the CPU backend on one thread, no WebGPU stack (a quarter of pkg/'s size);
+//   pkg-threads/  the CPU backend on a rayon pool of Web Workers, which needs SharedArrayBuffer
+//                 and so a cross-origin-isolated page (the serve command sends COOP/COEP headers);
+//   pkg/          WebGPU and the CPU backend, one thread: fetched only when WebGPU will be tried.
 let lab = null;
 let wasm = null; // the instance's exports (its memory, for the soak's samples)
 let runtime = null;
@@ -22,8 +24,9 @@ const seed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 // Asset paths are relative to www/; errors name them as the server does.
 const assetUrl = (path) => new URL(path, import.meta.url).pathname;
 
-// The build's SHA-256 of every asset, by its path under www/ (scripts/asset-manifest.mjs); null
-// when it could not be read or this context cannot hash (WebCrypto needs a secure context).
+// The build's {sha256, bytes, wire} of every asset, by its path under www/
+// (scripts/asset-manifest.mjs); null when it could not be read or this context cannot hash
+// (WebCrypto needs a secure context).
 let manifest = null;
 
 // Loads the manifest; returns a note when assets go unchecked.
@@ -44,7 +47,7 @@ async function loadManifest() {
 // the file.
 async function checked(bytes, path, url) {
   if (!manifest) return bytes;
-  const expected = manifest[path];
+  const expected = manifest[path]?.sha256;
   if (!expected) throw said('worker.not-in-manifest', { url });
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const actual = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -91,34 +94,39 @@ async function adapterFacts() {
   }
 }
 
-// pkg-threads/ (the CPU backend only, on a rayon pool of Web Workers) for a run on the CPU when
-// the page is cross-origin isolated and the demo gains from threads; pkg/ (WebGPU, and the CPU
-// on one thread) otherwise. The Rust side says which backend a request comes to (`plan`). A
-// threaded build that fails to start falls back to pkg/, with a note.
+// Which backend runs is decided in Rust (`plan`), and every build can answer; so a CPU-only build
+// is loaded first: pkg-threads/ when the demo gains from threads and the page is cross-origin
+// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU (asked for, on an adapter) or a
+// timing of a hardware adapter against the CPU does pkg/ follow. A threaded build that fails to
+// start falls back to one thread, with a note.
 async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
     wasm = await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
   };
+  const withWebgpu = async (note) => {
+    await load('pkg');
+    return { threads: 1, note };
+  };
   let note = message('worker.not-isolated');
   if (!wantsThreads) note = null;
   // WebKitGTK (2.50) has no SharedArrayBuffer even on an isolated page: skip the threaded download.
   else if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'undefined') {
-    note = 'This browser offers no SharedArrayBuffer (so no WebAssembly threads): the CPU backend runs on one thread.';
+    note = message('worker.no-shared-memory');
   } else if (self.crossOriginIsolated) {
     note = null;
     try {
       await load('pkg-threads');
-      if (lab.plan(backend, adapter) === 'cpu') {
-        const threads = navigator.hardwareConcurrency || 1;
-        await lab.initThreadPool(threads);
-        return { threads, note };
-      }
+      if (lab.plan(backend, adapter) !== 'cpu') return withWebgpu(note);
+      const threads = navigator.hardwareConcurrency || 1;
+      await lab.initThreadPool(threads);
+      return { threads, note };
     } catch (error) {
       note = message('worker.no-threads', { error: String(error.message ?? error) });
     }
   }
-  await load('pkg');
+  await load('pkg-cpu');
+  if (lab.plan(backend, adapter) !== 'cpu') return withWebgpu(note);
   return { threads: 1, note };
 }
 
@@ -263,6 +271,11 @@ const methods = {
   // Page tests: a WebGPU device loss, as a driver reset would cause.
   loseDevice() {
     runtime.lose_device();
+  },
+  // The URLs this worker fetched (its wasm build, weights, data), for the offline copy of what
+  // the visit used (www/ui/offline.js).
+  used() {
+    return performance.getEntriesByType('resource').map((entry) => entry.name);
   },
   // The wasm instance's linear memory in bytes (it only grows): sampled by tests/soak.mjs.
   memory() {

@@ -86,17 +86,18 @@ pub struct Runtime {
     gpu: Option<GpuDevice>,
 }
 
-#[cfg(not(target_feature = "atomics"))]
+#[cfg(all(feature = "webgpu", not(target_feature = "atomics")))]
 type GpuDevice = burn::tensor::wgpu::wgpu::Device;
 
-/// The threaded build (atomics on) has no WebGPU: wgpu's browser objects are not `Send` there, so
-/// burn's wgpu backend does not build. Threads only serve the CPU backend anyway; the page loads
-/// the threaded build only when it runs on the CPU (see [`plan`]).
-#[cfg(target_feature = "atomics")]
+/// The CPU-only builds have no WebGPU: the threaded one (atomics on) because wgpu's browser
+/// objects are not `Send` there, so burn's wgpu backend does not build; `pkg-cpu/` (feature
+/// `webgpu` off) to be a third of the size. The page loads them only for a run on the CPU (see
+/// [`plan`]).
+#[cfg(not(all(feature = "webgpu", not(target_feature = "atomics"))))]
 #[derive(Clone)]
 enum GpuDevice {}
 
-#[cfg(target_feature = "atomics")]
+#[cfg(not(all(feature = "webgpu", not(target_feature = "atomics"))))]
 impl GpuDevice {
     fn destroy(&self) {
         match *self {}
@@ -104,8 +105,8 @@ impl GpuDevice {
 }
 
 /// What `Runtime::create` would do for these arguments: `"cpu"`, `"webgpu"`, or `"measure"`
-/// (time a hardware adapter against the CPU). The page asks first, to load the threaded build
-/// only for a run on the CPU.
+/// (time a hardware adapter against the CPU). The page asks a CPU-only build first, and loads the
+/// WebGPU build only when WebGPU will be tried.
 #[wasm_bindgen]
 pub fn plan(requested: String, adapter: JsValue) -> Result<String, JsError> {
     Ok(match choose(Requested::parse(&requested), adapter_facts(adapter)?.as_ref()) {
@@ -180,12 +181,12 @@ impl Runtime {
 }
 
 impl Runtime {
-    #[cfg(target_feature = "atomics")]
+    #[cfg(not(all(feature = "webgpu", not(target_feature = "atomics"))))]
     async fn webgpu(_facts: Option<&AdapterFacts>) -> Result<Self, String> {
-        Err("this is the CPU-only threaded build".into())
+        Err("this is a CPU-only build".into())
     }
 
-    #[cfg(not(target_feature = "atomics"))]
+    #[cfg(all(feature = "webgpu", not(target_feature = "atomics")))]
     async fn webgpu(facts: Option<&AdapterFacts>) -> Result<Self, burn::tensor::wgpu::WgpuInitError> {
         let (device, setup) = Device::wgpu_options().init_with_setup_async().await?;
         setup.device.set_device_lost_callback(|_, _| DEVICE_LOST.store(true, Ordering::SeqCst));

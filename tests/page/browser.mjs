@@ -25,10 +25,13 @@ const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json', '.wasm': 'application/wasm', '.md': 'text/markdown; charset=utf-8', '.webp': 'image/webp',
 };
+// `requests`: the path of every request it answered, in order (the offline tests read it).
 export async function startStaticServer(folder, port = 0) {
   folder = resolve(folder);
+  const requests = [];
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://host').pathname);
+    requests.push(path);
     const file = join(folder, path.endsWith('/') ? `${path}index.html` : path);
     try {
       if (!file.startsWith(folder + sep)) throw new Error('outside the folder');
@@ -43,7 +46,7 @@ export async function startStaticServer(folder, port = 0) {
   await new Promise((done) => server.listen(port, '127.0.0.1', done));
   const bound = server.address().port;
   return {
-    url: `http://127.0.0.1:${bound}/`, port: bound,
+    url: `http://127.0.0.1:${bound}/`, port: bound, requests,
     close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }),
   };
 }

@@ -14,13 +14,14 @@ const walk = (dir) => readdirSync(dir).flatMap((name) => {
   return statSync(path).isDirectory() ? walk(path) : [relative(env.folder, path)];
 });
 
-test('the folder holds the page, both builds, weights, data and the libraries, and names no node_modules', () => {
+test('the folder holds the page, the three builds, weights, data and the libraries, and names no node_modules', () => {
   const { folder } = env;
   const files = walk(folder);
   const bytes = files.reduce((sum, file) => sum + statSync(join(folder, file)).size, 0);
   console.log(`deploy folder: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
   for (const file of ['index.html', 'sw.js', 'www/main.js', 'www/worker.js', 'www/asset-manifest.json',
-    'pkg/latent_lab.js', 'pkg/latent_lab_bg.wasm', 'pkg-threads/latent_lab.js', 'pkg-threads/latent_lab_bg.wasm',
+    'pkg/latent_lab.js', 'pkg/latent_lab_bg.wasm', 'pkg-cpu/latent_lab.js', 'pkg-cpu/latent_lab_bg.wasm',
+    'pkg-threads/latent_lab.js', 'pkg-threads/latent_lab_bg.wasm',
     'www/weights/ae.bpk', 'www/data/mnist_test.bin.gz', 'www/vendor/uplot/dist/uPlot.esm.js',
     'www/vendor/uplot/dist/uPlot.min.css', 'www/vendor/uplot/LICENSE',
     'www/demos/path.js', 'www/path/steps.js', 'www/ui/lesson-bar.js', 'www/i18n/path.zh.js', 'www/path/pictures/pca.webp']) {

@@ -1,27 +1,54 @@
-// Offline use: registers the service worker (sw.js at the site's root) and asks it to keep the
-// build this page came from; the footer says what it kept. Only in a secure context (HTTPS or
-// localhost), where browsers allow service workers at all.
+// Offline use, by consent (sw.js): registers the service worker at the site's root and asks it to
+// keep what this visit used (the page's files and those its model worker fetched: `used()` gives
+// their URLs); the footer says what is kept and offers to keep every demo, with the download's
+// size, which only a click starts. Only in a secure context (HTTPS or localhost), where browsers
+// allow service workers at all.
 import { t, number } from '../i18n/i18n.js';
-export async function keepForOffline(status) {
-  const show = (text, state) => { status.textContent = text; status.dataset.state = state; };
+
+const megabytes = (bytes) => number(bytes / 1e6, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export async function keepForOffline(status, keepAllButton, used) {
+  const say = (text, state) => { status.textContent = text; status.dataset.state = state; };
   if (!window.isSecureContext || !('serviceWorker' in navigator)) {
-    return show(t('offline.unavailable'), 'unavailable');
+    return say(t('offline.unavailable'), 'unavailable');
   }
-  try {
-    await navigator.serviceWorker.register(new URL('../../sw.js', import.meta.url));
+  // One request to the service worker; `onProgress` gets its {progress} messages on the way.
+  const ask = async (message, onProgress = () => {}) => {
     const { active } = await navigator.serviceWorker.ready;
     const reply = await new Promise((resolve) => {
       const channel = new MessageChannel();
-      channel.port1.onmessage = ({ data }) => resolve(data);
-      active.postMessage({ type: 'refresh' }, [channel.port2]);
+      channel.port1.onmessage = ({ data }) => (data.progress === undefined ? resolve(data) : onProgress(data.progress));
+      active.postMessage(message, [channel.port2]);
     });
     if (reply.error) throw new Error(reply.error);
+    return reply;
+  };
+  const show = (reply) => {
     status.dataset.cache = reply.cache ?? '';
     if (reply.offline) {
-      return show(t(reply.cache ? 'offline.running' : 'offline.no-copy'), 'offline');
+      keepAllButton.hidden = true;
+      return say(t(reply.cache ? 'offline.running' : 'offline.no-copy'), 'offline');
     }
-    show(t('offline.kept', { files: reply.files, megabytes: number(reply.bytes / 1e6, { maximumFractionDigits: 0 }) }), 'ready');
+    const kept = { files: reply.files, megabytes: megabytes(reply.bytes) };
+    say(t(reply.all ? 'offline.kept-all' : 'offline.kept-used', kept), 'ready');
+    keepAllButton.hidden = reply.all;
+    keepAllButton.textContent = t('offline.keep-all', { megabytes: megabytes(reply.rest) });
+  };
+  keepAllButton.onclick = async () => {
+    keepAllButton.disabled = true;
+    say(t('offline.keeping'), 'keeping');
+    try {
+      show(await ask({ type: 'keep-all' }, (fraction) => say(t('offline.keeping-share', { percent: number(fraction, { style: 'percent' }) }), 'keeping')));
+    } catch (error) {
+      say(t('offline.keep-all-failed', { error: String(error.message ?? error) }), 'failed');
+    } finally {
+      keepAllButton.disabled = false;
+    }
+  };
+  try {
+    await navigator.serviceWorker.register(new URL('../../sw.js', import.meta.url));
+    show(await ask({ type: 'refresh', used: await used() }));
   } catch (error) {
-    show(t('offline.failed', { error: String(error.message ?? error) }), 'failed');
+    say(t('offline.failed', { error: String(error.message ?? error) }), 'failed');
   }
 }

@@ -64,6 +64,11 @@ export class ModelWorker {
     return this.request('loopStop', { session });
   }
 
+  // The URLs the worker fetched (for the offline copy of what this visit used).
+  used() {
+    return this.request('used');
+  }
+
   // The worker's wasm memory: {wasmBytes} (for the soak run, tests/soak.mjs).
   memory() {
     return this.request('memory');
