@@ -3,7 +3,8 @@
 // scroll of the document; what is wider scrolls inside its own box), its navigation stays in
 // view, its canvases scale to the width, no text is smaller than 12 px as shown, and the drawing
 // pads draw under a finger (touch events, which the browser turns into pointer events of type
-// "touch") where the finger went, whatever size the pad is shown at.
+// "touch") where the finger went, without the page moving under it. (The pads map a pointer by
+// their shown size, www/ui/drawpad.js; at 360 px the 280-pixel pads still show at their own size.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveAndLaunch, artefacts, settle } from './browser.mjs';

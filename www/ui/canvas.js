@@ -17,8 +17,18 @@ export function showScaled(canvas, rgba, width, height) {
 
 // The font for a label of `px` CSS pixels on `canvas` as it is shown: a canvas shown smaller than
 // its pixels (a phone's narrow column) draws its labels larger by as much, so they stay readable.
+// The shown width is read once per canvas and then kept by a ResizeObserver: reading it at every
+// draw would force a layout in the middle of a training loop's updates (longer frames).
+const shownWidths = new WeakMap();
+const resizes = new ResizeObserver((entries) => {
+  for (const entry of entries) shownWidths.set(entry.target, entry.contentRect.width);
+});
 export function labelFont(canvas, px) {
-  const shown = canvas.clientWidth || canvas.width; // not laid out yet: as its pixels
+  if (!shownWidths.has(canvas)) {
+    shownWidths.set(canvas, canvas.clientWidth);
+    resizes.observe(canvas);
+  }
+  const shown = shownWidths.get(canvas) || canvas.width; // not laid out (hidden): as its pixels
   return `${Math.ceil(px * Math.max(1, canvas.width / shown))}px system-ui, sans-serif`;
 }
 
