@@ -413,6 +413,8 @@ export default {
   'main.could-not-start': 'The models could not start: {error}',
   'main.restarted': 'The model worker stopped ({reason}); restarted.',
   'main.restarted-cpu': 'The model worker stopped ({reason}); restarted on the CPU backend.',
+  'start.failed': 'The page could not start in this browser: {error}',
+  'start.not-started': 'not started',
   'worker.not-secure': 'This page is not a secure context (HTTPS or localhost): the weights and data are used unchecked.',
   'worker.http': 'HTTP {status}',
   'worker.unchecked': '{url}: {error} — the weights and data are used unchecked.',
