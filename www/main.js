@@ -1,6 +1,7 @@
 // Wiring: which demo this page shows, URL settings, the model worker, the header's status.
 // The language first: every module after it may look up strings.
 import './i18n/start.js';
+import { t, say } from './i18n/i18n.js';
 import { ModelWorker } from './ui/worker-client.js';
 import { showBackend, showNote, addNote, showProgress, hideProgress } from './ui/status.js';
 import { readSettings, writeSetting } from './ui/settings.js';
@@ -16,7 +17,6 @@ import * as compare from './demos/compare.js';
 import * as path from './demos/path.js';
 import { STEPS, stepById, withStepDefaults } from './path/steps.js';
 import { mountLessonBar } from './ui/lesson-bar.js';
-import { t } from './i18n/i18n.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`, which returns {ready, onLoop, onLoopStopped,
@@ -66,13 +66,14 @@ let shown;
 function onEvent(event) {
   if (event.event === 'progress') showProgress(event.text, event.fraction);
   else if (event.event === 'loop') shown.onLoop(event.session, event.result);
-  else if (event.event === 'loop-stopped') shown.onLoopStopped(event.session, event.error);
+  else if (event.event === 'loop-stopped') shown.onLoopStopped(event.session, event.error && say(event.error));
   else if (event.event === 'error') addNote(event.error, 'error');
 }
 
 async function started(ready) {
   try {
-    const { info, problems } = await ready;
+    const { info, problems: said } = await ready;
+    const problems = said.map(say);
     showBackend(info);
     if (info.note) addNote(info.note);
     if (info.threadsNote && info.backend === 'cpu') addNote(info.threadsNote);
@@ -80,7 +81,7 @@ async function started(ready) {
     await shown.ready(problems);
   } catch (error) {
     hideProgress();
-    showNote(`The models could not start: ${error.message ?? error}`, 'error');
+    showNote(t('main.could-not-start', { error: String(error.message ?? error) }), 'error');
   }
 }
 
@@ -90,7 +91,7 @@ const worker = onPath ? null : new ModelWorker({
   onEvent,
   onRestart: (reason, ready) => {
     shown.onRestart();
-    showNote(`The model worker stopped (${reason}); restarted${worker.backend === 'cpu' ? ' on the CPU backend' : ''}.`, 'error');
+    showNote(t(worker.backend === 'cpu' ? 'main.restarted-cpu' : 'main.restarted', { reason }), 'error');
     started(ready);
   },
 });

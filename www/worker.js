@@ -13,6 +13,10 @@ let poisoned = false;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 const progress = (text, fraction = null) => post({ event: 'progress', text, fraction });
+// What the page is told is a key with arguments ({key, args}, www/i18n/i18n.js: say), so it
+// reads in the page's language; an error whose words are the page's carries one in `said`.
+const message = (key, args = {}) => ({ key, args });
+const said = (key, args) => Object.assign(new Error(key), { said: message(key, args) });
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const seed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 // Asset paths are relative to www/; errors name them as the server does.
@@ -25,14 +29,14 @@ let manifest = null;
 // Loads the manifest; returns a note when assets go unchecked.
 async function loadManifest() {
   const url = assetUrl('asset-manifest.json');
-  if (!self.crypto?.subtle) return 'This page is not a secure context (HTTPS or localhost): the weights and data are used unchecked.';
+  if (!self.crypto?.subtle) return message('worker.not-secure');
   try {
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (!response.ok) throw said('worker.http', { status: response.status });
     manifest = await response.json();
     return null;
   } catch (error) {
-    return `${url}: ${error.message ?? error} — the weights and data are used unchecked.`;
+    return message('worker.unchecked', { url, error: error.said ?? String(error.message ?? error) });
   }
 }
 
@@ -41,11 +45,11 @@ async function loadManifest() {
 async function checked(bytes, path, url) {
   if (!manifest) return bytes;
   const expected = manifest[path];
-  if (!expected) throw new Error(`${url}: not in the build's asset manifest`);
+  if (!expected) throw said('worker.not-in-manifest', { url });
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const actual = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
   if (actual !== expected) {
-    throw new Error(`${url}: its SHA-256 does not match the build's asset manifest (the file changed, or arrived incomplete)`);
+    throw said('worker.hash-mismatch', { url });
   }
   return bytes;
 }
@@ -53,7 +57,7 @@ async function checked(bytes, path, url) {
 // Fetches an asset with download progress; the error names the file.
 async function fetchBytes(url, label) {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.ok) throw said('worker.file-http', { url, status: response.status });
   const total = Number(response.headers.get('content-length')) || 0;
   const reader = response.body.getReader();
   const chunks = [];
@@ -63,7 +67,7 @@ async function fetchBytes(url, label) {
     if (done) break;
     chunks.push(value);
     received += value.length;
-    progress(`loading ${label}`, total ? received / total : null);
+    progress(message('worker.loading', { what: label }), total ? received / total : null);
   }
   const bytes = new Uint8Array(received);
   let offset = 0;
@@ -96,8 +100,7 @@ async function loadWasm(backend, adapter, wantsThreads) {
     lab = await import(`../${dir}/latent_lab.js`);
     wasm = await lab.default({ module_or_path: new URL(`../${dir}/latent_lab_bg.wasm`, import.meta.url) });
   };
-  let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
-    + 'the CPU backend runs on one thread.';
+  let note = message('worker.not-isolated');
   if (!wantsThreads) note = null;
   else if (self.crossOriginIsolated) {
     note = null;
@@ -109,7 +112,7 @@ async function loadWasm(backend, adapter, wantsThreads) {
         return { threads, note };
       }
     } catch (error) {
-      note = `The multi-threaded build could not start (${error.message ?? error}): the CPU backend runs on one thread.`;
+      note = message('worker.no-threads', { error: String(error.message ?? error) });
     }
   }
   await load('pkg');
@@ -210,10 +213,10 @@ const methods = {
   async init({ backend, demo } = {}) {
     if (runtime) throw new Error('the worker has started already');
     if (typeof demo?.sessions !== 'object' || !Array.isArray(demo.assets)) throw new Error('init needs a demo');
-    progress('loading the WebAssembly module');
+    progress(message('worker.loading-wasm'));
     const adapter = await adapterFacts();
     const { threads, note: threadsNote } = await loadWasm(backend, adapter, demo.threads);
-    progress('choosing the backend (a hardware GPU is timed against the CPU)');
+    progress(message('worker.choosing-backend'));
     runtime = await lab.Runtime.create(backend, adapter);
     for (const [name, type] of Object.entries(demo.sessions)) sessions[name] = new lab[type](runtime, seed());
     // A bad asset is reported (naming the file) and the rest goes on.
@@ -224,11 +227,11 @@ const methods = {
       try {
         await loadAsset(asset);
       } catch (error) {
-        const message = String(error.message ?? error);
-        problems.push(asset.problem ? `${message} — ${asset.problem}` : message);
+        const failed = error.said ?? String(error.message ?? error);
+        problems.push(asset.problem ? message('worker.asset-problem', { error: failed, consequence: asset.problem }) : failed);
       }
     }
-    progress('warming up (first run compiles kernels)');
+    progress(message('worker.warming-up'));
     return { info: { ...runtime.info(), threads, threadsNote }, problems };
   },
   // An asset fetched when first needed (e.g. training digits).
@@ -267,20 +270,21 @@ const methods = {
   },
 };
 
-// The message of an error, which the caller shows. A trap inside wasm or a lost device leaves
-// the instance unusable: then the page is also told to restart the worker.
+// The message of an error, which the caller shows (a key with arguments where the error is
+// ours). A trap inside wasm or a lost device leaves the instance unusable: then the page is also
+// told to restart the worker.
 function report(error) {
-  const message = String(error?.message ?? error);
-  if (error instanceof WebAssembly.RuntimeError || /device lost/i.test(message)) {
+  const text = String(error?.message ?? error);
+  if (error instanceof WebAssembly.RuntimeError || /device lost/i.test(text)) {
     poisoned = true;
-    post({ event: 'fatal', error: message });
+    post({ event: 'fatal', error: text });
   }
-  return message;
+  return error?.said ?? text;
 }
 
 self.onmessage = async ({ data }) => {
   const { id, method, args } = data ?? {};
-  if (poisoned) return post({ id, error: 'the model worker stopped; restarting' });
+  if (poisoned) return post({ id, error: message('worker.stopped') });
   try {
     if (typeof method !== 'string' || !Object.hasOwn(methods, method)) throw new Error(`unknown request "${String(method)}"`);
     if (args !== undefined && (args === null || typeof args !== 'object')) throw new Error(`${method}: its arguments must be an object`);

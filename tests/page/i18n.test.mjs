@@ -73,3 +73,83 @@ test('<html lang> follows ?lang=, the remembered choice, else the browser; the s
     await enBrowser.close();
   }
 });
+
+// Words that may stay in Latin letters on the Chinese page: names of models, data and tools, the
+// course's own English terms (its notes keep them, often in brackets), keys of the keyboard and
+// units. Single letters (math: m, σ, e, c, k, D, G, x, z) are not words here. Proper names of
+// people and papers are marked translate="no" in the tables and skipped.
+export const ALLOWED_IN_ZH = new Set([
+  // models, data, tools
+  'pca', 'vae', 'gan', 'dcgan', 'mlp', 'mnist', 'pixelrnn', 'lstm', 'relu', 'adam', 'softmax', 'sigmoid', 'logit',
+  'keras', 'burn', 'rust', 'webgpu', 'webassembly', 'cpu', 'gpu', 'debian', 'fortunes', 'bsd', 'cc', 'by-sa',
+  'latent-lab', 'kl', 'inception', 'score', 'precision', 'jacobian', 'frobenius',
+  // the course's terms, as its notes write them
+  'code', 'encoder', 'decoder', 'auto-encoder', 'deep', 'generator', 'discriminator', 'mode', 'collapse',
+  'unpooling', 'deconvolution', 'convolution', 'transposed', 'contractive', 'noise', 'fine-tune', 'bag-of-words',
+  'beam', 'search', 'input',
+  // math, keys, units
+  'flex', 'log', 'exp', 'home', 'end', 'tab', 'enter', 'shift', 'esc', 'delete', 'ms', 'mb', 'nats',
+]);
+
+// What the page shows or says in a language other than `lang`: visible text nodes and the
+// accessible names and descriptions of elements (aria-label, title, placeholder, alt), outside
+// elements marked translate="no" or carrying another lang (a list of English sentences in a
+// corpus is content, not interface); plus any key or placeholder left unfilled.
+export async function foreignText(page, lang, allowed = [...ALLOWED_IN_ZH]) {
+  return page.evaluate(({ lang, allowed }) => {
+    const ok = new Set(allowed);
+    const found = [];
+    const exempt = (element) => element.closest('[translate=no]')
+      || !(element.closest('[lang]')?.getAttribute('lang') ?? '').startsWith(lang === 'zh' ? 'zh' : 'en');
+    const check = (text, where) => {
+      if (/⟦|\{\w+\}/.test(text)) found.push(`unfilled: ${where}: ${text}`);
+      if (lang === 'en') {
+        if (/[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/.test(text)) found.push(`${where}: ${text}`);
+      } else {
+        const words = (text.match(/[A-Za-z][A-Za-z'’-]*[A-Za-z]/g) ?? []).filter((word) => !ok.has(word.toLowerCase()));
+        if (words.length) found.push(`${where}: ${words.join(' ')} ⟵ ${text.trim().slice(0, 120)}`);
+      }
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!node.data.trim() || !parent || ['SCRIPT', 'STYLE'].includes(parent.tagName)) continue;
+      if (exempt(parent)) continue;
+      if (parent.tagName !== 'OPTION' && !parent.checkVisibility({ visibilityProperty: true })) continue;
+      check(node.data, parent.tagName.toLowerCase() + (parent.id ? `#${parent.id}` : ''));
+    }
+    for (const element of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt], [aria-description]')) {
+      if (exempt(element) || !element.checkVisibility()) continue;
+      for (const attribute of ['aria-label', 'title', 'placeholder', 'alt', 'aria-description']) {
+        const value = element.getAttribute(attribute);
+        if (value) check(value, `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}[${attribute}]`);
+      }
+    }
+    check(document.title, 'title');
+    return found;
+  }, { lang, allowed });
+}
+
+const axeSource = `${root}/node_modules/axe-core/axe.min.js`;
+const pathShown = existsSync(`${root}/www/path.js`) || /demo=path|'path'/.test(mainJs);
+for (const demo of [...demos, ...(pathShown ? ['path'] : [])]) {
+  for (const lang of ['zh', 'en']) {
+    test(`${demo} in ${lang}: every visible text in that language, nothing unfilled, lang right, no axe violation`, async () => {
+      const context = await env.browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1200, height: 1300 } });
+      try {
+        const page = await openDemo(context, `${env.server.url}?demo=${demo}&backend=cpu&lang=${lang}`, demo);
+        await settle(page);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang === 'zh' ? 'zh-CN' : 'en');
+        const foreign = await foreignText(page, lang);
+        if (lang === 'zh' && demo === 'autoencoder') await page.screenshot({ path: `${artefacts}/i18n-${demo}-${lang}.png`, fullPage: true });
+        assert.deepEqual(foreign, [], `text not in ${lang}`);
+        await page.addScriptTag({ path: axeSource });
+        const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+          .map(({ id, impact, nodes }) => `${id} (${impact}): ${nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+        assert.deepEqual(violations, [], 'axe-core violations');
+      } finally {
+        await context.close();
+      }
+    });
+  }
+}

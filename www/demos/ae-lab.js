@@ -9,25 +9,32 @@ import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
+import { t, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const GRID = 8; // cells per side of the decoder grid
 const SAMPLES = 16; // codes drawn near 0, in two rows
 const PAPER_COMPONENTS = 30; // Hinton & Salakhutdinov's code size, the deep AE's
 const DEFAULT_BOX = { x0: -2, y0: -2, x1: 2, y1: 2 };
-const count = (n) => n.toLocaleString('en-US');
-const percent = (share) => `${(100 * share).toFixed(1)} %`;
+const count = (n) => number(n);
+// The measurement's stage, as the worker names it (an id), in the page's language.
+const STAGE_KEYS = {
+  'building the search index': 'lab.stage-index', 'rebuilding the test digits': 'lab.stage-rebuild',
+  'searching with every test digit': 'lab.stage-search', done: 'lab.stage-done',
+};
+const stageName = (stage) => (STAGE_KEYS[stage] ? t(STAGE_KEYS[stage]) : stage);
+const percent = (share) => t('common.percent', { percent: fixed(100 * share, 1) });
 
 export const demo = {
   sessions: { lab: 'AeLabSession' },
   assets: [
-    { session: 'lab', method: 'load_weights', args: ['deep'], path: 'weights/deep-ae.bpk', label: 'the deep auto-encoder', problem: 'the deep auto-encoder starts untrained.' },
-    { session: 'lab', method: 'load_weights', args: ['ae2d'], path: 'weights/ae2d.bpk', label: 'the 2-D auto-encoder', problem: 'the 2-D auto-encoder starts untrained.' },
-    { session: 'lab', method: 'load_weights', args: ['ae2d-l2'], path: 'weights/ae2d-l2.bpk', label: 'the penalised 2-D auto-encoder', problem: 'the penalised 2-D auto-encoder starts untrained.' },
-    { session: 'lab', method: 'load_weights', args: ['pca'], path: 'weights/pca.bpk', label: 'the PCA directions', problem: 'PCA starts without directions.' },
-    { session: 'lab', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the decoded digits cannot be read.' },
-    { session: 'lab', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
-    { session: 'lab', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits (searched)' },
+    { session: 'lab', method: 'load_weights', args: ['deep'], path: 'weights/deep-ae.bpk', label: message('asset.deep-ae'), problem: message('problem.deep-ae-untrained') },
+    { session: 'lab', method: 'load_weights', args: ['ae2d'], path: 'weights/ae2d.bpk', label: message('asset.ae2d'), problem: message('problem.ae2d-untrained') },
+    { session: 'lab', method: 'load_weights', args: ['ae2d-l2'], path: 'weights/ae2d-l2.bpk', label: message('asset.ae2d-l2'), problem: message('problem.ae2d-l2-untrained') },
+    { session: 'lab', method: 'load_weights', args: ['pca'], path: 'weights/pca.bpk', label: message('asset.pca'), problem: message('problem.pca-none') },
+    { session: 'lab', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.decoded-unread') },
+    { session: 'lab', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
+    { session: 'lab', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits-searched') },
   ],
   // Threads: its products are large (the deep AE over 10,000 digits, 10,000 × 10,000 distances).
   threads: true,
@@ -83,15 +90,15 @@ export function mount(worker, state, setSetting) {
     // The test digit on the pad, as the models see it (unless a stroke has begun since).
     if (r.test !== undefined && source.kind === 'test' && source.index === r.test) {
       pad.showImage(r.input);
-      caption.textContent = `test digit #${r.test}, labelled ${r.label}`;
+      caption.textContent = t('digit.caption', { index: r.test, label: r.label });
     }
     for (const [name, canvas] of Object.entries(views)) {
       showScaled(canvas, r[name], 28, 28);
       canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
     }
-    $('deep-error').textContent = r.deepError.toFixed(1);
-    $('pca-error').textContent = r.pcaError.toFixed(1);
-    $('pca-k').textContent = `${r.components} component${r.components === 1 ? '' : 's'}`;
+    $('deep-error').textContent = fixed(r.deepError, 1);
+    $('pca-error').textContent = fixed(r.pcaError, 1);
+    $('pca-k').textContent = t(r.components === 1 ? 'lab.component' : 'lab.components', { k: r.components });
     place = { ae2d: r.ae2d, 'ae2d-l2': r.ae2dL2, pca2d: r.pca2d };
     aeMap.mark(place[model()]);
     pcaMap.mark(place.pca2d);
@@ -129,11 +136,11 @@ export function mount(worker, state, setSetting) {
 
   // The test-set figures: PCA's error for every k against the AEs' (flat lines).
   const chart = new LineChart($('lab-error-chart'), {
-    x: 'PCA components k', y: 'error per digit', log: true,
+    x: t('lab.chart-k'), y: t('lab.chart-error'), log: true,
     series: [
-      { label: 'PCA, k components', color: '#f59e0b' },
-      { label: 'deep AE, 30-D code', color: '#38bdf8' },
-      { label: '2-D AE', color: '#22c55e' },
+      { label: t('lab.chart-pca'), color: '#f59e0b' },
+      { label: t('lab.chart-deep'), color: '#38bdf8' },
+      { label: t('lab.chart-2d'), color: '#22c55e' },
     ],
   });
 
@@ -153,7 +160,7 @@ export function mount(worker, state, setSetting) {
     aeMap.setPoints(codes, maps.labels, { include: [[DEFAULT_BOX.x0, DEFAULT_BOX.y0], [DEFAULT_BOX.x1, DEFAULT_BOX.y1]] });
     placeBox(box);
     pcaMap.setPoints(maps.pca2d, maps.labels);
-    $('ae2d-caption').textContent = model() === 'ae2d-l2' ? '2-D auto-encoder, L2 penalty' : '2-D auto-encoder';
+    $('ae2d-caption').textContent = t(model() === 'ae2d-l2' ? 'lab.ae2d-l2-caption' : 'lab.ae2d-caption');
   }
 
   const preview = $('map-preview');
@@ -162,7 +169,7 @@ export function mount(worker, state, setSetting) {
     if (!digit) return;
     showScaled(preview, digit.pixels, 28, 28);
     preview.dataset.draws = Number(preview.dataset.draws ?? 0) + 1;
-    $('map-preview-caption').textContent = `test digit #${digit.index}, labelled ${digit.label}`;
+    $('map-preview-caption').textContent = t('digit.caption', { index: digit.index, label: digit.label });
   }, fail);
   const hover = (map, scatter, event) => {
     if (!maps) return;
@@ -180,16 +187,17 @@ export function mount(worker, state, setSetting) {
     Object.assign(grid.dataset, { rows: r.rows, cols: r.cols, scale: grid.width / (r.cols * 28), draws: Number(grid.dataset.draws ?? 0) + 1 });
     markUnsure(grid, r);
     const confident = r.confident.filter(Boolean).length;
-    $('decoder-share').textContent = `${confident} of ${r.rows * r.cols} cells (${percent(r.share)}) read as a digit with ≥ 90 % confidence.`;
+    $('decoder-share').textContent = t('lab.decoder-share', { confident, cells: r.rows * r.cols, share: percent(r.share) });
     describe(grid, gridReading(r, confident));
-    $('decoder-box-caption').textContent = `the box [${box.x0.toFixed(2)}, ${box.x1.toFixed(2)}] × [${box.y0.toFixed(2)}, ${box.y1.toFixed(2)}], `
-      + `decoded at the centres of ${r.rows} × ${r.cols} cells (top row: the box's top).`;
+    $('decoder-box-caption').textContent = t('lab.box-caption', {
+      x0: fixed(box.x0, 2), x1: fixed(box.x1, 2), y0: fixed(box.y0, 2), y1: fixed(box.y1, 2), rows: r.rows, cols: r.cols,
+    });
   }, fail);
 
   // The text alternative of a grid of decoded digits: what the classifier reads, row by row.
   function gridReading(r, confident) {
     const rows = Array.from({ length: r.rows }, (_, row) => Array.from(r.reads.slice(row * r.cols, (row + 1) * r.cols)).join(' '));
-    return `${r.rows} by ${r.cols} digits, read row by row as ${rows.join('; ')} (${confident} read with ≥ 90 % confidence)`;
+    return t('lab.grid-reading', { rows: r.rows, cols: r.cols, reads: rows.join('; '), confident });
   }
 
   // Cells the classifier does not read as a digit (below 90 %) get an amber frame.
@@ -281,8 +289,7 @@ export function mount(worker, state, setSetting) {
     markUnsure(samples, r);
     const confident = r.confident.filter(Boolean).length;
     describe(samples, gridReading(r, confident));
-    $('decoder-samples-share').textContent = `${confident} of ${r.rows * r.cols} samples (${percent(r.share)}) read as a digit `
-      + `with ≥ 90 % confidence · codes drawn with seed ${priorSeed}, marked □ on the map.`;
+    $('decoder-samples-share').textContent = t('lab.samples-share', { confident, samples: r.rows * r.cols, share: percent(r.share), seed: priorSeed });
   }, fail);
   $('decoder-sample-prior').addEventListener('click', () => { priorSeed += 1; sample(); });
 
@@ -299,7 +306,7 @@ export function mount(worker, state, setSetting) {
     showScaled($('search-query'), r.input, 28, 28);
     const status = $('search-status');
     if (!r.search) {
-      status.textContent = 'building the search index…';
+      status.textContent = t('lab.search-status');
       return;
     }
     status.textContent = '';
@@ -321,9 +328,10 @@ export function mount(worker, state, setSetting) {
   function onLoop(session, step) {
     if (session !== 'lab' || measured) return;
     $('lab-progress').value = step.fraction;
-    $('lab-stage').textContent = `Measuring over the test digits: ${step.stage} (${Math.round(100 * step.fraction)} %).`;
-    $('search-precision').textContent = 'Measuring precision@10 (for each of the 10,000 test digits, the share of the 10 training '
-      + `digits found that carry its label) by code, by pixels and by a 30-bit code: ${step.stage}, ${Math.round(100 * step.fraction)} %.`;
+    const stage = stageName(step.stage);
+    const done = Math.round(100 * step.fraction);
+    $('lab-stage').textContent = t('lab.measuring', { stage, percent: done });
+    $('search-precision').textContent = t('lab.measuring-precision', { stage, percent: done });
     if (!indexed && step.indexed) {
       indexed = true;
       query(); // the query now comes with its search results
@@ -341,21 +349,23 @@ export function mount(worker, state, setSetting) {
     chart.reset();
     f.pcaErrors.forEach((error, i) => chart.add(i + 1, error, f.deepError, f.ae2dError));
     const needed = f.pcaErrors.findIndex((error) => error <= f.deepError) + 1;
-    const match = needed > 0 ? `PCA needs ${needed} component${needed === 1 ? '' : 's'} to match the deep AE.`
-      : `PCA does not match the deep AE even with all ${f.pcaErrors.length} components.`;
+    const match = needed > 0 ? t(needed === 1 ? 'lab.match-one' : 'lab.match', { k: needed })
+      : t('lab.no-match', { all: f.pcaErrors.length });
     const summary = $('lab-summary');
-    summary.textContent = `Over the ${count(f.testDigits)} test digits, mean error per digit: deep AE (30-D code) ${f.deepError.toFixed(2)}, `
-      + `PCA with 30 components ${f.pcaErrors[PAPER_COMPONENTS - 1].toFixed(2)} (Hinton & Salakhutdinov 2006: 3.00 vs 13.87); `
-      + `2-D: AE ${f.ae2dError.toFixed(1)} (with the L2 penalty ${f.ae2dL2Error.toFixed(1)}), PCA ${f.pcaErrors[1].toFixed(1)}. ${match}`;
+    summary.textContent = t('lab.summary', {
+      digits: count(f.testDigits), deep: fixed(f.deepError, 2), pca30: fixed(f.pcaErrors[PAPER_COMPONENTS - 1], 2),
+      ae2d: fixed(f.ae2dError, 1), ae2dL2: fixed(f.ae2dL2Error, 1), pca2: fixed(f.pcaErrors[1], 1), match,
+    });
     Object.assign(summary.dataset, { deepError: f.deepError, pca30Error: f.pcaErrors[PAPER_COMPONENTS - 1], matchingComponents: needed });
-    $('search-precision').textContent = `precision@${f.k} over the ${count(f.testDigits)} test digits, searching the ${count(f.indexDigits)} `
-      + `training digits: by the deep AE's code ${percent(f.precisionCode)}, by pixels ${percent(f.precisionPixels)}, `
-      + `by the code cut to 30 bits ${percent(f.precisionBinary)}.`;
+    $('search-precision').textContent = t('lab.precision', {
+      k: f.k, digits: count(f.testDigits), index: count(f.indexDigits),
+      code: percent(f.precisionCode), pixels: percent(f.precisionPixels), bits: percent(f.precisionBinary),
+    });
   }
 
   function onLoopStopped(session, error) {
-    addNote(`The measurement stopped: ${error}`, 'error');
-    $('lab-stage').textContent = `The measurement stopped: ${error}`;
+    addNote(t('lab.measurement-stopped', { error }), 'error');
+    $('lab-stage').textContent = t('lab.measurement-stopped', { error });
   }
 
   async function ready() {

@@ -9,6 +9,7 @@ import { showScaled, clearImage } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
+import { t, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const SERIES_COLORS = ['#9aa3b2', '#38bdf8', '#f59e0b', '#ef4444', '#a78bfa', '#22c55e'];
@@ -17,21 +18,23 @@ const MAP_SCALE = 3; // canvas pixels per feature-map pixel
 const SECOND_MAP_SCALE = 2;
 const FILTER_SCALE = 2;
 // Written by the native trainer (src/bin/train_pretraining.rs); shown as it is.
-const TABLE = { path: 'weights/pretraining-table.json', label: 'the native pretraining table' };
-const percent = (value) => `${value.toFixed(1)} %`;
+const TABLE = { path: 'weights/pretraining-table.json', label: message('asset.pretraining-table') };
+const percent = (value) => t('common.percent', { percent: fixed(value, 1) });
+// A shipped variant's name (the worker's `name`, e.g. cae-plain), in the page's language.
+const variantLabel = (v) => t(`variants.model.${v.name}`);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 
-const testDigits = { method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' };
-const trainingDigits = { method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits' };
+const testDigits = { method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') };
+const trainingDigits = { method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits') };
 
 export const demo = {
   sessions: { cae: 'ContractiveSession', conv: 'ConvAeSession', pretrain: 'PretrainingSession' },
   // The one-layer AEs' files come from the session's list of them (see `ready`).
   assets: [
     { session: 'cae', ...testDigits },
-    { session: 'conv', method: 'load_weights', path: 'weights/conv-ae.bpk', label: 'the convolutional auto-encoder', problem: 'the convolutional auto-encoder starts untrained.' },
+    { session: 'conv', method: 'load_weights', path: 'weights/conv-ae.bpk', label: message('asset.conv-ae'), problem: message('problem.conv-ae-untrained') },
     { session: 'conv', ...testDigits },
-    { session: 'pretrain', method: 'load_weights', path: 'weights/pretrained-stack.bpk', label: 'the pretrained layers', problem: 'the pretrained net starts from random weights.' },
+    { session: 'pretrain', method: 'load_weights', path: 'weights/pretrained-stack.bpk', label: message('asset.pretrained'), problem: message('problem.pretrained-random') },
     { session: 'pretrain', ...testDigits },
   ],
   // Threads: the pretraining run fine-tunes a 784-1000-500-250 net.
@@ -82,8 +85,8 @@ export function mount(worker, state, setSetting) {
       row.innerHTML = `<th scope="row"></th><td><canvas class="digit small-digit" width="56" height="56" data-scale="2"></canvas></td>
         <td class="num" data-col="error">–</td><td class="num" data-col="jacobian">–</td>
         <td class="num" data-col="test-error">–</td><td class="num" data-col="test-jacobian">–</td>`;
-      row.querySelector('th').textContent = v.label;
-      row.querySelector('canvas').setAttribute('aria-label', `${v.label}: its rebuild of your digit`);
+      row.querySelector('th').textContent = variantLabel(v);
+      row.querySelector('canvas').setAttribute('aria-label', t('variants.row-rebuild', { model: variantLabel(v) }));
       row.dataset.model = v.name;
       body.append(row);
     }
@@ -95,30 +98,30 @@ export function mount(worker, state, setSetting) {
   function showCae(r) {
     if (r.label !== undefined && r.label !== null && source.kind === 'test') {
       pad.showImage(r.input);
-      $('variants-digit-caption').textContent = `test digit #${source.index}, labelled ${r.label}`;
+      $('variants-digit-caption').textContent = t('digit.caption', { index: source.index, label: r.label });
     }
     const rows = $('cae-models').querySelectorAll('tr');
     r.rebuilds.forEach((rgba, i) => {
       const row = rows[i];
       if (!row) return;
       showScaled(row.querySelector('canvas'), rgba, 28, 28);
-      row.querySelector('[data-col=error]').textContent = r.errors[i].toFixed(1);
-      row.querySelector('[data-col=jacobian]').textContent = r.jacobians[i].toFixed(2);
+      row.querySelector('[data-col=error]').textContent = fixed(r.errors[i], 1);
+      row.querySelector('[data-col=jacobian]').textContent = fixed(r.jacobians[i], 2);
     });
     const readout = $('jacobian-norm');
     const chosen = $('cae-chosen-canvas');
     if (r.chosen) {
       showScaled(chosen, r.chosen.rebuild, 28, 28);
-      const from = r.chosen.source === 'shipped' ? 'shipped model' : `trained here, ${r.chosen.steps} steps from the plain AE`;
-      readout.textContent = r.chosen.jacobian.toFixed(2);
+      const from = r.chosen.source === 'shipped' ? t('variants.from-shipped') : t('variants.from-here', { steps: r.chosen.steps });
+      readout.textContent = fixed(r.chosen.jacobian, 2);
       readout.dataset.value = String(r.chosen.jacobian);
-      const name = r.chosen.lambda === 0 ? 'plain AE (λ = 0)' : `contractive AE at λ = ${r.chosen.lambda}`;
-      $('cae-chosen-caption').textContent = `${name} (${from}); error ${r.chosen.error.toFixed(1)}`;
+      const name = r.chosen.lambda === 0 ? t('variants.chosen-plain') : t('variants.chosen-cae', { lambda: String(r.chosen.lambda) });
+      $('cae-chosen-caption').textContent = t('variants.chosen-caption', { name, from, error: fixed(r.chosen.error, 1) });
     } else {
       clearImage(chosen);
       readout.textContent = '–';
       delete readout.dataset.value;
-      $('cae-chosen-caption').textContent = `no model at λ = ${lambda()} yet: it trains here`;
+      $('cae-chosen-caption').textContent = t('variants.no-model', { lambda: String(lambda()) });
     }
     readout.dataset.lambda = String(lambda());
     chosen.dataset.draws = Number(chosen.dataset.draws ?? 0) + 1;
@@ -133,9 +136,13 @@ export function mount(worker, state, setSetting) {
     if (!shiftChart || shiftChart.series !== s.labels.join('|')) {
       plot.replaceChildren();
       shiftChart = new LineChart(plot, {
-        x: `${{ shift: 'one-pixel moves', thicken: 'thickenings', noise: 'noise draws' }[s.kind]} applied`,
-        y: '‖code moved‖',
-        series: s.labels.map((label, i) => ({ label, color: SERIES_COLORS[i % SERIES_COLORS.length] })),
+        x: t(`variants.shift-axis-${s.kind}`),
+        y: t('variants.shift-moved'),
+        // The shipped variants in order, then the model trained here at the chosen λ.
+        series: s.labels.map((label, i) => ({
+          label: variants[i] ? variantLabel(variants[i]) : t('variants.model-trained', { lambda: String(lambda()) }),
+          color: SERIES_COLORS[i % SERIES_COLORS.length],
+        })),
       });
       shiftChart.series = s.labels.join('|');
     }
@@ -176,7 +183,7 @@ export function mount(worker, state, setSetting) {
       trainingDigitsLoaded.cae = true;
       hideProgress();
     }
-    $('cae-train-status').textContent = `training at λ = ${value}…`;
+    $('cae-train-status').textContent = t('variants.training-at', { lambda: String(value) });
     $('cae-train-progress').value = 0;
     await worker.call('cae', 'train_start', [value, randomSeed()]);
     await worker.loop('cae', 'train_chunk');
@@ -196,7 +203,7 @@ export function mount(worker, state, setSetting) {
       const canvas = $(id);
       showScaled(canvas, r.rebuilds[i], 28, 28);
       canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
-      $(`${id}-error`).textContent = r.errors[i].toFixed(1);
+      $(`${id}-error`).textContent = fixed(r.errors[i], 1);
     });
     const maps = $('unpool-maps');
     Object.assign(maps, { width: r.channels * r.side * MAP_SCALE, height: 2 * r.side * MAP_SCALE });
@@ -207,7 +214,7 @@ export function mount(worker, state, setSetting) {
     showScaled(second, r.secondMaps, r.secondChannels * 28, 2 * 28);
     Object.assign(second.dataset, { channels: r.secondChannels, side: 28, scale: SECOND_MAP_SCALE });
     const check = $('deconv-check');
-    check.textContent = `On your digit, the transposed convolution and the plain convolution over the zero-inserted input differ by at most ${r.deconvDifference.toExponential(1)}.`;
+    check.textContent = t('variants.deconv-check', { difference: r.deconvDifference.toExponential(1) });
     check.dataset.difference = String(r.deconvDifference);
   }
 
@@ -217,7 +224,7 @@ export function mount(worker, state, setSetting) {
       const strip = await worker.call('conv', 'test_strip', [stripStart, STRIP]);
       const canvas = $('conv-strip');
       showScaled(canvas, strip.rgba, 28 * strip.count, 28 * 4);
-      $('conv-strip-caption').textContent = `test digits #${stripStart}–${stripStart + strip.count - 1} (labels ${strip.labels.join(' ')}); rows: input, switches, repeat, transposed convolution`;
+      $('conv-strip-caption').textContent = t('variants.strip-caption', { first: stripStart, last: stripStart + strip.count - 1, labels: strip.labels.join(' ') });
     } catch (error) {
       fail(error);
     }
@@ -256,14 +263,14 @@ export function mount(worker, state, setSetting) {
     try {
       const text = await worker.text(TABLE);
       let parsed;
-      try { parsed = JSON.parse(text); } catch { throw new Error(`${TABLE.path}: not valid JSON`); }
+      try { parsed = JSON.parse(text); } catch { throw new Error(t('variants.table-invalid', { path: TABLE.path })); }
       for (const row of parsed.rows) {
-        addTableRow(`${row.labels.toLocaleString('en-US')}`, `native, ${row.seeds} seed${row.seeds === 1 ? '' : 's'}`,
-          [row.pretrained, row.random, row.relu_adam].map((cell) => (cell ? `${cell[0].toFixed(1)} ± ${cell[1].toFixed(1)}` : '–')));
+        addTableRow(number(row.labels), t(row.seeds === 1 ? 'variants.native-seed' : 'variants.native-seeds', { seeds: row.seeds }),
+          [row.pretrained, row.random, row.relu_adam].map((cell) => (cell ? `${fixed(cell[0], 1)} ± ${fixed(cell[1], 1)}` : '–')));
       }
       table.dataset.rows = String(table.tBodies[0].rows.length);
     } catch (error) {
-      addNote(`${error.message ?? error} — the native pretraining table is missing.`, 'error');
+      addNote(t('variants.table-missing', { error: String(error.message ?? error) }), 'error');
     }
   }
 
@@ -311,15 +318,17 @@ export function mount(worker, state, setSetting) {
   function onLoop(session, report) {
     if (session === 'cae') {
       $('cae-train-progress').value = report.steps / report.total;
-      $('cae-train-status').textContent = `λ = ${report.lambda}: ${report.steps} / ${report.total} steps, loss ${report.loss.toFixed(2)}, ${report.stepsPerSecond.toFixed(0)} steps/s`;
+      $('cae-train-status').textContent = t('variants.train-status', { lambda: String(report.lambda), steps: report.steps, total: report.total, loss: fixed(report.loss, 2), rate: fixed(report.stepsPerSecond, 0) });
       if (report.lambda === lambda()) caeQuery();
       if (report.done) {
         worker.stop('cae').catch(() => {});
-        $('cae-train-status').textContent += ' — done';
+        $('cae-train-status').textContent += t('variants.train-done');
       }
     } else if (session === 'conv') {
-      $('conv-test-errors').textContent = `Mean error per test digit over ${report.tested.toLocaleString('en-US')} of ${report.total.toLocaleString('en-US')}: `
-        + `switches ${report.errors[0].toFixed(2)}, repeat ${report.errors[1].toFixed(2)}, transposed convolution ${report.errors[2].toFixed(2)}${report.done ? '' : ' …'}`;
+      $('conv-test-errors').textContent = t(report.done ? 'variants.conv-errors-done' : 'variants.conv-errors', {
+        tested: number(report.tested), total: number(report.total),
+        switches: fixed(report.errors[0], 2), repeat: fixed(report.errors[1], 2), transposed: fixed(report.errors[2], 2),
+      });
       if (report.done) {
         worker.stop('conv').catch(() => {});
         $('conv-test-errors').dataset.errors = report.errors.join(',');
@@ -330,7 +339,7 @@ export function mount(worker, state, setSetting) {
       if (report.done) {
         worker.stop('pretrain').catch(() => {});
         const r = report.row;
-        addTableRow(r.labels.toLocaleString('en-US'), `this browser, seed ${r.seed}`, [percent(r.pretrained), percent(r.random), percent(r.reluAdam)])
+        addTableRow(number(r.labels), t('variants.this-browser', { seed: String(r.seed) }), [percent(r.pretrained), percent(r.random), percent(r.reluAdam)])
           .dataset.browser = 'true';
         running = false;
         run.disabled = false;
@@ -341,7 +350,7 @@ export function mount(worker, state, setSetting) {
   }
 
   function onLoopStopped(session, error) {
-    addNote(`${session === 'pretrain' ? 'The pretraining run' : session === 'cae' ? 'Training' : 'The measurement'} stopped: ${error}`, 'error');
+    addNote(t(`variants.stopped-${session}`, { error }), 'error');
     if (session === 'pretrain') { running = false; run.disabled = false; }
   }
 
@@ -350,8 +359,9 @@ export function mount(worker, state, setSetting) {
       variants = await worker.call('cae', 'variants');
       buildVariantRows();
       for (const v of variants) {
-        await worker.load({ session: 'cae', method: 'load_weights', args: [v.name], path: `weights/${v.name}.bpk`, label: `the ${v.label} auto-encoder` })
-          .catch((error) => addNote(`${error.message ?? error} — the ${v.label} auto-encoder starts untrained.`, 'error'));
+        const model = variantLabel(v);
+        await worker.load({ session: 'cae', method: 'load_weights', args: [v.name], path: `weights/${v.name}.bpk`, label: message('asset.variant', { model }) })
+          .catch((error) => addNote(t('variants.variant-untrained', { error: String(error.message ?? error), model }), 'error'));
       }
     } catch (error) {
       fail(error);
@@ -365,10 +375,10 @@ export function mount(worker, state, setSetting) {
     worker.call('cae', 'test_figures').then((f) => {
       const rows = $('cae-models').querySelectorAll('tr');
       f.errors.forEach((e, i) => {
-        rows[i].querySelector('[data-col=test-error]').textContent = e.toFixed(2);
-        rows[i].querySelector('[data-col=test-jacobian]').textContent = f.jacobians[i].toFixed(2);
+        rows[i].querySelector('[data-col=test-error]').textContent = fixed(e, 2);
+        rows[i].querySelector('[data-col=test-jacobian]').textContent = fixed(f.jacobians[i], 2);
       });
-      $('cae-test-digits').textContent = f.testDigits.toLocaleString('en-US');
+      $('cae-test-digits').textContent = number(f.testDigits);
     }).catch(fail);
     worker.loop('conv', 'measure').catch(fail);
     const shipped = variants.some((v) => !v.denoising && v.lambda === lambda());

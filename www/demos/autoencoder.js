@@ -7,6 +7,7 @@ import { latestOnly } from '../ui/latest-only.js';
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { showTiming, hideProgress, addNote } from '../ui/status.js';
+import { t, message, fixed } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -15,16 +16,16 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 export const demo = {
   sessions: { autoencoder: 'AutoencoderSession' },
   assets: [
-    { session: 'autoencoder', method: 'load_weights', args: ['ae'], path: 'weights/ae.bpk', label: 'AE weights', problem: 'the AE starts untrained.' },
-    { session: 'autoencoder', method: 'load_weights', args: ['dae'], path: 'weights/dae.bpk', label: 'DAE weights', problem: 'the DAE starts untrained.' },
-    { session: 'autoencoder', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+    { session: 'autoencoder', method: 'load_weights', args: ['ae'], path: 'weights/ae.bpk', label: message('asset.ae-weights'), problem: message('problem.ae-untrained') },
+    { session: 'autoencoder', method: 'load_weights', args: ['dae'], path: 'weights/dae.bpk', label: message('asset.dae-weights'), problem: message('problem.dae-untrained') },
+    { session: 'autoencoder', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
   // One thread: in-page training of the AE measured 98–110 steps/s on one thread against 53–67
   // on two (2 cores; batch-64 products are too small for the pool's hand-offs).
   threads: false,
 };
 // Fetched the first time someone trains, not on page load.
-const trainingDigits = { session: 'autoencoder', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits' };
+const trainingDigits = { session: 'autoencoder', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits') };
 
 // The URL settings this demo reads (none yet besides the page's own).
 export const settings = {};
@@ -45,8 +46,8 @@ export function mount(worker) {
   const steps = $('ae-train-steps');
   const rate = $('ae-train-rate');
   const chart = new LineChart($('loss-chart'), {
-    x: 'steps', y: 'error per image (log)', log: true,
-    series: [{ label: 'train', color: '#f59e0b' }, { label: 'test', color: '#38bdf8' }],
+    x: t('chart.steps'), y: t('ae.chart-error'), log: true,
+    series: [{ label: t('chart.train'), color: '#f59e0b' }, { label: t('chart.test'), color: '#38bdf8' }],
   });
 
   let source = { kind: 'drawing' };
@@ -105,7 +106,7 @@ export function mount(worker) {
       pad.clear();
       pad.showImage(digit.pixels);
       source = { kind: 'image', rgba: digit.pixels };
-      caption.textContent = `test digit #${digit.index}, labelled ${digit.label}`;
+      caption.textContent = t('digit.caption', { index: digit.index, label: digit.label });
       refresh();
     } catch (error) {
       addNote(String(error.message ?? error), 'error');
@@ -113,7 +114,7 @@ export function mount(worker) {
   });
   noiseKind.addEventListener('change', refresh);
   noiseAmount.addEventListener('input', () => {
-    amountText.textContent = Number(noiseAmount.value).toFixed(2);
+    amountText.textContent = fixed(Number(noiseAmount.value), 2);
     refresh();
   });
   document.getElementById('new-noise').addEventListener('click', () => { noiseSeed += 1; refresh(); });
@@ -138,7 +139,7 @@ export function mount(worker) {
   function onLoop(session, report) {
     if (train.state !== 'running') return;
     steps.textContent = String(report.steps);
-    rate.textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · train ${report.trainLoss.toFixed(2)} · test ${report.testLoss.toFixed(2)}`;
+    rate.textContent = t('ae.rate', { rate: fixed(report.stepsPerSecond, 1), train: fixed(report.trainLoss, 2), test: fixed(report.testLoss, 2) });
     rate.dataset.testLoss = String(report.testLoss);
     chart.add(report.steps, report.trainLoss, report.testLoss);
     refresh();
@@ -147,7 +148,7 @@ export function mount(worker) {
 
   function onLoopStopped(session, reason) {
     train.set('idle');
-    addNote(`Training stopped: ${reason}`, 'error');
+    addNote(t('training.stopped', { reason }), 'error');
   }
 
   function ready() {
@@ -176,7 +177,9 @@ export function mount(worker) {
 // The layer diagram (issue 27): one box per layer, one cell per unit, built from the first
 // layers the worker sends; a click shows the layer's weights (or, for the input and the code,
 // its values).
+// Each layer's name in data-layer (for tests) and its key for what the page shows.
 const LAYER_NAMES = ['input', 'encoder 1', 'encoder 2', 'code', 'decoder 1', 'decoder 2', 'output'];
+const layerTitle = (i) => t(`ae.layer.${i}`);
 const CELL = 4; // px per unit, in every layer
 const LAYER_GAP = 52;
 
@@ -197,10 +200,10 @@ function mountInside(worker) {
       const name = LAYER_NAMES[i] ?? `layer ${i}`;
       const units = layer.values.length;
       nodes.push({
-        id: String(i), x, y: (height - h) / 2 + 4, w, h, title: name, note: String(units),
+        id: String(i), x, y: (height - h) / 2 + 4, w, h, title: layerTitle(i), note: String(units),
         canvas: { width: layer.columns, height: layer.rows, attrs: { 'aria-hidden': 'true' } },
         attrs: { 'data-layer': name, 'data-units': units },
-        label: `${name}, ${units} units: show its ${i === 0 || i === 3 ? 'values' : 'weights'}`,
+        label: t(i === 0 || i === 3 ? 'ae.layer-values' : 'ae.layer-weights', { name: layerTitle(i), units }),
         action: (id) => choose(Number(id)),
       });
       x += w + LAYER_GAP;
@@ -215,13 +218,11 @@ function mountInside(worker) {
     detail.height = view.height;
     showImage(detail, view.rgba);
     Object.assign(detail.dataset, { chosen, tile: view.tile, tiles: view.tiles, kind: 'weights' });
-    const name = LAYER_NAMES[chosen];
-    caption.textContent = view.tile
-      ? (chosen === 1
-        ? `${name}: each of its ${view.tiles} units' 784 input weights as a 28×28 picture: the pattern it looks for.`
-        : `${name}: what each of the ${view.tiles} units before it paints, its 784 weights to the output as a 28×28 picture.`)
-      : `${name}: its weights, one row per unit, one column per input (${view.width} inputs, ${view.height} units).`;
-    caption.textContent += ` Amber positive, blue negative; largest |weight| ${view.scale.toFixed(2)}${view.tile ? ' (each picture on its own scale)' : ''}.`;
+    const name = layerTitle(chosen);
+    const what = view.tile
+      ? t(chosen === 1 ? 'ae.weights-first' : 'ae.weights-last', { name, tiles: view.tiles })
+      : t('ae.weights-matrix', { name, inputs: view.width, units: view.height });
+    caption.textContent = t(view.tile ? 'ae.weights-scale-tiles' : 'ae.weights-scale', { what, scale: fixed(view.scale, 2) });
     describe(detail, caption.textContent);
   }, (error) => { if (!error.restarting) caption.textContent = String(error.message ?? error); });
 
@@ -232,12 +233,11 @@ function mountInside(worker) {
     if (chosen === 0) {
       [detail.width, detail.height] = [28 * 8, 28 * 8];
       showScaled(detail, layer.rgba, 28, 28);
-      caption.textContent = 'input: the 784 pixels the encoder takes (it has no weights).';
+      caption.textContent = t('ae.input-values');
     } else {
       [detail.width, detail.height] = [256, 128];
       showCode(detail, layer.values);
-      caption.textContent = `code: the ${layer.values.length} numbers, as bars (amber positive, blue negative), `
-        + `largest |value| ${layer.scale.toFixed(2)}.`;
+      caption.textContent = t('ae.code-values', { count: layer.values.length, scale: fixed(layer.scale, 2) });
     }
     describe(detail, caption.textContent);
   }

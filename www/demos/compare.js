@@ -7,6 +7,7 @@ import { showScaled, describe } from '../ui/canvas.js';
 import { addNote, hideProgress, showProgress } from '../ui/status.js';
 import { buildHistogram } from '../ui/histogram.js';
 import { pickCells } from '../ui/grid-pick.js';
+import { t, say, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -19,12 +20,12 @@ const HISTOGRAM_ROW = 1;
 export const demo = {
   sessions: { compare: 'CompareSession' },
   assets: [
-    { session: 'compare', method: 'load_weights', args: ['classifier'], path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the samples cannot be judged.' },
-    { session: 'compare', method: 'load_weights', args: ['pixelrnn'], path: 'weights/pixelrnn-binary.bpk', label: 'the binary PixelRNN', problem: 'the PixelRNN is untrained.' },
-    { session: 'compare', method: 'load_weights', args: ['vae'], path: 'weights/vae10.bpk', label: 'the 10-D VAE', problem: 'the VAE is untrained.' },
-    { session: 'compare', method: 'load_weights', args: ['gan'], path: 'weights/gan.bpk', label: 'the shipped GAN', problem: 'the GAN is untrained.' },
-    { session: 'compare', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
-    { session: 'compare', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits (searched)' },
+    { session: 'compare', method: 'load_weights', args: ['classifier'], path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.samples-unjudged') },
+    { session: 'compare', method: 'load_weights', args: ['pixelrnn'], path: 'weights/pixelrnn-binary.bpk', label: message('asset.pixelrnn-binary'), problem: message('problem.compare-pixelrnn-untrained') },
+    { session: 'compare', method: 'load_weights', args: ['vae'], path: 'weights/vae10.bpk', label: message('asset.vae10'), problem: message('problem.compare-vae-untrained') },
+    { session: 'compare', method: 'load_weights', args: ['gan'], path: 'weights/gan.bpk', label: message('asset.gan'), problem: message('problem.compare-gan-untrained') },
+    { session: 'compare', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
+    { session: 'compare', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits-searched') },
   ],
   // The PixelRNN's pixel steps are tiny products: a thread pool's hand-offs would cost more.
   threads: false,
@@ -62,7 +63,7 @@ export function mount(worker, state, setSetting) {
       const tr = body.insertRow();
       const th = document.createElement('th');
       th.scope = 'row';
-      th.textContent = row.figure;
+      th.textContent = say(row.figure);
       tr.append(th);
       row.cells.forEach((text, c) => {
         const td = tr.insertCell();
@@ -71,12 +72,12 @@ export function mount(worker, state, setSetting) {
           const bars = document.createElement('div');
           bars.className = 'histogram small';
           bars.setAttribute('role', 'img');
-          bars.setAttribute('aria-label', `read as each digit: ${view.columns[c].histogram.join(', ')}`);
+          bars.setAttribute('aria-label', t('compare.histogram', { counts: view.columns[c].histogram.join(', ') }));
           td.append(bars);
           buildHistogram(bars).update(view.columns[c]);
         }
       });
-      tr.insertCell().textContent = row.sentence;
+      tr.insertCell().textContent = say(row.sentence);
     });
     table.dataset.rows = view.rows.length;
     nearestGrids = Object.fromEntries(view.columns.map((column) => {
@@ -98,10 +99,11 @@ export function mount(worker, state, setSetting) {
     context.drawImage(grid, col * cell, row * cell, cell, cell, 0, 0, half, nearestCanvas.height);
     context.drawImage(nearestGrids[source], col * cell, row * cell, cell, cell, half, 0, half, nearestCanvas.height);
     const index = row * Number(grid.dataset.cols) + col;
-    const read = column.readsAsDigit[index] ? `read as a ${column.labels[index]}` : 'not read as a digit';
-    nearestCaption.textContent = `${column.name}, sample ${index + 1} (${read}), beside its nearest of `
-      + `${result.trainingDigits.toLocaleString('en-US')} training digits (no. ${column.nearestIndex[index] + 1}, a `
-      + `${column.nearestLabel[index]}): distance ${column.nearestDistance[index].toFixed(2)}`;
+    const read = column.readsAsDigit[index] ? t('compare.read-as', { digit: column.labels[index] }) : t('compare.not-read');
+    nearestCaption.textContent = t('compare.nearest', {
+      source: t(`compare.source.${column.source}`), n: index + 1, read, training: number(result.trainingDigits),
+      index: column.nearestIndex[index] + 1, label: column.nearestLabel[index], distance: fixed(column.nearestDistance[index], 2),
+    });
     nearestCanvas.dataset.source = source;
     nearestCanvas.dataset.sample = index;
     nearestCanvas.dataset.draws = Number(nearestCanvas.dataset.draws ?? 0) + 1;
@@ -118,20 +120,21 @@ export function mount(worker, state, setSetting) {
     for (const canvas of Object.values(grids)) canvas.dataset.complete = 'false';
     try {
       await worker.call('compare', 'start', [seed]);
-      status.textContent = `samples of seed ${seed}…`;
+      status.textContent = t('compare.status-start', { seed: String(seed) });
       for (;;) {
         const step = await worker.call('compare', 'step', [STEP_BUDGET_MS]);
         if (id !== run) return;
         if (step.grid) showGrid(step.grid);
-        showProgress(`comparing: ${step.text}`, step.fraction);
-        status.textContent = `seed ${seed}: ${step.text}`;
+        const stepText = say(step.text);
+        showProgress(t('compare.progress', { step: stepText }), step.fraction);
+        status.textContent = t('compare.status-step', { seed: String(seed), step: stepText });
         if (step.table) {
           result = step.table;
           showTable(step.table);
         }
         if (step.done) break;
       }
-      status.textContent = `seed ${seed}: ${SOURCES.length} × ${grids.real.dataset.rows * grids.real.dataset.cols} samples judged; hover a sample to see its nearest training digit.`;
+      status.textContent = t('compare.status-done', { seed: String(seed), sources: SOURCES.length, samples: grids.real.dataset.rows * grids.real.dataset.cols });
       root.dataset.done = 'true';
     } catch (error) {
       if (id === run) fail(error);

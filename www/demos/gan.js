@@ -7,6 +7,7 @@ import { PlayButton } from '../ui/play.js';
 import { Graph } from '../ui/graph.js';
 import { buildHistogram } from '../ui/histogram.js';
 import { pickCells } from '../ui/grid-pick.js';
+import { t, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -15,10 +16,10 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 export const demo = {
   sessions: { gan: 'GanSession', gan1d: 'Gan1dSession' },
   assets: [
-    { session: 'gan', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the samples cannot be judged.' },
-    { session: 'gan', method: 'load_shipped', path: 'weights/gan.bpk', label: 'the shipped GAN', problem: 'only training from scratch is offered.' },
-    { session: 'gan', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits', problem: 'D has no real digits: training is off.' },
-    { session: 'gan', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+    { session: 'gan', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.samples-unjudged') },
+    { session: 'gan', method: 'load_shipped', path: 'weights/gan.bpk', label: message('asset.gan'), problem: message('problem.gan-scratch-only') },
+    { session: 'gan', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits'), problem: message('problem.gan-no-reals') },
+    { session: 'gan', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
   threads: true,
 };
@@ -59,16 +60,16 @@ export function mount(worker, state, setSetting) {
     'gan-load-shipped', 'gan-download', 'gan-load-file', 'gan-slow-motion'].map($);
   const charts = {
     loss: new LineChart($('gan-loss-chart'), {
-      x: 'iterations', y: 'loss',
-      series: [{ label: 'D loss', color: COLORS.d }, { label: 'G loss', color: COLORS.g }],
+      x: t('gan.chart-iterations'), y: t('gan.chart-loss'),
+      series: [{ label: t('gan.chart-d-loss'), color: COLORS.d }, { label: t('gan.chart-g-loss'), color: COLORS.g }],
     }),
     score: new LineChart($('gan-score-chart'), {
-      x: 'iterations', y: 'mean D output', range: [0, 1],
-      series: [{ label: 'D(x), real', color: COLORS.real }, { label: 'D(G(z)), fake', color: COLORS.d }],
+      x: t('gan.chart-iterations'), y: t('gan.chart-mean-d'), range: [0, 1],
+      series: [{ label: t('gan.chart-real'), color: COLORS.real }, { label: t('gan.chart-fake'), color: COLORS.d }],
     }),
     quality: new LineChart($('gan-quality-chart'), {
-      x: 'iterations', y: 'share', range: [0, 1],
-      series: [{ label: 'confident samples', color: COLORS.confident }, { label: 'digits covered / 10', color: COLORS.coverage }],
+      x: t('gan.chart-iterations'), y: t('gan.chart-share'), range: [0, 1],
+      series: [{ label: t('gan.chart-confident'), color: COLORS.confident }, { label: t('gan.chart-coverage'), color: COLORS.coverage }],
     }),
   };
   const histogram = buildHistogram($('gan-class-histogram'));
@@ -86,7 +87,7 @@ export function mount(worker, state, setSetting) {
   });
   const fail = (error) => { if (!error.restarting) addNote(String(error.message ?? error), 'error'); };
 
-  const loop = mountLoop('gan', { words: { fakes: 'fake images', reals: 'real digits' }, drawSamples: drawDigits });
+  const loop = mountLoop('gan', { words: { fakes: t('gan.fake-images'), reals: t('gan.real-digits') }, drawSamples: drawDigits });
   const slowMotion = $('gan-slow-motion');
   const slow = () => slowMotion.getAttribute('aria-pressed') === 'true';
 
@@ -116,10 +117,10 @@ export function mount(worker, state, setSetting) {
       showPicked();
     }
     $('gan-iterations').textContent = String(report.iterations);
-    const rate = report.iterationsPerSecond ? `· ${report.iterationsPerSecond.toFixed(1)} iterations/s ` : '';
-    $('gan-rate').textContent = `${rate}· D steps ${report.dSteps}, G steps ${report.gSteps} · ${report.trainingSeconds.toFixed(1)} s of training`;
+    const rate = report.iterationsPerSecond ? t('gan.rate-speed', { rate: fixed(report.iterationsPerSecond, 1) }) : '';
+    $('gan-rate').textContent = t('gan.rate', { speed: rate, d: report.dSteps, g: report.gSteps, seconds: fixed(report.trainingSeconds, 1) });
     $('gan-digits-at').textContent = report.digitsAt
-      ? `· digits appeared after ${report.digitsAt[1].toFixed(0)} s (${report.digitsAt[0]} iterations)` : '';
+      ? t('gan.digits-at', { seconds: fixed(report.digitsAt[1], 0), iterations: report.digitsAt[0] }) : '';
     if (report.dLoss != null && report.gLoss != null) {
       charts.loss.add(report.iterations, report.dLoss, report.gLoss);
       charts.score.add(report.iterations, report.dReal, report.dFake);
@@ -132,13 +133,11 @@ export function mount(worker, state, setSetting) {
   function showReading(r) {
     histogram.update(r, real);
     $('gan-coverage').textContent = `${r.coverage}/10`;
-    describe(samples, `${(100 * r.confidentShare).toFixed(0)} % read as a digit with ≥ 90 % confidence, `
-      + `${r.coverage} of the 10 digits covered`);
-    $('gan-is').textContent = r.inceptionScore.toFixed(2);
+    describe(samples, t('gan.samples-described', { percent: fixed(100 * r.confidentShare, 0), coverage: r.coverage }));
+    $('gan-is').textContent = fixed(r.inceptionScore, 2);
     const missing = $('gan-missing');
     missing.hidden = !r.warnMissing;
-    missing.textContent = `Missing: ${r.missing.join(', ')} — G draws too few of ${r.missing.length === 1 ? 'this digit' : 'these digits'} `
-      + 'for the classifier to read them (fewer than 2 confident samples). Mode collapse looks like this.';
+    missing.textContent = t(r.missing.length === 1 ? 'gan.missing-one' : 'gan.missing', { digits: r.missing.join(t('list.separator')) });
   }
 
   async function chunk(work) {
@@ -201,7 +200,7 @@ export function mount(worker, state, setSetting) {
       const valid = spec.values ? spec.values.includes(value)
         : Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
       if (!valid) {
-        addNote(`${name}: ${control.value} is out of range; kept ${state[name]}.`, 'error');
+        addNote(t('gan.out-of-range', { name, value: control.value, kept: String(state[name]) }), 'error');
         control.value = String(state[name]);
         return;
       }
@@ -248,9 +247,9 @@ export function mount(worker, state, setSetting) {
     context.imageSmoothingEnabled = false;
     context.drawImage(samples, picked.col * cell, picked.row * cell, cell, cell, 0, 0, zoom.width, zoom.height);
     const index = picked.row * cols + picked.col;
-    const where = `sample ${index + 1} (row ${picked.row + 1}, column ${picked.col + 1})`;
+    const where = t('gan.sample-where', { n: index + 1, row: picked.row + 1, col: picked.col + 1 });
     zoomCaption.textContent = reading
-      ? `${where}: read as ${reading.classes[index]} (${(100 * reading.confidences[index]).toFixed(0)} % sure)`
+      ? t('gan.sample-read', { where, digit: reading.classes[index], percent: fixed(100 * reading.confidences[index], 0) })
       : where;
     describe(zoom, zoomCaption.textContent);
   };
@@ -263,8 +262,7 @@ export function mount(worker, state, setSetting) {
     try {
       real = await worker.call('gan', 'real_reading').catch(() => null);
       if (real) {
-        $('gan-real-figures').textContent = `IS ${real.inceptionScore.toFixed(2)}, `
-          + `${(100 * real.confidentShare).toFixed(0)} % confident, ${real.coverage}/10 digits`;
+        $('gan-real-figures').textContent = t('gan.real-figures', { score: fixed(real.inceptionScore, 2), percent: fixed(100 * real.confidentShare, 0), coverage: real.coverage });
       }
       await worker.call('gan', 'reset', [runSettings()]);
       await chunk('redraw');
@@ -293,7 +291,7 @@ export function mount(worker, state, setSetting) {
   function onLoopStopped(session, error) {
     if (session === 'gan') player.set(false);
     else line.stopped();
-    addNote(`Training stopped: ${error}`, 'error');
+    addNote(t('training.stopped', { reason: error }), 'error');
   }
 
   return { ready, onRestart, onLoop, onLoopStopped };
@@ -303,20 +301,16 @@ export function mount(worker, state, setSetting) {
 // motion one iteration at a time, each stage lit in turn with the tensors it made (all from one
 // traced iteration in the worker: its `trace`). The MNIST GAN and the 1-D GAN each have one.
 const STAGE_MS = 1500;
-const OFF = 'Slow motion is off: the diagram shows the stages, and the last slow-motion iteration\'s tensors.';
+// Each stage's name and what its caption says (keys `gan.stage-N` and `gan.stage-N-say`), from
+// the traced iteration `trace`, the samples' words `w` and the report `r`.
 const STAGES = [
-  { name: 'sample noise z ~ N(0, I) → G → fakes', nodes: ['z', 'G', 'fakes'],
-    say: (t, w) => `sample noise z ~ N(0, I), ${t.batch} of them, and pass it through G: ${w.fakes} (${t.dFake.length} shown).` },
-  { name: 'sample real data', nodes: ['reals'],
-    say: (t, w) => `sample ${t.batch} ${w.reals} from the training data (${t.dReal.length} shown).` },
-  { name: 'D scores both', nodes: ['fakes', 'reals', 'D', 'scores'],
-    say: (t, w) => `D scores both: D(x) of the ${w.reals} (grey bars), D(G(z)) of the ${w.fakes} (blue); 1 means "real".` },
-  { name: 'update D (k times)', nodes: ['scores', 'update-d', 'D'],
-    say: (t) => `update D to raise D(x) and lower D(G(z)): its loss on the batches was ${t.dLoss.toFixed(3)}${t.k > 1 ? ` (the last of k = ${t.k} steps, each on new batches)` : ''}.` },
-  { name: 'z → G → the updated D', nodes: ['fakes', 'D', 'g-scores'],
-    say: (t, w) => `the same z → G → the updated D: D(G(z)) of the same ${w.fakes}, now that D has learned from them.` },
-  { name: 'update G', nodes: ['g-scores', 'update-g', 'G'],
-    say: (t, w, r) => `update G (D fixed) to raise D(G(z)): G's loss ${t.gLoss.toFixed(3)}. Iteration ${r.iterations} done.` },
+  { nodes: ['z', 'G', 'fakes'], args: (trace, w) => ({ batch: trace.batch, fakes: w.fakes, shown: trace.dFake.length }) },
+  { nodes: ['reals'], args: (trace, w) => ({ batch: trace.batch, reals: w.reals, shown: trace.dReal.length }) },
+  { nodes: ['fakes', 'reals', 'D', 'scores'], args: (trace, w) => ({ reals: w.reals, fakes: w.fakes }) },
+  { nodes: ['scores', 'update-d', 'D'],
+    args: (trace) => ({ loss: fixed(trace.dLoss, 3), last: trace.k > 1 ? t('gan.stage-4-k', { k: trace.k }) : '' }) },
+  { nodes: ['fakes', 'D', 'g-scores'], args: (trace, w) => ({ fakes: w.fakes }) },
+  { nodes: ['g-scores', 'update-g', 'G'], args: (trace, w, r) => ({ loss: fixed(trace.gLoss, 3), iterations: r.iterations }) },
 ];
 
 // One training loop's diagram and its slow motion. `prefix`: the page's ids (gan, gan1d);
@@ -329,16 +323,16 @@ function mountLoop(prefix, { words, drawSamples }) {
     .forEach(([name, value]) => svg.setAttribute(name, value));
   const list = document.createElement('ol');
   list.className = 'stages';
-  list.setAttribute('aria-label', 'The stages of one iteration');
+  list.setAttribute('aria-label', t('gan.stages-label'));
   const items = STAGES.map((stage, i) => {
     const item = document.createElement('li');
     item.dataset.stage = String(i + 1);
-    item.textContent = stage.name;
+    item.textContent = t(`gan.stage-${i + 1}`);
     return item;
   });
   list.replaceChildren(...items);
   const caption = document.createElement('span'); // the caption's words, announced as they change
-  Object.assign(caption, { id: `${prefix}-loop-caption`, textContent: OFF });
+  Object.assign(caption, { id: `${prefix}-loop-caption`, textContent: t('gan.slow-off') });
   caption.setAttribute('role', 'status');
   const figcaption = document.createElement('figcaption');
   figcaption.append(caption);
@@ -350,13 +344,13 @@ function mountLoop(prefix, { words, drawSamples }) {
     nodes: [
       op('z', 8, 52, 76, 40, 'z ~ N(0, I)'),
       op('G', 112, 52, 56, 40, 'G'),
-      samples('fakes', 196, 12, `${words.fakes} G(z)`),
-      samples('reals', 196, 172, `${words.reals} x`),
+      samples('fakes', 196, 12, t('gan.graph-fakes', { fakes: words.fakes })),
+      samples('reals', 196, 172, t('gan.graph-reals', { reals: words.reals })),
       op('D', 468, 140, 56, 40, 'D'),
       { id: 'scores', x: 560, y: 40, w: 156, h: 80, title: 'D(x) | D(G(z))', bars: { range: [0, 1], band: [0.495, 0.505] } },
-      op('update-d', 744, 40, 128, 80, 'update D', { note: '' }),
-      { id: 'g-scores', x: 560, y: 200, w: 156, h: 80, title: 'D(G(z)), updated D', bars: { range: [0, 1], band: [0.495, 0.505] } },
-      op('update-g', 744, 200, 128, 80, 'update G', { note: '' }),
+      op('update-d', 744, 40, 128, 80, t('gan.graph-update-d'), { note: '' }),
+      { id: 'g-scores', x: 560, y: 200, w: 156, h: 80, title: t('gan.graph-g-scores'), bars: { range: [0, 1], band: [0.495, 0.505] } },
+      op('update-g', 744, 200, 128, 80, t('gan.graph-update-g'), { note: '' }),
     ],
     edges: [
       { from: 'z', to: 'G' },
@@ -382,20 +376,24 @@ function mountLoop(prefix, { words, drawSamples }) {
   // Shows what stage `stage` (1–6) made, and how long drawing it took (data-stage-ms).
   function showStage(stage, report) {
     const started = performance.now();
-    const t = report.trace;
-    if (stage === 1) drawSamples(graph.canvas('fakes'), t.fakes, report);
-    if (stage === 2) drawSamples(graph.canvas('reals'), t.reals, report);
+    const trace = report.trace;
+    const real = (v, i) => t('gan.bar-real', { n: i + 1, value: fixed(v, 3) });
+    const fake = (v, i) => t('gan.bar-fake', { n: i + 1, value: fixed(v, 3) });
+    if (stage === 1) drawSamples(graph.canvas('fakes'), trace.fakes, report);
+    if (stage === 2) drawSamples(graph.canvas('reals'), trace.reals, report);
     if (stage === 3) {
-      graph.bars('scores', [...t.dReal, ...t.dFake], [...t.dReal.map((v, i) => `D(x) of real ${i + 1}: ${v.toFixed(3)}`),
-        ...t.dFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`)], [...t.dReal.map(() => 'real'), ...t.dFake.map(() => 'fake')]);
+      graph.bars('scores', [...trace.dReal, ...trace.dFake], [...trace.dReal.map(real), ...trace.dFake.map(fake)],
+        [...trace.dReal.map(() => 'real'), ...trace.dFake.map(() => 'fake')]);
     }
-    if (stage === 4) graph.note('update-d', `D loss ${t.dLoss.toFixed(3)}`);
-    if (stage === 5) graph.bars('g-scores', t.gFake, t.gFake.map((v, i) => `D(G(z)) of fake ${i + 1}: ${v.toFixed(3)}`), t.gFake.map(() => 'fake'));
-    if (stage === 6) graph.note('update-g', `G loss ${t.gLoss.toFixed(3)}`);
+    if (stage === 4) graph.note('update-d', t('gan.note-d-loss', { loss: fixed(trace.dLoss, 3) }));
+    if (stage === 5) graph.bars('g-scores', trace.gFake, trace.gFake.map(fake), trace.gFake.map(() => 'fake'));
+    if (stage === 6) graph.note('update-g', t('gan.note-g-loss', { loss: fixed(trace.gLoss, 3) }));
     light(stage);
-    caption.textContent = `Stage ${stage} of 6, iteration ${report.iterations}: ${STAGES[stage - 1].say(t, words, report)}`;
+    caption.textContent = t('gan.stage-caption', {
+      stage, iteration: report.iterations, says: t(`gan.stage-${stage}-say`, STAGES[stage - 1].args(trace, words, report)),
+    });
     figure.dataset.stageMs = (performance.now() - started).toFixed(2);
-    figure.dataset.traceMs = t.millis.toFixed(1);
+    figure.dataset.traceMs = trace.millis.toFixed(1);
   }
 
   // A wait that pause cuts short.
@@ -439,7 +437,7 @@ function mountLoop(prefix, { words, drawSamples }) {
     },
     enabled(on) {
       if (!on) light(0);
-      caption.textContent = on ? 'Slow motion is on: press play or one iteration.' : OFF;
+      caption.textContent = t(on ? 'gan.slow-on' : 'gan.slow-off');
     },
   };
 }
@@ -490,7 +488,7 @@ function mountLine(worker, state, setSetting, fail, slow) {
     data: state['gan1d-data'], histogram: drawn, loss: state['gan1d-loss'], k: state['gan1d-k'], seed: state['gan1d-seed'],
   });
 
-  const loop = mountLoop('gan1d', { words: { fakes: 'fake points', reals: 'real samples' }, drawSamples: drawPoints });
+  const loop = mountLoop('gan1d', { words: { fakes: t('gan1d.fake-points'), reals: t('gan1d.real-samples') }, drawSamples: drawPoints });
 
   async function pause() {
     await loop.stop();
@@ -511,7 +509,7 @@ function mountLine(worker, state, setSetting, fail, slow) {
     if (state['gan1d-data'] === 'drawn' && !drawn.some((v) => v > 0)) {
       last = null;
       drawPicture(canvas, null, drawn);
-      stats.textContent = 'Draw the real data\'s histogram on the picture, then press play.';
+      stats.textContent = t('gan1d.draw-first');
       return;
     }
     try {
@@ -525,11 +523,12 @@ function mountLine(worker, state, setSetting, fail, slow) {
   function show(view) {
     last = view;
     drawPicture(canvas, view, state['gan1d-data'] === 'drawn' ? drawn : null);
-    const figure = (v) => v.toFixed(2);
-    stats.textContent = `data: mean ${figure(view.dataMean)}, sd ${figure(view.dataStd)} · `
-      + `G: mean ${figure(view.generatorMean)}, sd ${figure(view.generatorStd)} · `
-      + `iteration ${view.iterations} · G's push |∂loss/∂x| ${view.push.toPrecision(2)}`
-      + (view.iterationsPerSecond ? ` · ${view.iterationsPerSecond.toFixed(0)} iterations/s` : '');
+    const figure = (v) => fixed(v, 2);
+    stats.textContent = t('gan1d.stats', {
+      dataMean: figure(view.dataMean), dataSd: figure(view.dataStd), gMean: figure(view.generatorMean), gSd: figure(view.generatorStd),
+      iteration: view.iterations, push: number(view.push, { maximumSignificantDigits: 2, minimumSignificantDigits: 2, useGrouping: false }),
+      speed: view.iterationsPerSecond ? t('gan1d.speed', { rate: fixed(view.iterationsPerSecond, 0) }) : '',
+    });
     Object.assign(stats.dataset, {
       dataMean: view.dataMean, dataStd: view.dataStd, generatorMean: view.generatorMean,
       generatorStd: view.generatorStd, iterations: view.iterations, push: view.push,

@@ -4,6 +4,7 @@
 import { DrawPad } from '../ui/drawpad.js';
 import { showScaled, reducedMotion } from '../ui/canvas.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { t, message, fixed } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -22,11 +23,11 @@ const CHUNK_BUDGET_MS = 12;
 export const demo = {
   sessions: { pixel: 'PixelRnnSession' },
   assets: [
-    { session: 'pixel', method: 'load_weights', args: ['binary'], path: 'weights/pixelrnn-binary.bpk', label: 'the binary PixelRNN', problem: 'the binary model is untrained.' },
-    { session: 'pixel', method: 'load_weights', args: ['levels4'], path: 'weights/pixelrnn-levels4.bpk', label: 'the 4-level PixelRNN', problem: 'the 4-level model is untrained.' },
-    { session: 'pixel', method: 'load_weights', args: ['regression'], path: 'weights/pixelrnn-regression.bpk', label: 'the regression PixelRNN', problem: 'the regression model is untrained.' },
-    { session: 'pixel', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
-    { session: 'pixel', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'finished paintings are not read.' },
+    { session: 'pixel', method: 'load_weights', args: ['binary'], path: 'weights/pixelrnn-binary.bpk', label: message('asset.pixelrnn-binary'), problem: message('problem.pixel-binary-untrained') },
+    { session: 'pixel', method: 'load_weights', args: ['levels4'], path: 'weights/pixelrnn-levels4.bpk', label: message('asset.pixelrnn-levels4'), problem: message('problem.pixel-levels4-untrained') },
+    { session: 'pixel', method: 'load_weights', args: ['regression'], path: 'weights/pixelrnn-regression.bpk', label: message('asset.pixelrnn-regression'), problem: message('problem.pixel-regression-untrained') },
+    { session: 'pixel', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
+    { session: 'pixel', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.paintings-unread') },
   ],
   // One pixel is a handful of tiny products: a thread pool's hand-offs would cost more than they save.
   threads: false,
@@ -44,18 +45,12 @@ export const settings = {
 // more of its paintings as digits than 1.0); the grey-level pair was measured at 1.
 const MODEL_TEMPERATURES = { binary: 0.8, levels4: 1, regression: 1 };
 
-const MODEL_NOTES = {
-  binary: 'Black or white: the model gives each pixel a probability of ink and draws from it.',
-  levels4: '4 grey levels as classes: a softmax over the levels, one drawn per pixel. Strokes stay crisp.',
-  regression: 'Grey as a number: the model paints its prediction, the mean of what each pixel could be. '
-    + 'From an empty canvas that mean is nearly black everywhere, so it paints next to nothing; given the top '
-    + 'of a digit (Complete, below) it goes on in fading grey. No distribution, so no seed, temperature or map.',
-};
+// Each model's note: key `pixelrnn.note-<model>`.
 
 // What the painting paints, from the worker's `{label, drawn}`.
 function paintingCaption({ label, drawn }) {
-  if (label === null) return 'any digit (this model has no labels)';
-  return drawn ? `a ${label}: any digit, the label drawn from the seed` : `a ${label}, as chosen`;
+  if (label === null) return t('pixelrnn.painting-any');
+  return t(drawn ? 'pixelrnn.painting-drawn' : 'pixelrnn.painting-chosen', { label });
 }
 
 // A 28×28 RGBA image filled with one colour, drawn scaled on `canvas`.
@@ -104,7 +99,7 @@ export function mount(worker, state, setSetting) {
   rows.value = state['pixel-rows'];
 
   const showModel = () => {
-    $('pixel-model-note').textContent = MODEL_NOTES[model.value];
+    $('pixel-model-note').textContent = t(`pixelrnn.note-${model.value}`);
     const regression = model.value === 'regression';
     seed.disabled = regression;
     temperature.disabled = regression;
@@ -115,8 +110,8 @@ export function mount(worker, state, setSetting) {
   const labelFor = () => (label.disabled ? 'any' : label.value);
   const showSpeed = () => {
     const rate = RATES[Number(speed.value) - 1];
-    $('pixel-speed-text').textContent = (rate === Infinity ? 'as fast as this machine allows' : `${rate} pixels per second`)
-      + (reducedMotion() && Number(speed.value) === CALM_SPEED ? ' (slower to start with: your system asks for reduced motion)' : '');
+    $('pixel-speed-text').textContent = (rate === Infinity ? t('pixelrnn.speed-max') : t('pixelrnn.speed-rate', { rate }))
+      + (reducedMotion() && Number(speed.value) === CALM_SPEED ? t('pixelrnn.speed-calm') : '');
   };
   const showRows = () => {
     $('pixel-visible-rows-value').textContent = rows.value;
@@ -163,7 +158,7 @@ export function mount(worker, state, setSetting) {
     if (chunk.reading) showReading(chunk.reading);
     if (chunk.done) {
       const seconds = (performance.now() - run.started) / 1000;
-      $('pixel-rate').textContent = `painted in ${seconds.toFixed(2)} s`;
+      $('pixel-rate').textContent = t('pixelrnn.painted-in', { seconds: fixed(seconds, 2) });
       finish();
     }
   }
@@ -198,9 +193,11 @@ export function mount(worker, state, setSetting) {
   // The judge's reading of a finished painting, as words and as attributes for tests.
   function showReading({ label: digit, confidence, mnistLike, readsAsDigit }) {
     const out = $('pixel-reading');
-    out.textContent = `the classifier reads a ${digit} (${Math.round(confidence * 100)} %); `
-      + (mnistLike ? 'its strokes pass the MNIST-likeness check' : 'its strokes fail the MNIST-likeness check')
-      + (readsAsDigit ? ': it reads as a digit.' : ': it does not read as a digit.');
+    out.textContent = t('pixelrnn.reading', {
+      digit, percent: Math.round(confidence * 100),
+      check: t(mnistLike ? 'pixelrnn.check-pass' : 'pixelrnn.check-fail'),
+      verdict: t(readsAsDigit ? 'pixelrnn.reads-digit' : 'pixelrnn.reads-not'),
+    });
     Object.assign(out.dataset, { label: digit, confidence, mnistLike, readsAsDigit });
   }
 
@@ -235,7 +232,7 @@ export function mount(worker, state, setSetting) {
     requestAnimationFrame(frame);
   });
   stop.addEventListener('click', () => {
-    $('pixel-rate').textContent = `stopped at ${progress.textContent}`;
+    $('pixel-rate').textContent = t('pixelrnn.stopped-at', { progress: progress.textContent });
     finish();
   });
 
@@ -266,15 +263,16 @@ export function mount(worker, state, setSetting) {
         input = await worker.call('pixel', 'complete_drawing', [model.value, rgba, pad.canvas.width, pad.canvas.height, ...args.slice(1)], [rgba.buffer]);
       }
       showScaled($('pixel-input'), input, 28, 28);
-      $('pixel-completions-caption').textContent = `four completions, seeds ${firstSeed}–${firstSeed + 3}`;
+      $('pixel-completions-caption').textContent = t('pixelrnn.completions', { first: String(firstSeed), last: String(firstSeed + 3) });
       for (;;) {
         const step = await worker.call('pixel', 'complete_step', [PIXELS, 40]);
         if (run !== completionRun) return;
         showScaled(completions, step.strip, step.frames * 28, 28);
         if (step.labels) {
           completions.dataset.labels = step.labels.join(',');
-          $('pixel-completions-caption').textContent = `four completions, seeds ${firstSeed}–${firstSeed + 3}, `
-            + `painted as ${step.labels.join(', ')}${labelFor() === 'any' ? ' (each drawn from its seed)' : ''}`;
+          $('pixel-completions-caption').textContent = t(labelFor() === 'any' ? 'pixelrnn.completions-drawn' : 'pixelrnn.completions-painted', {
+            first: String(firstSeed), last: String(firstSeed + 3), labels: step.labels.join(t('list.separator')),
+          });
         }
         if (step.done) break;
       }
@@ -284,7 +282,7 @@ export function mount(worker, state, setSetting) {
 
   $('pixel-nll-run').addEventListener('click', async () => {
     const out = $('pixel-nll');
-    out.textContent = 'measuring…';
+    out.textContent = t('common.measuring');
     const button = $('pixel-nll-run');
     button.disabled = true;
     try {
@@ -292,8 +290,7 @@ export function mount(worker, state, setSetting) {
       await worker.call('pixel', 'nll_start');
       for (;;) {
         const r = await worker.call('pixel', 'nll_step');
-        out.textContent = `${r.nats.toFixed(2)} nats per image on the first ${r.digits} test digits (binarised with seed ${r.seed})`
-          + (r.done ? '; over all 10,000 see the README (scripts/lab train pixelrnn prints it).' : ` · measuring, ${r.digits} of ${r.of}`);
+        out.textContent = t(r.done ? 'pixelrnn.nll-done' : 'pixelrnn.nll-measuring', { nats: fixed(r.nats, 2), digits: r.digits, seed: r.seed, of: r.of });
         out.dataset.digits = r.digits;
         if (r.done) break;
       }

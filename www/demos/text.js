@@ -6,6 +6,12 @@
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
+import { t, tNodes, message, fixed, number, TABLES } from '../i18n/i18n.js';
+
+// Words of the English corpus inside a sentence of the page: marked as English.
+const english = (text) => Object.assign(document.createElement('span'), { lang: 'en', textContent: text });
+// A topic of the corpus (its folder name, e.g. "startrek") in the page's language.
+const topicName = (name) => (`text.topic.${name}` in TABLES.en ? t(`text.topic.${name}`) : name);
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 // One colour per topic (ten topics), distinct on the dark background.
@@ -18,12 +24,12 @@ export const demo = {
   // The sentence corpus before the VAE's weights: the vocabulary, and so the model's shape,
   // comes from it.
   assets: [
-    { session: 'text', method: 'load_corpus', path: 'data/text/fortunes.tsv.gz', label: 'the fortune corpus' },
-    { session: 'text', method: 'load_weights', args: ['text-ae'], path: 'weights/text-ae.bpk', label: 'the search auto-encoder', problem: 'search by code starts untrained.' },
-    { session: 'text', method: 'load_weights', args: ['text-ae2d'], path: 'weights/text-ae2d.bpk', label: 'the map auto-encoder', problem: 'the code map starts untrained.' },
-    { session: 'text', method: 'load_weights', args: ['text-pca'], path: 'weights/text-pca.bpk', label: 'the principal components', problem: 'the PCA map is empty.' },
-    { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: 'the sentence corpus' },
-    { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: 'the sentence VAE', problem: 'interpolation is off.' },
+    { session: 'text', method: 'load_corpus', path: 'data/text/fortunes.tsv.gz', label: message('asset.fortunes') },
+    { session: 'text', method: 'load_weights', args: ['text-ae'], path: 'weights/text-ae.bpk', label: message('asset.text-ae'), problem: message('problem.text-ae-untrained') },
+    { session: 'text', method: 'load_weights', args: ['text-ae2d'], path: 'weights/text-ae2d.bpk', label: message('asset.text-ae2d'), problem: message('problem.text-ae2d-untrained') },
+    { session: 'text', method: 'load_weights', args: ['text-pca'], path: 'weights/text-pca.bpk', label: message('asset.text-pca'), problem: message('problem.text-pca-empty') },
+    { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: message('asset.sentences') },
+    { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: message('asset.sentence-vae'), problem: message('problem.sentence-vae-off') },
   ],
   threads: false,
 };
@@ -49,7 +55,8 @@ export function mount(worker, state, setSetting) {
     const item = document.createElement('li');
     const topic = document.createElement('span');
     topic.className = 'topic';
-    topic.textContent = ` — ${topicNames[hit.topic] ?? hit.topic}, distance ${hit.distance.toFixed(2)}`;
+    topic.lang = document.documentElement.lang; // the list holds English documents; this is the page's
+    topic.textContent = t('text.hit', { topic: topicName(topicNames[hit.topic] ?? String(hit.topic)), distance: fixed(hit.distance, 2) });
     item.append(hit.text, topic);
     item.dataset.topic = topicNames[hit.topic] ?? '';
     return item;
@@ -57,11 +64,11 @@ export function mount(worker, state, setSetting) {
 
   function showAnswer(answer) {
     const known = answer.knownWords;
-    $('text-known-words').textContent = queryInput.value.trim() === ''
-      ? 'Type a few words to search.'
+    $('text-known-words').replaceChildren(...(queryInput.value.trim() === ''
+      ? [t('text.type-words')]
       : known.length
-        ? `Words the models see (of the 2,000 in the bag): ${known.join(', ')}`
-        : 'None of these words is among the 2,000 in the bag of words: try others.';
+        ? tNodes('text.known-words', { words: english(known.join(', ')) })
+        : [t('text.no-known-words')]));
     $('text-results-code').replaceChildren(...answer.byCode.map(hitItem));
     $('text-results-words').replaceChildren(...answer.byWords.map(hitItem));
     codeMap.mark(answer.autoencoder ?? null);
@@ -89,15 +96,14 @@ export function mount(worker, state, setSetting) {
       const item = document.createElement('li');
       const swatch = document.createElement('span');
       swatch.style.background = TOPIC_COLORS[i];
-      item.append(swatch, name);
+      item.append(swatch, topicName(name));
       return item;
     }));
   }
 
   function showPrecision(p) {
     const el = $('text-precision');
-    el.textContent = `Precision@${p.k} by topic over ${p.queries} held-out documents (searching ${p.index.toLocaleString('en-US')}): `
-      + `by code ${p.byCode.toFixed(3)}, by word overlap ${p.byWords.toFixed(3)}.`;
+    el.textContent = t('text.precision-result', { k: p.k, queries: p.queries, index: number(p.index), code: fixed(p.byCode, 3), words: fixed(p.byWords, 3) });
     Object.assign(el.dataset, { code: p.byCode.toFixed(4), words: p.byWords.toFixed(4), k: String(p.k) });
   }
 
@@ -106,7 +112,8 @@ export function mount(worker, state, setSetting) {
   const endB = $('poetry-b');
   const sentenceItems = (lines) => lines.map((line) => {
     const item = document.createElement('li');
-    item.textContent = line || '(empty)';
+    if (line) item.textContent = line;
+    else item.append(Object.assign(document.createElement('span'), { lang: document.documentElement.lang, textContent: t('text.empty') }));
     return item;
   });
 
@@ -117,11 +124,11 @@ export function mount(worker, state, setSetting) {
     $('poetry-go').disabled = true;
     try {
       const poetry = await worker.call('text', 'interpolate', [endA.value, endB.value, steps, beam, temperature]);
-      $('poetry-read-as').textContent = `Read as: “${poetry.a}” → “${poetry.b}”`
-        + (poetry.unknown.length ? ` (not in the VAE's vocabulary, read as <unk>: ${poetry.unknown.join(', ')})` : '');
+      $('poetry-read-as').replaceChildren(...tNodes('text.read-as', { a: english(poetry.a), b: english(poetry.b) }),
+        ...(poetry.unknown.length ? tNodes('text.unknown', { words: english(poetry.unknown.join(', ')) }) : []));
       $('poetry-steps').replaceChildren(...sentenceItems(poetry.decoded));
       $('poetry-steps').dataset.beam = poetry.beam;
-      $('poetry-steps-title').textContent = poetry.beam > 1 ? `Beam search (${poetry.beam} prefixes)` : 'Greedy';
+      $('poetry-steps-title').textContent = poetry.beam > 1 ? t('text.beam-title', { beam: poetry.beam }) : t('text.greedy-title');
       $('poetry-steps').dataset.a = poetry.a;
       $('poetry-steps').dataset.b = poetry.b;
       $('poetry-sampled').replaceChildren(...sentenceItems(poetry.sampled));
@@ -160,7 +167,7 @@ export function mount(worker, state, setSetting) {
       try {
         showMap(await worker.call('text', 'map'));
         if (queryInput.value) await query();
-        else $('text-known-words').textContent = 'Type a few words to search.';
+        else $('text-known-words').textContent = t('text.type-words');
       } catch (error) {
         fail(error);
       }

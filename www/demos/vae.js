@@ -8,6 +8,7 @@ import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
 import { LABEL_COLORS } from '../ui/scatter.js';
 import { Graph } from '../ui/graph.js';
+import { t, message, fixed } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -15,17 +16,17 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 export const demo = {
   sessions: { vae: 'VaeSession' },
   assets: [
-    { session: 'vae', method: 'load_weights', args: ['vae10'], path: 'weights/vae10.bpk', label: 'the 10-D VAE', problem: 'the 10-D VAE starts untrained.' },
-    { session: 'vae', method: 'load_weights', args: ['ae10'], path: 'weights/ae10.bpk', label: 'the plain AE', problem: 'the plain AE starts untrained.' },
-    { session: 'vae', method: 'load_weights', args: ['vae2'], path: 'weights/vae2.bpk', label: 'the 2-D VAE', problem: 'the 2-D VAE starts untrained.' },
-    { session: 'vae', method: 'load_classifier', path: 'weights/classifier.bpk', label: 'the digit classifier', problem: 'the frames cannot be read.' },
-    { session: 'vae', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: 'MNIST test digits' },
+    { session: 'vae', method: 'load_weights', args: ['vae10'], path: 'weights/vae10.bpk', label: message('asset.vae10'), problem: message('problem.vae10-untrained') },
+    { session: 'vae', method: 'load_weights', args: ['ae10'], path: 'weights/ae10.bpk', label: message('asset.ae10'), problem: message('problem.ae10-untrained') },
+    { session: 'vae', method: 'load_weights', args: ['vae2'], path: 'weights/vae2.bpk', label: message('asset.vae2'), problem: message('problem.vae2-untrained') },
+    { session: 'vae', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.frames-unread') },
+    { session: 'vae', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
   // One thread: in-page training measured 28.4 steps/s on one thread against 25.5 on two
   // (tests/train-rate.mjs, 2 cores): its products are too small for the pool's hand-offs.
   threads: false,
 };
-const trainingDigits = { session: 'vae', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: 'MNIST training digits' };
+const trainingDigits = { session: 'vae', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits') };
 
 export const settings = {
   'vae-a': { default: 0, min: -1, max: 9999, integer: true },
@@ -52,9 +53,9 @@ export function mount(worker, state, setSetting) {
       showScaled(canvas, s[model], s.frames * 28, 28);
       canvas.dataset.frames = s.frames;
       canvas.dataset.draws = Number(canvas.dataset.draws ?? 0) + 1;
-      const reads = s[`${model}Reads`].map((c, i) => `${c} ${(100 * s[`${model}Confidence`][i]).toFixed(0)}%`);
+      const reads = s[`${model}Reads`].map((c, i) => t('vae.frame-read', { digit: c, percent: fixed(100 * s[`${model}Confidence`][i], 0) }));
       $(`${model}-${prefix}-reads`).textContent = reads.join(' · ');
-      describe(canvas, `${s.frames} frames, read as ${readings(s[`${model}Reads`], s[`${model}Confidence`])}`);
+      describe(canvas, t('vae.frames-read', { frames: s.frames, reads: readings(s[`${model}Reads`], s[`${model}Confidence`]) }));
     }
   }
 
@@ -67,8 +68,7 @@ export function mount(worker, state, setSetting) {
     structure.refresh();
     if (result.strips) {
       showStrips('interp', result.strips);
-      $('vae-strip-summary').textContent = `Middle frames read with ${(100 * result.strips.vaeMiddle).toFixed(0)} % `
-        + `confidence on the VAE's path, ${(100 * result.strips.aeMiddle).toFixed(0)} % on the AE's.`;
+      $('vae-strip-summary').textContent = t('vae.strip-summary', { vae: fixed(100 * result.strips.vaeMiddle, 0), ae: fixed(100 * result.strips.aeMiddle, 0) });
     }
     hideProgress();
   }
@@ -78,8 +78,7 @@ export function mount(worker, state, setSetting) {
     try {
       const s = await worker.call('vae', 'prior_samples', [priorSeed]);
       showStrips('prior', s);
-      $('vae-prior-summary').textContent = `Mean confidence over the 10: VAE ${(100 * s.vaeMean).toFixed(0)} %, `
-        + `plain AE ${(100 * s.aeMean).toFixed(0)} %.`;
+      $('vae-prior-summary').textContent = t('vae.prior-summary', { vae: fixed(100 * s.vaeMean, 0), ae: fixed(100 * s.aeMean, 0) });
     } catch (error) {
       fail(error);
     }
@@ -133,8 +132,9 @@ export function mount(worker, state, setSetting) {
     if (sliders.children.length !== code.length) {
       sliders.replaceChildren(...code.map((_, i) => {
         const label = document.createElement('label');
-        const used = spread ? ` · ${spread.spread[i].toFixed(2)}` : '';
-        label.innerHTML = `<span>z${i + 1}${used}</span><input type="range" min="-3" max="3" step="0.01" aria-label="code number ${i + 1}">`;
+        const used = spread ? ` · ${fixed(spread.spread[i], 2)}` : '';
+        label.innerHTML = `<span>z${i + 1}${used}</span><input type="range" min="-3" max="3" step="0.01">`;
+        label.querySelector('input').setAttribute('aria-label', t('vae.slider', { n: i + 1 }));
         label.querySelector('input').dataset.spread = spread?.spread[i] ?? '';
         label.querySelector('input').addEventListener('input', (event) => {
           code[i] = Number(event.target.value);
@@ -164,7 +164,7 @@ export function mount(worker, state, setSetting) {
   const decodeAt = latestOnly(() => worker.call('vae', 'decode_map', [marker.u, marker.v]), (rgba) => {
     showScaled(mapDecoded, rgba, 28, 28);
     mapDecoded.dataset.draws = Number(mapDecoded.dataset.draws ?? 0) + 1;
-    $('vae-map-caption').textContent = `decoded at (${marker.u.toFixed(2)}, ${(1 - marker.v).toFixed(2)}) of the prior's mass`;
+    $('vae-map-caption').textContent = t('vae.map-decoded-at', { u: fixed(marker.u, 2), v: fixed(1 - marker.v, 2) });
     drawMap();
   }, fail);
   function drawMap() {
@@ -202,8 +202,8 @@ export function mount(worker, state, setSetting) {
 
   // Training: charts of the two terms, β, and the σ plot's histogram.
   const chart = new LineChart($('vae-loss-chart'), {
-    x: 'steps', y: 'nats per digit', log: true,
-    series: [{ label: 'reconstruction', color: '#f59e0b' }, { label: 'KL', color: '#38bdf8' }],
+    x: t('chart.steps'), y: t('vae.chart-nats'), log: true,
+    series: [{ label: t('vae.chart-reconstruction'), color: '#f59e0b' }, { label: 'KL', color: '#38bdf8' }],
   });
   const model = $('vae-train-model');
   const beta = $('vae-beta');
@@ -236,8 +236,9 @@ export function mount(worker, state, setSetting) {
   function onLoop(session, report) {
     if (train.state !== 'running') return;
     $('vae-train-steps').textContent = String(report.steps);
-    $('vae-train-rate').textContent = `${report.stepsPerSecond.toFixed(1)} steps/s · reconstruction ${report.reconstruction.toFixed(1)} `
-      + `· KL ${report.kl.toFixed(2)} · β ${report.beta}`;
+    $('vae-train-rate').textContent = t('vae.rate', {
+      rate: fixed(report.stepsPerSecond, 1), reconstruction: fixed(report.reconstruction, 1), kl: fixed(report.kl, 2), beta: String(report.beta),
+    });
     chart.add(report.steps, report.reconstruction, Math.max(report.kl, 1e-3));
     drawSigma(report.logVarianceHistogram);
     // The views follow the model being trained.
@@ -284,12 +285,11 @@ export function mount(worker, state, setSetting) {
   // The test-set bound of the shipped models.
   $('vae-bounds').addEventListener('click', async () => {
     const result = $('vae-bounds-result');
-    result.textContent = 'measuring…';
+    result.textContent = t('common.measuring');
     try {
       const b = await worker.call('vae', 'test_bounds');
-      const elbo = ([negative, reconstruction, kl]) => `ELBO −${negative.toFixed(2)} (reconstruction ${reconstruction.toFixed(2)} + KL ${kl.toFixed(2)})`;
-      result.textContent = `10-D VAE: ${elbo(b.vae10)} · 2-D VAE: ${elbo(b.vae2)} · plain AE: reconstruction ${b.ae10.toFixed(2)} `
-        + '(a point code has no finite bound) — nats per digit.';
+      const elbo = ([negative, reconstruction, kl]) => t('vae.elbo', { negative: fixed(negative, 2), reconstruction: fixed(reconstruction, 2), kl: fixed(kl, 2) });
+      result.textContent = t('vae.bounds-result', { vae10: elbo(b.vae10), vae2: elbo(b.vae2), ae: fixed(b.ae10, 2) });
     } catch (error) {
       result.textContent = '';
       fail(error);
@@ -304,8 +304,8 @@ export function mount(worker, state, setSetting) {
       showImage($('vae-imitation-original'), result.original);
       showImage($('vae-imitation-extended'), result.extended);
       showImage($('vae-imitation-stray'), result.stray);
-      $('vae-imitation-extended-caption').textContent = `stroke extended: ${result.changed} pixels, ${result.lossExtended.toFixed(2)} nats`;
-      $('vae-imitation-stray-caption').textContent = `stray dot: ${result.changed} pixels, ${result.lossStray.toFixed(2)} nats`;
+      $('vae-imitation-extended-caption').textContent = t('vae.imitation-extended', { pixels: result.changed, nats: fixed(result.lossExtended, 2) });
+      $('vae-imitation-stray-caption').textContent = t('vae.imitation-stray', { pixels: result.changed, nats: fixed(result.lossStray, 2) });
     } catch (error) {
       fail(error);
     }
@@ -357,7 +357,7 @@ export function mount(worker, state, setSetting) {
 
   function onLoopStopped(session, error) {
     train.set('idle');
-    addNote(`Training stopped: ${error}`, 'error');
+    addNote(t('training.stopped', { reason: error }), 'error');
   }
 
   return { ready, onLoop, onLoopStopped, onRestart };
@@ -367,11 +367,11 @@ export function mount(worker, state, setSetting) {
 // the noise e, the code c = exp(σ) ⊙ e + m, the KL term per dimension and the decoder's output
 // of c, all from one call to the worker.
 const PARTS = [
-  { part: 'm', title: 'm: the mean', range: [-3, 3], band: [-1, 1] },
-  { part: 'sigma', title: 'σ = ½ log σ² (log s.d.)', range: [-5, 1], band: [-0.05, 0.05] },
-  { part: 'e', title: 'e ~ N(0, I)', range: [-3, 3], band: [-1, 1] },
-  { part: 'c', title: 'c = exp(σ) ⊙ e + m', range: [-3, 3], band: [-1, 1] },
-  { part: 'kl', title: 'KL per dimension (nats)', range: [0, 5] },
+  { part: 'm', title: 'vae.part-m', range: [-3, 3], band: [-1, 1] },
+  { part: 'sigma', title: 'vae.part-sigma', range: [-5, 1], band: [-0.05, 0.05] },
+  { part: 'e', title: 'vae.part-e', range: [-3, 3], band: [-1, 1] },
+  { part: 'c', title: 'vae.part-c', range: [-3, 3], band: [-1, 1] },
+  { part: 'kl', title: 'vae.part-kl', range: [0, 5] },
 ];
 
 function mountStructure(worker, fail) {
@@ -380,7 +380,7 @@ function mountStructure(worker, fail) {
   const nats = $('vae-structure-nats');
   const bar = (id, x, y, w, h) => {
     const spec = PARTS.find((p) => p.part === id);
-    return { id, x, y, w, h, title: spec.title, bars: { range: spec.range, band: spec.band }, attrs: { 'data-part': id } };
+    return { id, x, y, w, h, title: t(spec.title), bars: { range: spec.range, band: spec.band }, attrs: { 'data-part': id } };
   };
   const digit = (id, x, y, size, scale, title, attrs) => ({
     id, x, y, w: size, h: size, title,
@@ -389,15 +389,15 @@ function mountStructure(worker, fail) {
   const graph = new Graph(svg, {
     width: 880, height: 300,
     nodes: [
-      digit('x', 8, 104, 92, 3, 'the digit x', { 'aria-hidden': 'true' }),
-      { id: 'encoder', x: 124, y: 124, w: 84, h: 52, shape: 'op', body: 'encoder' },
+      digit('x', 8, 104, 92, 3, t('vae.graph-x'), { 'aria-hidden': 'true' }),
+      { id: 'encoder', x: 124, y: 124, w: 84, h: 52, shape: 'op', body: t('vae.graph-encoder') },
       bar('m', 244, 28, 160, 72),
       bar('sigma', 244, 138, 160, 72),
       bar('e', 244, 236, 160, 56),
       { id: 'op', x: 440, y: 138, w: 128, h: 44, shape: 'op', body: 'exp(σ) ⊙ e + m' },
       bar('c', 600, 28, 160, 72),
       bar('kl', 600, 138, 160, 72),
-      digit('output', 784, 44, 92, 3, 'decoded c', { 'data-testid': 'vae-structure-output', 'aria-hidden': 'true' }),
+      digit('output', 784, 44, 92, 3, t('vae.graph-decoded'), { 'data-testid': 'vae-structure-output', 'aria-hidden': 'true' }),
       digit('mean-output', 796, 196, 68, 2, 'c = m (σ → −∞)', { 'aria-hidden': 'true' }),
     ],
     edges: [
@@ -417,14 +417,12 @@ function mountStructure(worker, fail) {
     showScaled(graph.canvas('output'), r.output, 28, 28);
     showScaled(graph.canvas('mean-output'), r.meanOutput, 28, 28);
     const rows = { m: r.m, sigma: r.sigma, e: r.e, c: r.c, kl: r.kl };
-    for (const [part, values] of Object.entries(rows)) graph.bars(part, values, values.map((v, i) => `${part} ${i + 1}: ${v.toFixed(3)}`));
-    const head = `<tr><th scope="col">dimension</th>${r.m.map((_, i) => `<th scope="col">${i + 1}</th>`).join('')}</tr>`;
     const names = { m: 'm', sigma: 'σ', e: 'e', c: 'c', kl: 'KL' };
+    for (const [part, values] of Object.entries(rows)) graph.bars(part, values, values.map((v, i) => `${names[part]} ${i + 1}: ${fixed(v, 3)}`));
+    const head = `<tr><th scope="col">${t('vae.dimension')}</th>${r.m.map((_, i) => `<th scope="col">${i + 1}</th>`).join('')}</tr>`;
     table.innerHTML = head + Object.entries(rows).map(([part, values]) => `<tr><th scope="row">${names[part]}</th>`
-      + `${values.map((v) => `<td>${v.toFixed(2)}</td>`).join('')}</tr>`).join('');
-    nats.textContent = `−log p(x | c) for this e: ${r.reconstruction.toFixed(1)} nats · with no noise (σ → −∞, c = m): `
-      + `${r.meanReconstruction.toFixed(1)} nats · KL ${r.klTotal.toFixed(1)} nats. Reconstruction alone would choose no noise; `
-      + 'the KL term is what keeps σ near 0.';
+      + `${values.map((v) => `<td>${fixed(v, 2)}</td>`).join('')}</tr>`).join('');
+    nats.textContent = t('vae.structure-nats', { reconstruction: fixed(r.reconstruction, 1), mean: fixed(r.meanReconstruction, 1), kl: fixed(r.klTotal, 1) });
     Object.assign(svg.dataset, { draws: Number(svg.dataset.draws ?? 0) + 1, millis: r.millis.toFixed(2) });
   }, fail);
   $('vae-draw-noise').addEventListener('click', () => { noiseSeed += 1; refresh(); });

@@ -60,6 +60,19 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? formatValue(params[name]) : whole));
 }
 
+// The same as a list of strings and nodes, for an element's replaceChildren: a parameter may be
+// a DOM node (e.g. a quotation marked with its own lang), put in place as it is.
+export function tNodes(key, params = {}) {
+  const text = TABLES[current][key];
+  if (text === undefined) return [`⟦${key}⟧`];
+  return text.split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (!name || !(name in params)) return part;
+    const value = params[name];
+    return typeof value === 'object' && value !== null && 'nodeType' in value ? value : formatValue(value);
+  });
+}
+
 function formatValue(value) {
   return typeof value === 'number' ? number(value) : String(value);
 }
@@ -67,6 +80,12 @@ function formatValue(value) {
 // Numbers as the language writes them; `options` are Intl.NumberFormat's.
 export function number(value, options = {}) {
   return new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options).format(value);
+}
+
+// A number with exactly `digits` decimals and no grouping (as toFixed: figures the page tests
+// read), in the language's digits.
+export function fixed(value, digits) {
+  return number(value, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 }
 
 // Fills the page's static text: `data-i18n="key"` sets an element's text, `data-i18n-html="key"`
@@ -81,4 +100,18 @@ export function translate(root = document) {
       if (attribute && key) element.setAttribute(attribute, t(key));
     }
   }
+}
+
+// A message made where no table is at hand (the model worker, the Rust side): a key with its
+// arguments, `{key, args}`, whose arguments may be messages themselves. `say` turns one into
+// text in the current language; a plain string (an error from a library or the browser) is shown
+// as it came.
+export const message = (key, args = {}) => ({ key, args });
+
+export function say(said) {
+  if (said == null) return '';
+  if (typeof said !== 'object' || typeof said.key !== 'string') return String(said);
+  const args = Object.fromEntries(Object.entries(said.args ?? {})
+    .map(([name, value]) => [name, typeof value === 'object' && value !== null ? say(value) : value]));
+  return t(said.key, args);
 }

@@ -1,5 +1,6 @@
 // Drawing helpers: images arrive from the worker as ready RGBA bytes; the code strip only maps
 // values to bar heights.
+import { t, fixed } from '../i18n/i18n.js';
 export function showImage(canvas, rgba) {
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), canvas.width, canvas.height), 0, 0);
 }
@@ -45,8 +46,8 @@ export function showCode(canvas, values) {
 // read as 1, 1, 1, 7, 7, 0, 0, 0, 0, 0". Without `now`, the page's label alone.
 export function describe(canvas, now) {
   canvas.dataset.baseLabel ??= canvas.getAttribute('aria-label') ?? '';
-  canvas.setAttribute('aria-label', now ? `${canvas.dataset.baseLabel}: ${now}` : canvas.dataset.baseLabel);
+  canvas.setAttribute('aria-label', now ? t('canvas.described', { label: canvas.dataset.baseLabel, now }) : canvas.dataset.baseLabel);
 }
 
 // What a classifier read in each of several digits, for a text alternative: "1 (98 %), 7 (61 %)".
-export const readings = (classes, confidences) => Array.from(classes, (c, i) => `${c} (${(100 * confidences[i]).toFixed(0)} %)`).join(', ');
+export const readings = (classes, confidences) => Array.from(classes, (c, i) => t('canvas.reading', { digit: c, percent: fixed(100 * confidences[i], 0) })).join(t('list.separator'));

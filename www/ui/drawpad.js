@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.js';
 import { showScaled } from './canvas.js';
 
 // A drawing pad: white ink on black, mouse, pen or finger (pointer events), or the keyboard.
@@ -31,12 +32,11 @@ export class DrawPad {
     const help = document.createElement('p');
     help.id = `drawpad-keys-${pads}`;
     help.className = 'visually-hidden';
-    help.textContent = 'Keyboard: arrow keys move the pen (with Shift, three times as far); Space or Enter '
-      + 'puts the pen down or lifts it, and while it is down the arrows draw; Escape lifts it; Delete clears the pad.';
+    help.textContent = t('drawpad.keys');
     canvas.after(help);
     canvas.tabIndex = 0;
     canvas.setAttribute('role', 'application');
-    canvas.setAttribute('aria-roledescription', 'drawing pad');
+    canvas.setAttribute('aria-roledescription', t('drawpad.role'));
     canvas.setAttribute('aria-describedby', help.id);
 
     // The pen cursor: a ring over the canvas (never drawn into it: the pixels are the input).

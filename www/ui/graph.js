@@ -2,6 +2,7 @@
 // node holding a title, a line of text, a canvas (values the worker sent as RGBA) or a row of
 // bars (values the worker sent as numbers). Used by the auto-encoder's layer diagram, the VAE's
 // structure and the GAN's training loop. Only drawing: every value comes from the worker.
+import { fixed } from '../i18n/i18n.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const XHTML = 'http://www.w3.org/1999/xhtml';
 const TITLE_HEIGHT = 16;
@@ -136,7 +137,7 @@ export class Graph {
       rect.setAttribute('class', classes[i] ?? (value >= 0 ? 'positive' : 'negative'));
       let tip = rect.firstChild;
       if (!tip) tip = element('title', {}, rect);
-      tip.textContent = labels[i] ?? `${i + 1}: ${value.toFixed(3)}`;
+      tip.textContent = labels[i] ?? `${i + 1}: ${fixed(value, 3)}`;
     });
     while (rects.length > values.length) rects[rects.length - 1].remove();
   }

@@ -1,5 +1,6 @@
 // Ten columns, one per digit: how many samples a classifier reads as that digit (the confident
 // ones solid, where `reading.confident` is given), and a tick at the count among real digits.
+import { t } from '../i18n/i18n.js';
 export function buildHistogram(element) {
   const columns = Array.from({ length: 10 }, (_, digit) => {
     const column = document.createElement('div');
@@ -23,9 +24,9 @@ export function buildHistogram(element) {
         tick.hidden = !real;
         if (real) tick.style.bottom = height(real.histogram[digit]);
         column.title = reading.confident
-          ? `${digit}: ${reading.histogram[digit]} samples, ${confident[digit]} confident`
-          : `${digit}: ${reading.histogram[digit]} samples`;
-        if (real) column.title += `; real test digits: ${real.histogram[digit]}`;
+          ? t('histogram.confident', { digit, samples: reading.histogram[digit], confident: confident[digit] })
+          : t('histogram.samples', { digit, samples: reading.histogram[digit] });
+        if (real) column.title += t('histogram.real', { real: real.histogram[digit] });
       });
       element.dataset.counts = reading.histogram.join(',');
     },

@@ -1,10 +1,11 @@
 // Offline use: registers the service worker (sw.js at the site's root) and asks it to keep the
 // build this page came from; the footer says what it kept. Only in a secure context (HTTPS or
 // localhost), where browsers allow service workers at all.
+import { t, number } from '../i18n/i18n.js';
 export async function keepForOffline(status) {
-  const say = (text, state) => { status.textContent = text; status.dataset.state = state; };
+  const show = (text, state) => { status.textContent = text; status.dataset.state = state; };
   if (!window.isSecureContext || !('serviceWorker' in navigator)) {
-    return say('Not kept for offline use: that needs HTTPS (or localhost).', 'unavailable');
+    return show(t('offline.unavailable'), 'unavailable');
   }
   try {
     await navigator.serviceWorker.register(new URL('../../sw.js', import.meta.url));
@@ -17,10 +18,10 @@ export async function keepForOffline(status) {
     if (reply.error) throw new Error(reply.error);
     status.dataset.cache = reply.cache ?? '';
     if (reply.offline) {
-      return say(reply.cache ? 'Offline: running from the copy kept on this device.' : 'Offline, and no copy is kept.', 'offline');
+      return show(t(reply.cache ? 'offline.running' : 'offline.no-copy'), 'offline');
     }
-    say(`Kept for offline use (${reply.files} files, ${(reply.bytes / 1e6).toFixed(0)} MB).`, 'ready');
+    show(t('offline.kept', { files: reply.files, megabytes: number(reply.bytes / 1e6, { maximumFractionDigits: 0 }) }), 'ready');
   } catch (error) {
-    say(`Not kept for offline use: ${error.message ?? error}`, 'failed');
+    show(t('offline.failed', { error: String(error.message ?? error) }), 'failed');
   }
 }

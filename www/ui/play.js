@@ -1,5 +1,6 @@
 // A play/pause button over one session's loop in the worker (see worker.js: loopStart): the
 // button's aria-pressed says whether the loop runs.
+import { t } from '../i18n/i18n.js';
 export class PlayButton {
   constructor(button, worker, session, { method = 'train_chunk', args = ['play'] } = {}) {
     Object.assign(this, { button, worker, session, method, args });
@@ -13,7 +14,7 @@ export class PlayButton {
   // Shows the state only, e.g. when the loop stopped by itself.
   set(on) {
     this.button.setAttribute('aria-pressed', String(on));
-    this.button.textContent = on ? 'Pause' : 'Play';
+    this.button.textContent = t(on ? 'common.pause' : 'common.play');
   }
 
   async play() {
@@ -44,7 +45,7 @@ export class TrainButton {
 
   set(state) {
     this.state = state; // idle | running | paused
-    this.button.textContent = { idle: 'Train', running: 'Pause', paused: 'Resume' }[state];
+    this.button.textContent = t({ idle: 'common.train', running: 'common.pause', paused: 'common.resume' }[state]);
     this.button.dataset.state = state;
   }
 

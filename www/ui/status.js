@@ -1,4 +1,5 @@
 // The header's backend badge, note line and progress bar.
+import { t, say, fixed } from '../i18n/i18n.js';
 const badge = document.querySelector('[data-testid=backend]');
 const note = document.querySelector('[data-testid=note]');
 const bar = document.querySelector('[data-testid=progress]');
@@ -6,18 +7,20 @@ const bar = document.querySelector('[data-testid=progress]');
 let backendText = '';
 
 export function showBackend(info) {
-  const threads = info.threads > 1 ? `, ${info.threads} threads` : ', 1 thread';
-  backendText = info.backend === 'webgpu' ? `WebGPU · ${info.detail}` : `CPU (${info.detail}${threads})`;
+  const detail = say(info.detail);
+  backendText = info.backend === 'webgpu' ? t('status.webgpu', { detail })
+    : t(info.threads > 1 ? 'status.cpu-threads' : 'status.cpu-thread', { detail, threads: info.threads });
   badge.textContent = backendText;
   badge.dataset.backend = info.backend;
   badge.dataset.threads = info.threads;
 }
 
 export function showTiming(millis) {
-  badge.textContent = `${backendText} · last call ${millis.toFixed(1)} ms`;
+  badge.textContent = t('status.timing', { backend: backendText, millis: fixed(millis, 1) });
 }
 
-// Notes stack up, one line each: what the backend choice was, and any file that failed.
+// Notes stack up, one line each: what the backend choice was, and any file that failed. A note
+// or a progress text is a string or a message from the worker (a key with arguments).
 export function showNote(text, kind = 'info') {
   note.replaceChildren();
   if (text) addNote(text, kind);
@@ -26,7 +29,7 @@ export function showNote(text, kind = 'info') {
 
 export function addNote(text, kind = 'info') {
   const line = document.createElement('span');
-  line.textContent = text;
+  line.textContent = say(text);
   line.dataset.kind = kind;
   note.append(line);
   note.hidden = false;
@@ -34,7 +37,7 @@ export function addNote(text, kind = 'info') {
 
 export function showProgress(text, fraction) {
   bar.hidden = false;
-  bar.querySelector('span').textContent = text;
+  bar.querySelector('span').textContent = say(text);
   const meter = bar.querySelector('progress');
   if (fraction == null) meter.removeAttribute('value');
   else meter.value = fraction;

@@ -1,6 +1,9 @@
 // Talks to www/worker.js with promises, and restarts it when it dies (a wasm trap, a lost
 // WebGPU device): first on the same backend, then on the CPU. `demo` is what the worker loads:
-// its sessions, assets and whether it takes the threaded build.
+// its sessions, assets and whether it takes the threaded build. Its messages (keys with
+// arguments) are put in the page's language here.
+import { say, message } from '../i18n/i18n.js';
+
 export class ModelWorker {
   constructor({ backend, demo, onEvent, onRestart }) {
     this.backend = backend;
@@ -16,18 +19,18 @@ export class ModelWorker {
   start() {
     this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = ({ data }) => this.receive(data);
-    this.worker.onerror = (event) => this.fail(event.message || 'the model worker crashed');
+    this.worker.onerror = (event) => this.fail(event.message || say(message('worker.crashed')));
     this.ready = this.send('init', { backend: this.backend, demo: this.demo });
     return this.ready;
   }
 
   receive(data) {
-    if (data.event === 'fatal') return this.fail(data.error);
+    if (data.event === 'fatal') return this.fail(say(data.error));
     if (data.event) return this.onEvent(data);
     const request = this.pending.get(data.id);
     if (!request) return;
     this.pending.delete(data.id);
-    if ('error' in data) request.reject(new Error(data.error));
+    if ('error' in data) request.reject(new Error(say(data.error)));
     else request.resolve(data.result);
   }
 
@@ -88,7 +91,7 @@ export class ModelWorker {
     this.pending.clear();
     this.restarts += 1;
     if (this.restarts > 1) this.backend = 'cpu';
-    if (this.restarts > 3) return this.onEvent({ event: 'error', error: `The model worker keeps failing: ${reason}` });
+    if (this.restarts > 3) return this.onEvent({ event: 'error', error: say(message('worker.keeps-failing', { reason })) });
     this.onRestart(reason, this.start());
   }
 }
