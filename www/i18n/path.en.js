@@ -1,5 +1,6 @@
 // The path through lectures 16–18: its own labels (`path.*`) and each step's title and text,
 // keyed `path.<step id>.*` (the steps: www/path/steps.js). path.zh.js has exactly the same keys.
+// The texts (.text) are HTML: names of people and papers marked translate="no".
 export default {
   'path.nav': 'Path',
   'path.title': 'A path through lectures 16–18',
@@ -21,7 +22,7 @@ export default {
   'path.pca.title': 'PCA: the linear auto-encoder',
   'path.pca.text': 'PCA is an auto-encoder with a single linear layer: the code is the input projected onto the k directions along which the digits vary most, and the decoder projects it back. Slide the number of components and compare its rebuild with the deep auto-encoder\'s.',
   'path.deep-vs-pca.title': 'Deep auto-encoder against PCA',
-  'path.deep-vs-pca.text': 'A deep auto-encoder (784-1000-500-250-30, the shape of Hinton and Salakhutdinov, 2006) can bend its code to the digits; PCA can only project. The chart gives the mean reconstruction error over the test set: how many components PCA needs to match a deep code of 30 numbers.',
+  'path.deep-vs-pca.text': 'A deep auto-encoder (784-1000-500-250-30, the shape of <span translate="no">Hinton &amp; Salakhutdinov 2006</span>) can bend its code to the digits; PCA can only project. The chart gives the mean reconstruction error over the test set: how many components PCA needs to match a deep code of 30 numbers.',
   'path.codes-2d.title': 'Digits on a plane: 2-D codes',
   'path.codes-2d.text': 'Squeeze every digit into just two numbers and plot it. PCA\'s two coordinates mix the digits together; the deep auto-encoder\'s code pulls them apart into clusters, though it never saw a label. Hover a map to see the digit at that point.',
   'path.text-retrieval.title': 'Text retrieval: documents as codes',
