@@ -49,7 +49,7 @@ export default {
   'path.vae-interpolation.title': 'Walking from one digit to another',
   'path.vae-interpolation.text': 'Walk the straight line between the codes of two digits, here a 1 and a 0, and decode every step: through the VAE, and through a plain auto-encoder of the same shape. Under each frame a classifier says which digit it reads and how sure it is: see where each path leaves the digits.',
   'path.why-vae.title': 'Why VAE: the full moon and the half moon',
-  'path.why-vae.text': 'An auto-encoder maps a full moon and a half moon to two codes, and a code between them decodes to nothing sensible. A VAE adds noise to the code: the encoder gives a mean m and a variance σ, and the decoder gets c = exp(σ) ⊙ e + m, with noise e. Codes near both moons must then decode to something between them. Draw new noise and watch the code move.',
+  'path.why-vae.text': 'An auto-encoder maps a full moon and a half moon to two codes, and a code between them decodes to nothing sensible. A VAE adds noise to the code: the encoder gives a mean m and a σ, exp(σ) being the noise\'s variance, and the decoder gets c = exp(σ) ⊙ e + m, with noise e. Codes near both moons must then decode to something between them. Draw new noise and watch the code move.',
   'path.vae-sigma.title': 'The σ term: why the variance does not shrink to 0',
   'path.vae-sigma.text': 'Left alone, the model would learn a σ that makes the noise vanish, and the VAE would be a plain auto-encoder again. The KL term adds exp(σ) − (1 + σ) per dimension, smallest at σ = 0, so the noise stays. β weighs that term: train with β = 0 and watch σ fall.',
   'path.vae-imitates.title': 'A VAE imitates; it does not create',

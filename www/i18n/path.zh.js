@@ -49,7 +49,7 @@ export default {
   'path.vae-interpolation.title': '从一个数字走到另一个数字',
   'path.vae-interpolation.text': '在两个数字（这里是 1 和 0）的 code 之间连一条直线，把沿途每一步都解码出来：一条经过 VAE，一条经过结构相同的普通自编码器。每一帧下面写着分类器认出的数字和它有多确定：看看两条路径各在哪里离开了数字的样子。',
   'path.why-vae.title': '为什么要用 VAE：满月与弦月',
-  'path.why-vae.text': '自编码器把满月和弦月编成两个 code，而两者中间的 code 却解码不出像样的东西。VAE 在 code 上加了噪声（noise）：编码器给出均值 m 和方差（<span lang="en">variance</span>）σ，解码器拿到的是 c = exp(σ) ⊙ e + m，其中 e 是噪声。这样一来，两个月亮附近的 code 都得解码成介于两者之间的图。重新抽一个噪声 e，看看 code 怎么移动。',
+  'path.why-vae.text': '自编码器把满月和弦月编成两个 code，而两者中间的 code 却解码不出像样的东西。VAE 在 code 上加了噪声（noise）：编码器给出均值 m 和 σ，exp(σ) 就是噪声的方差（<span lang="en">variance</span>），解码器拿到的是 c = exp(σ) ⊙ e + m，其中 e 是噪声。这样一来，两个月亮附近的 code 都得解码成介于两者之间的图。重新抽一个噪声 e，看看 code 怎么移动。',
   'path.vae-sigma.title': 'σ 这一项：为什么方差不会缩成 0',
   'path.vae-sigma.text': '如果不加限制，模型会学出让噪声消失的 σ，VAE 就又退化成普通的自编码器。KL 项在每一维加上 exp(σ) − (1 + σ)，它在 σ = 0 时最小，噪声因此得以保留。β 是这一项的权重：用 β = 0 训练，看看 σ 怎样往下掉。',
   'path.vae-imitates.title': 'VAE 只是模仿，没有创造',
