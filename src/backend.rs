@@ -5,6 +5,7 @@
 //! would cost seconds of shader compilation); the visitor can still ask for WebGPU explicitly.
 
 use serde::{Deserialize, Serialize};
+use crate::message::Message;
 
 /// What the page asked for: `?backend=auto|webgpu|cpu`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,11 +68,11 @@ pub enum Backend {
     Cpu,
 }
 
-/// A backend and, when the visitor should know why, a short note.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A backend and, when the visitor should know why, a short note (worded by the page).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
     pub backend: Backend,
-    pub note: Option<String>,
+    pub note: Option<Message>,
 }
 
 /// What to do before any model runs.
@@ -83,22 +84,17 @@ pub enum Plan {
 }
 
 pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Plan {
-    let run = |backend, note: Option<String>| Plan::Run(Choice { backend, note });
+    let run = |backend, note: Option<Message>| Plan::Run(Choice { backend, note });
     match (requested, adapter) {
         (Requested::Cpu, _) => run(Backend::Cpu, None),
-        (_, None) => {
-            run(Backend::Cpu, Some("This browser offers no WebGPU, so the models run on the CPU backend.".into()))
-        }
+        (_, None) => run(Backend::Cpu, Some(Message::new("backend.no-webgpu"))),
         (Requested::Webgpu, Some(facts)) => run(
             Backend::Webgpu,
-            facts.is_software().then(|| {
-                format!("WebGPU here is a software renderer ({}): expect it to be far slower than the CPU backend.", facts.name())
-            }),
+            facts.is_software().then(|| Message::new("backend.software-chosen").text("adapter", facts.name())),
         ),
-        (Requested::Auto, Some(facts)) if facts.is_software() => run(Backend::Cpu, Some(format!(
-            "WebGPU here is a software renderer ({}), slower than the CPU backend, so the CPU runs the models. Choose WebGPU to try it anyway.",
-            facts.name()
-        ))),
+        (Requested::Auto, Some(facts)) if facts.is_software() => {
+            run(Backend::Cpu, Some(Message::new("backend.software-skipped").text("adapter", facts.name())))
+        }
         (Requested::Auto, Some(_)) => Plan::Measure,
     }
 }
@@ -122,18 +118,26 @@ pub fn pick_faster(cpu: Speed, gpu: Speed, adapter: &str) -> Choice {
     if gpu.train_step_ms < cpu.train_step_ms && gpu.draw_ms <= INSTANT_MS.max(cpu.draw_ms) {
         Choice {
             backend: Backend::Webgpu,
-            note: Some(format!(
-                "Timed here, WebGPU ({adapter}) trains {:.1}× faster than the CPU backend ({:.1} vs {:.1} ms a step) and answers a drawing in {:.1} ms.",
-                cpu.train_step_ms / gpu.train_step_ms, gpu.train_step_ms, cpu.train_step_ms, gpu.draw_ms
-            )),
+            note: Some(
+                Message::new("backend.gpu-faster")
+                    .text("adapter", adapter)
+                    .number("ratio", cpu.train_step_ms / gpu.train_step_ms, 1)
+                    .number("gpuStep", gpu.train_step_ms, 1)
+                    .number("cpuStep", cpu.train_step_ms, 1)
+                    .number("gpuDraw", gpu.draw_ms, 1),
+            ),
         }
     } else {
         Choice {
             backend: Backend::Cpu,
-            note: Some(format!(
-                "Timed here, the CPU backend beats WebGPU ({adapter}): a training step {:.1} ms vs {:.1} ms, a drawing {:.1} ms vs {:.1} ms. The CPU runs the models; choose WebGPU to try it anyway.",
-                cpu.train_step_ms, gpu.train_step_ms, cpu.draw_ms, gpu.draw_ms
-            )),
+            note: Some(
+                Message::new("backend.cpu-faster")
+                    .text("adapter", adapter)
+                    .number("cpuStep", cpu.train_step_ms, 1)
+                    .number("gpuStep", gpu.train_step_ms, 1)
+                    .number("cpuDraw", cpu.draw_ms, 1)
+                    .number("gpuDraw", gpu.draw_ms, 1),
+            ),
         }
     }
 }
@@ -160,7 +164,7 @@ mod tests {
         let swiftshader = choose(Requested::Auto, Some(&adapter("SwiftShader Device (Subzero)", false)));
         let Plan::Run(choice) = swiftshader else { panic!("software adapters are not timed") };
         assert_eq!(choice.backend, Backend::Cpu);
-        assert!(choice.note.unwrap().contains("SwiftShader"));
+        assert!(choice.note.unwrap().english().contains("SwiftShader"));
         assert_eq!(settled(choose(Requested::Auto, Some(&adapter("", true)))), Some(Backend::Cpu));
         assert_eq!(
             settled(choose(Requested::Auto, Some(&adapter("llvmpipe (LLVM 15.0.6, 256 bits)", false)))),
@@ -172,7 +176,7 @@ mod tests {
     fn the_visitor_can_override_and_no_webgpu_means_cpu_with_a_note() {
         let Plan::Run(forced) = choose(Requested::Webgpu, Some(&adapter("lavapipe", true))) else { panic!() };
         assert_eq!(forced.backend, Backend::Webgpu);
-        assert!(forced.note.unwrap().contains("slower"));
+        assert!(forced.note.unwrap().english().contains("slower"));
         assert_eq!(
             choose(Requested::Webgpu, Some(&adapter("NVIDIA H100", false))),
             Plan::Run(Choice { backend: Backend::Webgpu, note: None })
@@ -193,11 +197,11 @@ mod tests {
         let cpu = speed(2.6, 28.6);
         let fast = pick_faster(cpu, speed(3.0, 2.0), "gpu");
         assert_eq!(fast.backend, Backend::Webgpu);
-        assert!(fast.note.unwrap().contains("14.3× faster"));
+        assert!(fast.note.unwrap().english().contains("14.3× faster"));
         assert_eq!(pick_faster(cpu, speed(12.0, 2.0), "gpu").backend, Backend::Webgpu, "within a frame");
         let laggy = pick_faster(cpu, speed(40.0, 2.0), "gpu");
         assert_eq!(laggy.backend, Backend::Cpu, "drawing would lag");
-        assert!(laggy.note.unwrap().contains("40.0 ms"));
+        assert!(laggy.note.unwrap().english().contains("40.0 ms"));
         assert_eq!(pick_faster(cpu, speed(1.0, 30.0), "gpu").backend, Backend::Cpu, "trains slower");
     }
 }

@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod message;
 pub mod models;
 pub mod retrieval;
 pub mod weights;

@@ -118,7 +118,7 @@ fn three_generators_and_real_digits_under_one_judge() {
     println!("| figure | {} | what the numbers say |", SOURCES.map(Source::name).join(" | "));
     println!("|---|---|---|---|---|---|");
     for row in table.rows() {
-        println!("| {} | {} | {} |", row.figure, row.cells.join(" | "), row.sentence);
+        println!("| {} | {} | {} |", row.figure.english(), row.cells.join(" | "), row.sentence.english());
     }
     for column in &table.columns {
         println!(
@@ -146,7 +146,7 @@ fn three_generators_and_real_digits_under_one_judge() {
         assert!(grey(Source::Vae) > grey(other), "the VAE is blurrier than the {}", other.name());
     }
     assert_eq!(grey(Source::PixelRnn), 0.0);
-    assert!(table.rows()[3].sentence.starts_with("The VAE's samples are the blurriest"));
+    assert!(table.rows()[3].sentence.english().starts_with("The VAE's samples are the blurriest"));
     // Slow: 784 sequential steps against one forward pass.
     let ms = |source| table.column(source).ms_per_sample.expect("timed");
     assert!(

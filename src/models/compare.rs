@@ -17,6 +17,7 @@ use super::gan::{normal_noise, to_unit_pixels, Generator};
 use super::likeness::{Reading, GREY_HIGH, GREY_LOW};
 use super::pixelrnn::{PixelRnn, PixelSampler};
 use super::vae::Vae;
+use crate::message::Message;
 use crate::retrieval::squared_distances;
 
 /// What a column of the table shows, in its order.
@@ -161,25 +162,34 @@ impl Column {
         self.nearest.iter().copied().fold(f32::INFINITY, f32::min)
     }
 
-    fn name(&self) -> &'static str {
-        self.source.name()
+    /// Its name as the page's tables have it (`compare.source.<key>`).
+    fn name(&self) -> Message {
+        Message::new(match self.source {
+            Source::PixelRnn => "compare.source.pixelrnn",
+            Source::Vae => "compare.source.vae",
+            Source::Gan => "compare.source.gan",
+            Source::Real => "compare.source.real",
+        })
     }
 
-    /// "the VAE's" / "real test digits'", for a sentence.
-    fn owner(&self) -> String {
-        match self.source {
-            Source::Real => "real test digits'".into(),
-            source => format!("the {}'s", source.name()),
-        }
+    /// "the VAE" (or "The VAE" to start a sentence).
+    fn the(&self, start: bool) -> Message {
+        Message::new(if start { "compare.the-start" } else { "compare.the" }).message("name", self.name())
+    }
+
+    /// "the VAE's" (or "The VAE's").
+    fn owner(&self, start: bool) -> Message {
+        Message::new(if start { "compare.owner-start" } else { "compare.owner" }).message("name", self.name())
     }
 }
 
-/// A row of the table: the figure's name, one cell per source, the sentence its numbers support.
+/// A row of the table: the figure's name, one cell per source, the sentence its numbers support
+/// (messages, worded by the page in its language; `english()` natively).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
-    pub figure: &'static str,
+    pub figure: Message,
     pub cells: Vec<String>,
-    pub sentence: String,
+    pub sentence: Message,
 }
 
 /// The comparison: one column per source, in [`SOURCES`]' order.
@@ -194,14 +204,36 @@ fn percent(share: f32) -> String {
     format!("{:.0} %", 100.0 * share)
 }
 
-/// Names joined for a sentence: "the VAE", "the VAE and the GAN".
-fn joined(columns: &[&Column]) -> String {
-    let names: Vec<String> = columns.iter().map(|c| format!("the {}", c.name())).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+/// A share as a number of percent, for a sentence.
+fn percent_of(share: f32) -> f64 {
+    100.0 * f64::from(share)
+}
+
+/// Up to three items as one list: "a and b", "a, b and c" (`two`, `three`: the keys that join).
+fn list(items: Vec<Message>, two: &'static str, three: &'static str) -> Message {
+    let mut items = items.into_iter();
+    match (items.next(), items.next(), items.next()) {
+        (Some(a), None, _) => a,
+        (Some(a), Some(b), None) => Message::new(two).message("a", a).message("b", b),
+        (Some(a), Some(b), Some(c)) => Message::new(three).message("a", a).message("b", b).message("c", c),
+        (None, ..) => Message::new("compare.nobody"),
     }
+}
+
+/// Names joined for a sentence: "the VAE", "the VAE and the GAN" (capitalised at its start).
+fn joined(columns: &[&Column], start: bool) -> Message {
+    list(columns.iter().enumerate().map(|(i, c)| c.the(start && i == 0)).collect(), "compare.and-2", "compare.and-3")
+}
+
+/// "The VAE's samples", "the VAE's and the GAN's samples".
+fn samples_of(columns: &[&Column], start: bool) -> Message {
+    let owners = list(columns.iter().enumerate().map(|(i, c)| c.owner(start && i == 0)).collect(), "compare.and-2", "compare.and-3");
+    Message::new("compare.samples").message("owners", owners)
+}
+
+/// The verb for one subject or for several tied ones (keys `compare.verb.*`).
+fn verb(columns: &[&Column], one: &'static str, several: &'static str) -> Message {
+    Message::new(if columns.len() == 1 { one } else { several })
 }
 
 impl Table {
@@ -249,22 +281,17 @@ impl Table {
         let share = |c: &Column| f64::from(c.reading.digit_share);
         let (most, least) = self.extremes(share);
         let sentence = if share(most[0]) == share(least[0]) {
-            format!(
-                "All three generators' samples read as digits equally often ({}).",
-                percent(most[0].reading.digit_share)
-            )
+            Message::new("compare.digit-equal").number("share", percent_of(most[0].reading.digit_share), 0)
         } else {
-            format!(
-                "{} read as a confident, MNIST-like digit most often ({}), {} least often ({}); real test digits {}.",
-                capitalised(&samples_of(&most)),
-                percent(most[0].reading.digit_share),
-                samples_of(&least),
-                percent(least[0].reading.digit_share),
-                percent(self.real().reading.digit_share)
-            )
+            Message::new("compare.digit")
+                .message("most", samples_of(&most, true))
+                .number("mostShare", percent_of(most[0].reading.digit_share), 0)
+                .message("least", samples_of(&least, false))
+                .number("leastShare", percent_of(least[0].reading.digit_share), 0)
+                .number("realShare", percent_of(self.real().reading.digit_share), 0)
         };
         Row {
-            figure: "read as a confident MNIST-like digit",
+            figure: Message::new("compare.figure.digit"),
             cells: self.cells(|c| percent(c.reading.digit_share)),
             sentence,
         }
@@ -273,45 +300,42 @@ impl Table {
     fn coverage_row(&self) -> Row {
         let coverage = |c: &Column| c.reading.coverage as f64;
         let (most, fewest) = self.extremes(coverage);
-        let missing = |c: &Column| -> String {
+        let missing = |c: &Column| -> Message {
             let gone: Vec<String> = (0..CLASSES)
                 .filter(|&d| c.reading.histogram[d] < MIN_PER_CLASS)
                 .map(|d| d.to_string())
                 .collect();
             if gone.is_empty() {
-                String::new()
+                Message::new("compare.none-missing")
             } else {
-                format!(": no {}", gone.join(", "))
+                Message::new("compare.missing").text("digits", gone.join(", "))
             }
         };
         let sentence = if coverage(most[0]) == coverage(fewest[0]) {
-            format!(
-                "All three generators cover {} of the 10 digits; real test digits {}.",
-                fewest[0].reading.coverage,
-                self.real().reading.coverage
-            )
+            Message::new("compare.coverage-equal")
+                .number("coverage", coverage(fewest[0]), 0)
+                .number("real", coverage(self.real()), 0)
         } else {
             // The name only where several tie ("VAE 9: no 2; GAN 9: no 4").
-            let details: Vec<String> = fewest
+            let details: Vec<Message> = fewest
                 .iter()
                 .map(|c| {
-                    let name = if fewest.len() > 1 { format!("{} ", c.name()) } else { String::new() };
-                    format!("{name}{}{}", c.reading.coverage, missing(c))
+                    let detail = Message::new(if fewest.len() > 1 { "compare.detail-named" } else { "compare.detail" });
+                    let detail = if fewest.len() > 1 { detail.message("name", c.name()) } else { detail };
+                    detail.number("coverage", coverage(c), 0).message("missing", missing(c))
                 })
                 .collect();
-            format!(
-                "{} {} the fewest digits ({}); {} {} {}; real test digits {} of 10.",
-                capitalised(&joined(&fewest)),
-                verb(&fewest, "covers", "cover"),
-                details.join("; "),
-                joined(&most),
-                verb(&most, "covers", "cover"),
-                most[0].reading.coverage,
-                self.real().reading.coverage
-            )
+            Message::new("compare.coverage")
+                .message("fewest", joined(&fewest, true))
+                .message("verbFewest", verb(&fewest, "compare.verb.covers", "compare.verb.cover"))
+                .message("details", list(details, "compare.semicolon-2", "compare.semicolon-3"))
+                .message("most", joined(&most, false))
+                .message("verbMost", verb(&most, "compare.verb.covers", "compare.verb.cover"))
+                .number("mostCoverage", coverage(most[0]), 0)
+                .number("real", coverage(self.real()), 0)
         };
         Row {
-            figure: "digits covered (read as a digit at least once)",
+            figure: Message::new("compare.figure.coverage"),
             cells: self.cells(|c| format!("{} / 10", c.reading.coverage)),
             sentence,
         }
@@ -320,19 +344,16 @@ impl Table {
     fn inception_row(&self) -> Row {
         let score = |c: &Column| f64::from(c.reading.inception_score);
         let (highest, lowest) = self.extremes(score);
-        let sentence = format!(
-            "{} {} the highest inception score of the three ({:.2}), {} {} the lowest ({:.2}); real test digits score \
-             {:.2} (10 would be every sample confident, spread evenly over the digits).",
-            capitalised(&joined(&highest)),
-            verb(&highest, "has", "share"),
-            highest[0].reading.inception_score,
-            joined(&lowest),
-            verb(&lowest, "has", "share"),
-            lowest[0].reading.inception_score,
-            self.real().reading.inception_score
-        );
+        let sentence = Message::new("compare.inception")
+            .message("highest", joined(&highest, true))
+            .message("verbHighest", verb(&highest, "compare.verb.has", "compare.verb.share"))
+            .number("high", score(highest[0]), 2)
+            .message("lowest", joined(&lowest, false))
+            .message("verbLowest", verb(&lowest, "compare.verb.has", "compare.verb.share"))
+            .number("low", score(lowest[0]), 2)
+            .number("real", score(self.real()), 2);
         Row {
-            figure: "inception score (classifier)",
+            figure: Message::new("compare.figure.inception"),
             cells: self.cells(|c| format!("{:.2}", c.reading.inception_score)),
             sentence,
         }
@@ -342,23 +363,26 @@ impl Table {
         let grey = |c: &Column| f64::from(c.reading.grey_share);
         let (blurriest, sharpest) = self.extremes(grey);
         let real = self.real().reading.grey_share;
-        let sentence = format!(
-            "{} {} the blurriest: {} of their pixels are grey (between {GREY_LOW} and {GREY_HIGH}), {} than real \
-             test digits' {}; {} {}.",
-            capitalised(&samples_of(&blurriest)),
-            verb(&blurriest, "are", "are equally"),
-            percent(blurriest[0].reading.grey_share),
-            if blurriest[0].reading.grey_share > real { "more" } else { "no more" },
-            percent(real),
-            samples_of(&sharpest),
-            if sharpest[0].reading.grey_share == 0.0 {
-                "have none (black and white only)".to_string()
-            } else {
-                format!("have the fewest, {}", percent(sharpest[0].reading.grey_share))
-            }
-        );
+        let fewest = if sharpest[0].reading.grey_share == 0.0 {
+            Message::new("compare.grey-none")
+        } else {
+            Message::new("compare.grey-fewest").number("share", percent_of(sharpest[0].reading.grey_share), 0)
+        };
+        let sentence = Message::new("compare.grey")
+            .message("blurriest", samples_of(&blurriest, true))
+            .message("verb", verb(&blurriest, "compare.verb.are", "compare.verb.are-equally"))
+            .number("share", percent_of(blurriest[0].reading.grey_share), 0)
+            .text("low", GREY_LOW.to_string())
+            .text("high", GREY_HIGH.to_string())
+            .message(
+                "comparison",
+                Message::new(if blurriest[0].reading.grey_share > real { "compare.more" } else { "compare.no-more" }),
+            )
+            .number("real", percent_of(real), 0)
+            .message("sharpest", samples_of(&sharpest, false))
+            .message("fewest", fewest);
         Row {
-            figure: "grey pixels (between 0.2 and 0.8: blur)",
+            figure: Message::new("compare.figure.grey"),
             cells: self.cells(|c| format!("{:.1} %", 100.0 * c.reading.grey_share)),
             sentence,
         }
@@ -368,24 +392,21 @@ impl Table {
         let ms = |c: &Column| c.ms_per_sample.unwrap_or(f64::NAN);
         let (slowest, fastest) = self.extremes(ms);
         let sentence = match (slowest.first(), fastest.first()) {
-            (Some(slow), Some(fast)) if ms(slow).is_finite() && ms(fast) > 0.0 => format!(
-                "{} {} the slowest, {:.2} ms per sample, {:.0}× {} {:.3} ms{}.",
-                capitalised(&joined(&slowest)),
-                verb(&slowest, "is", "are"),
-                ms(slow),
-                ms(slow) / ms(fast),
-                fast.owner(),
-                ms(fast),
-                if slow.source == Source::PixelRnn {
-                    ": it paints the 784 pixels one after another"
-                } else {
-                    ""
-                }
-            ),
-            _ => "Not every generator was timed.".into(),
+            (Some(slow), Some(fast)) if ms(slow).is_finite() && ms(fast) > 0.0 => Message::new("compare.speed")
+                .message("slowest", joined(&slowest, true))
+                .message("verb", verb(&slowest, "compare.verb.is", "compare.verb.are"))
+                .number("ms", ms(slow), 2)
+                .number("ratio", ms(slow) / ms(fast), 0)
+                .message("fastest", fast.owner(false))
+                .number("fastMs", ms(fast), 3)
+                .message(
+                    "why",
+                    Message::new(if slow.source == Source::PixelRnn { "compare.speed-why" } else { "compare.speed-no-why" }),
+                ),
+            _ => Message::new("compare.speed-untimed"),
         };
         Row {
-            figure: "milliseconds per sample (this backend)",
+            figure: Message::new("compare.figure.speed"),
             cells: self.cells(|c| c.ms_per_sample.map_or("–".into(), |ms| format!("{ms:.3}"))),
             sentence,
         }
@@ -393,65 +414,28 @@ impl Table {
 
     fn nearest_row(&self) -> Row {
         let real = self.real().mean_nearest();
-        let compared: Vec<String> = self
+        let compared: Vec<Message> = self
             .generators()
             .iter()
             .map(|c| {
                 let mean = c.mean_nearest();
-                let side = if mean < real { "closer" } else { "farther" };
-                format!("{} {side} ({mean:.2})", c.owner())
+                Message::new(if mean < real { "compare.closer" } else { "compare.farther" })
+                    .message("owner", c.owner(false))
+                    .number("mean", f64::from(mean), 2)
             })
             .collect();
         let closest = self.generators().iter().map(|c| c.closest()).fold(f32::INFINITY, f32::min);
-        let sentence = format!(
-            "On average a real test digit sits {real:.2} from its nearest of {} training digits; of the generators' \
-             samples {}. The closest sample of all sits {closest:.2} away (a copy would sit at 0).",
-            thousands(self.training_digits),
-            compared.join(", "),
-        );
+        let sentence = Message::new("compare.nearest-sentence")
+            .number("real", f64::from(real), 2)
+            .number("training", self.training_digits as f64, 0)
+            .message("compared", list(compared, "compare.comma-2", "compare.comma-3"))
+            .number("closest", f64::from(closest), 2);
         Row {
-            figure: "distance to the nearest training digit (mean)",
+            figure: Message::new("compare.figure.nearest"),
             cells: self.cells(|c| format!("{:.2}", c.mean_nearest())),
             sentence,
         }
     }
-}
-
-/// "The VAE's samples", "the VAE's and the GAN's samples".
-fn samples_of(columns: &[&Column]) -> String {
-    let owners: Vec<String> = columns.iter().map(|c| c.owner()).collect();
-    match owners.as_slice() {
-        [one] => format!("{one} samples"),
-        [rest @ .., last] => format!("{} and {last} samples", rest.join(", ")),
-        [] => String::new(),
-    }
-}
-
-/// The verb for one subject or for several tied ones.
-fn verb(columns: &[&Column], one: &'static str, several: &'static str) -> &'static str {
-    if columns.len() == 1 {
-        one
-    } else {
-        several
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
-}
-
-/// 10000 → "10,000".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (k, digit) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -487,8 +471,9 @@ mod tests {
     #[test]
     fn sentences_follow_the_numbers() {
         let rows = table().rows();
-        let sentence =
-            |figure: &str| rows.iter().find(|r| r.figure.starts_with(figure)).unwrap().sentence.clone();
+        let sentence = |figure: &str| {
+            rows.iter().find(|r| r.figure.english().starts_with(figure)).unwrap().sentence.english()
+        };
         assert_eq!(rows.len(), 6);
         assert!(rows.iter().all(|r| r.cells.len() == 4));
         assert!(
@@ -521,17 +506,9 @@ mod tests {
         let mut swapped = table();
         swapped.columns[1] = column(Source::Vae, true, 0.0, Some(0.1), vec![4.0]);
         swapped.columns[2] = column(Source::Gan, true, 0.2, Some(0.2), vec![6.5]);
-        let rows = swapped.rows();
-        assert!(
-            rows[3].sentence.starts_with("The GAN's samples are the blurriest: 20 %"),
-            "{}",
-            rows[3].sentence
-        );
-        assert!(
-            rows[3].sentence.contains("the PixelRNN's and the VAE's samples have none"),
-            "{}",
-            rows[3].sentence
-        );
+        let grey = swapped.rows()[3].sentence.english();
+        assert!(grey.starts_with("The GAN's samples are the blurriest: 20 %"), "{grey}");
+        assert!(grey.contains("the PixelRNN's and the VAE's samples have none"), "{grey}");
     }
 
     #[test]
@@ -541,8 +518,6 @@ mod tests {
         nearest.absorb(&[4.0, 1.0, 1.0, 2.0], 1000);
         assert_eq!(nearest.index, [3, 1002]);
         assert_eq!(nearest.distances(), [2.0, 1.0]);
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(999), "999");
     }
 
     #[test]

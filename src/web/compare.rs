@@ -23,6 +23,7 @@ use crate::models::compare::{
 use crate::models::gan::{Gan, GanConfig};
 use crate::models::likeness::read as judge;
 use crate::models::pixelrnn::{PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
+use crate::message::Message;
 use crate::models::vae::{Vae, VaeConfig};
 use crate::weights;
 
@@ -77,12 +78,23 @@ struct TableView {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Progress {
-    /// What is being done, for the page's status line, and how much of the run is done.
-    text: String,
+    /// What is being done, for the page's status line (worded by the page), and how much of
+    /// the run is done.
+    text: Message,
     fraction: f32,
     grid: Option<Grid>,
     table: Option<TableView>,
     done: bool,
+}
+
+/// A source's name in the page's tables.
+fn source_key(source: Source) -> &'static str {
+    match source {
+        Source::PixelRnn => "compare.source.pixelrnn",
+        Source::Vae => "compare.source.vae",
+        Source::Gan => "compare.source.gan",
+        Source::Real => "compare.source.real",
+    }
 }
 
 struct Run {
@@ -266,11 +278,13 @@ impl CompareSession {
                 .filter(|run| run.id == id)
                 .ok_or_else(|| JsError::new("a new comparison started"))?;
             let mut progress =
-                Progress { text: String::new(), fraction: 0.0, grid: None, table: None, done: false };
+                Progress { text: Message::new("compare.step-done"), fraction: 0.0, grid: None, table: None, done: false };
             let mut painted = run.painting.as_ref().map_or(0, PixelSampler::painted);
             match work {
                 Work::Sampled { source, timed, .. } => {
-                    progress.text = format!("{}: {PER_SOURCE} samples", source.name());
+                    progress.text = Message::new("compare.step-sampled")
+                        .message("source", Message::new(source_key(source)))
+                        .number("count", PER_SOURCE as f64, 0);
                     progress.grid = Some(grid(source, &values, true));
                     run.ms_per_sample[Run::slot(source)] = timed.then(|| elapsed / PER_SOURCE as f64);
                     run.samples[Run::slot(source)] = Some(values);
@@ -279,8 +293,10 @@ impl CompareSession {
                     painted = now;
                     run.painting_ms += elapsed;
                     let complete = now == PIXELRNN_STEPS;
-                    progress.text =
-                        format!("PixelRNN: pixel {now} of {PIXELRNN_STEPS}, {PER_SOURCE} digits at once");
+                    progress.text = Message::new("compare.step-painted")
+                        .number("pixel", now as f64, 0)
+                        .number("pixels", PIXELRNN_STEPS as f64, 0)
+                        .number("count", PER_SOURCE as f64, 0);
                     progress.grid = Some(grid(Source::PixelRnn, &values, complete));
                     if complete {
                         run.ms_per_sample[Run::slot(Source::PixelRnn)] =
@@ -291,13 +307,14 @@ impl CompareSession {
                 Work::Searched { offset, count, .. } => {
                     run.nearest.absorb(&values, offset);
                     run.searched = offset + count;
-                    progress.text =
-                        format!("nearest training digits: {} of {} searched", run.searched, training);
+                    progress.text = Message::new("compare.step-searched")
+                        .number("searched", run.searched as f64, 0)
+                        .number("training", training as f64, 0);
                 }
                 Work::Judged { .. } => {
                     run.done = true;
                     progress.done = true;
-                    progress.text = "done".into();
+                    progress.text = Message::new("compare.step-done");
                     progress.table = Some(table_view(run, &values, &train)?);
                 }
             }

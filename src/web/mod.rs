@@ -40,6 +40,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::backend::{choose, pick_faster, AdapterFacts, Backend, Choice, Plan, Requested};
+use crate::message::Message;
 
 static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
 
@@ -72,7 +73,7 @@ pub struct RuntimeInfo {
     backend: Backend,
     /// "flex" for the CPU backend, the adapter's name for WebGPU.
     detail: String,
-    note: Option<String>,
+    note: Option<Message>,
 }
 
 /// The burn device every session of this page shares.
@@ -147,9 +148,7 @@ impl Runtime {
         let gpu = match Self::webgpu(facts.as_ref()).await {
             Ok(gpu) => gpu,
             Err(error) => {
-                return Ok(Self::cpu(Some(format!(
-                    "WebGPU could not start ({error}); running on the CPU backend."
-                ))))
+                return Ok(Self::cpu(Some(Message::new("backend.webgpu-failed").text("error", error.to_string()))))
             }
         };
         let choice = match choice {
@@ -204,7 +203,7 @@ impl Runtime {
         })
     }
 
-    fn cpu(note: Option<String>) -> Self {
+    fn cpu(note: Option<Message>) -> Self {
         Runtime {
             device: Device::flex(),
             gpu: None,

@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{PIXELS, SIDE};
+use crate::message::Message;
 use crate::models::pretraining::{
     correct, fine_tuning_config, labelled_subset, labels_tensor, Arm, DigitNet, FineTuning, Stack,
     StackConfig, ARMS,
@@ -38,7 +39,7 @@ struct Filters {
     height: usize,
     panels: Vec<&'static str>,
     fine_tuned: bool,
-    caption: String,
+    caption: Message,
 }
 
 #[derive(Serialize)]
@@ -56,10 +57,19 @@ struct Row {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Report {
-    stage: String,
+    stage: Message,
     fraction: f64,
     done: bool,
     row: Option<Row>,
+}
+
+/// An arm's name in the page's tables.
+fn arm_key(arm: Arm) -> &'static str {
+    match arm {
+        Arm::Pretrained => "pretrain.arm.pretrained",
+        Arm::Random => "pretrain.arm.random",
+        Arm::ReluAdam => "pretrain.arm.relu-adam",
+    }
 }
 
 /// One run of the small-N experiment: the arms one after another, each fine-tuned, then scored.
@@ -136,18 +146,14 @@ impl PretrainingSession {
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let values = read(all).await?;
             let side = FILTER_GRID * SIDE;
-            let mut caption = "First-layer filters (64 of 1,000 units; grey is 0, each filter scaled to its own largest weight): \
-                               pretrained, random init"
-                .to_string();
-            if let Some((moved, labels)) = change {
+            let caption = if let Some((moved, labels)) = change {
                 let moved = read(moved.reshape([1])).await?[0];
-                caption.push_str(&format!(
-                    ", and the pretrained net after fine-tuning on {labels} labelled digits here (its first layer moved by {:.1} % of its size)",
-                    100.0 * moved
-                ));
+                Message::new("pretrain.filters-tuned")
+                    .number("labels", labels as f64, 0)
+                    .number("moved", 100.0 * f64::from(moved), 1)
             } else {
-                caption.push_str("; run the fine-tuning to see the fine-tuned ones");
-            }
+                Message::new("pretrain.filters")
+            };
             Ok(to_js(&Filters {
                 rgba: ByteBuf::from(filter_panels(&values, panel_count)),
                 width: panels_width(panel_count),
@@ -236,21 +242,19 @@ impl PretrainingSession {
                     + 0.2 * state.scored as f64 / test.len() as f64
             };
             let done = state.arm >= ARMS.len();
+            let arm = || Message::new(arm_key(ARMS[state.arm]));
             let stage = if done {
-                "done".to_string()
+                Message::new("pretrain.stage-done")
             } else if !state.tuning.done() {
-                format!(
-                    "{}: fine-tuning, step {} of {total_steps}",
-                    ARMS[state.arm].label(),
-                    state.tuning.steps()
-                )
+                Message::new("pretrain.stage-tuning")
+                    .message("arm", arm())
+                    .number("step", state.tuning.steps() as f64, 0)
+                    .number("steps", total_steps as f64, 0)
             } else {
-                format!(
-                    "{}: scoring the test digits, {} of {}",
-                    ARMS[state.arm].label(),
-                    state.scored,
-                    test.len()
-                )
+                Message::new("pretrain.stage-scoring")
+                    .message("arm", arm())
+                    .number("scored", state.scored as f64, 0)
+                    .number("digits", test.len() as f64, 0)
             };
             let row = done.then(|| Row {
                 labels: state.labels,

@@ -9,7 +9,7 @@ import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, message, fixed, number } from '../i18n/i18n.js';
+import { t, say, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const GRID = 8; // cells per side of the decoder grid
@@ -17,12 +17,6 @@ const SAMPLES = 16; // codes drawn near 0, in two rows
 const PAPER_COMPONENTS = 30; // Hinton & Salakhutdinov's code size, the deep AE's
 const DEFAULT_BOX = { x0: -2, y0: -2, x1: 2, y1: 2 };
 const count = (n) => number(n);
-// The measurement's stage, as the worker names it (an id), in the page's language.
-const STAGE_KEYS = {
-  'building the search index': 'lab.stage-index', 'rebuilding the test digits': 'lab.stage-rebuild',
-  'searching with every test digit': 'lab.stage-search', done: 'lab.stage-done',
-};
-const stageName = (stage) => (STAGE_KEYS[stage] ? t(STAGE_KEYS[stage]) : stage);
 const percent = (share) => t('common.percent', { percent: fixed(100 * share, 1) });
 
 export const demo = {
@@ -90,7 +84,7 @@ export function mount(worker, state, setSetting) {
     // The test digit on the pad, as the models see it (unless a stroke has begun since).
     if (r.test !== undefined && source.kind === 'test' && source.index === r.test) {
       pad.showImage(r.input);
-      caption.textContent = t('digit.caption', { index: r.test, label: r.label });
+      caption.textContent = t('digit.caption', { index: String(r.test), label: r.label });
     }
     for (const [name, canvas] of Object.entries(views)) {
       showScaled(canvas, r[name], 28, 28);
@@ -169,7 +163,7 @@ export function mount(worker, state, setSetting) {
     if (!digit) return;
     showScaled(preview, digit.pixels, 28, 28);
     preview.dataset.draws = Number(preview.dataset.draws ?? 0) + 1;
-    $('map-preview-caption').textContent = t('digit.caption', { index: digit.index, label: digit.label });
+    $('map-preview-caption').textContent = t('digit.caption', { index: String(digit.index), label: digit.label });
   }, fail);
   const hover = (map, scatter, event) => {
     if (!maps) return;
@@ -328,7 +322,7 @@ export function mount(worker, state, setSetting) {
   function onLoop(session, step) {
     if (session !== 'lab' || measured) return;
     $('lab-progress').value = step.fraction;
-    const stage = stageName(step.stage);
+    const stage = say(step.stage);
     const done = Math.round(100 * step.fraction);
     $('lab-stage').textContent = t('lab.measuring', { stage, percent: done });
     $('search-precision').textContent = t('lab.measuring-precision', { stage, percent: done });

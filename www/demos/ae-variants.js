@@ -9,7 +9,7 @@ import { showScaled, clearImage } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, message, fixed, number } from '../i18n/i18n.js';
+import { t, say, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const SERIES_COLORS = ['#9aa3b2', '#38bdf8', '#f59e0b', '#ef4444', '#a78bfa', '#22c55e'];
@@ -98,7 +98,7 @@ export function mount(worker, state, setSetting) {
   function showCae(r) {
     if (r.label !== undefined && r.label !== null && source.kind === 'test') {
       pad.showImage(r.input);
-      $('variants-digit-caption').textContent = t('digit.caption', { index: source.index, label: r.label });
+      $('variants-digit-caption').textContent = t('digit.caption', { index: String(source.index), label: r.label });
     }
     const rows = $('cae-models').querySelectorAll('tr');
     r.rebuilds.forEach((rgba, i) => {
@@ -112,7 +112,7 @@ export function mount(worker, state, setSetting) {
     const chosen = $('cae-chosen-canvas');
     if (r.chosen) {
       showScaled(chosen, r.chosen.rebuild, 28, 28);
-      const from = r.chosen.source === 'shipped' ? t('variants.from-shipped') : t('variants.from-here', { steps: r.chosen.steps });
+      const from = r.chosen.source === 'shipped' ? t('variants.from-shipped') : t('variants.from-here', { steps: String(r.chosen.steps) });
       readout.textContent = fixed(r.chosen.jacobian, 2);
       readout.dataset.value = String(r.chosen.jacobian);
       const name = r.chosen.lambda === 0 ? t('variants.chosen-plain') : t('variants.chosen-cae', { lambda: String(r.chosen.lambda) });
@@ -224,7 +224,7 @@ export function mount(worker, state, setSetting) {
       const strip = await worker.call('conv', 'test_strip', [stripStart, STRIP]);
       const canvas = $('conv-strip');
       showScaled(canvas, strip.rgba, 28 * strip.count, 28 * 4);
-      $('conv-strip-caption').textContent = t('variants.strip-caption', { first: stripStart, last: stripStart + strip.count - 1, labels: strip.labels.join(' ') });
+      $('conv-strip-caption').textContent = t('variants.strip-caption', { first: String(stripStart), last: String(stripStart + strip.count - 1), labels: strip.labels.join(' ') });
     } catch (error) {
       fail(error);
     }
@@ -289,7 +289,7 @@ export function mount(worker, state, setSetting) {
       Object.assign(canvas, { width: f.width * FILTER_SCALE, height: f.height * FILTER_SCALE });
       showScaled(canvas, f.rgba, f.width, f.height);
       Object.assign(canvas.dataset, { panels: f.panels.join(','), fineTuned: String(f.fineTuned) });
-      $('pretrain-filters-caption').textContent = f.caption;
+      $('pretrain-filters-caption').textContent = say(f.caption);
     } catch (error) {
       fail(error);
     }
@@ -335,7 +335,7 @@ export function mount(worker, state, setSetting) {
       }
     } else if (session === 'pretrain') {
       $('pretrain-progress').value = report.fraction;
-      $('pretrain-status').textContent = report.stage;
+      $('pretrain-status').textContent = say(report.stage);
       if (report.done) {
         worker.stop('pretrain').catch(() => {});
         const r = report.row;

@@ -106,7 +106,7 @@ export function mount(worker) {
       pad.clear();
       pad.showImage(digit.pixels);
       source = { kind: 'image', rgba: digit.pixels };
-      caption.textContent = t('digit.caption', { index: digit.index, label: digit.label });
+      caption.textContent = t('digit.caption', { index: String(digit.index), label: digit.label });
       refresh();
     } catch (error) {
       addNote(String(error.message ?? error), 'error');

@@ -102,7 +102,7 @@ export function mount(worker, state, setSetting) {
     const read = column.readsAsDigit[index] ? t('compare.read-as', { digit: column.labels[index] }) : t('compare.not-read');
     nearestCaption.textContent = t('compare.nearest', {
       source: t(`compare.source.${column.source}`), n: index + 1, read, training: number(result.trainingDigits),
-      index: column.nearestIndex[index] + 1, label: column.nearestLabel[index], distance: fixed(column.nearestDistance[index], 2),
+      index: String(column.nearestIndex[index] + 1), label: column.nearestLabel[index], distance: fixed(column.nearestDistance[index], 2),
     });
     nearestCanvas.dataset.source = source;
     nearestCanvas.dataset.sample = index;

@@ -79,7 +79,20 @@ function formatValue(value) {
 
 // Numbers as the language writes them; `options` are Intl.NumberFormat's.
 export function number(value, options = {}) {
-  return new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options).format(value);
+  return numberFormat(options).format(value);
+}
+
+// Intl.NumberFormat objects are costly to make and figures are formatted many times a second
+// while a model trains: one per language and set of options, kept.
+const formats = new Map();
+function numberFormat(options) {
+  const id = `${current} ${JSON.stringify(options)}`;
+  let format = formats.get(id);
+  if (!format) {
+    format = new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options);
+    formats.set(id, format);
+  }
+  return format;
 }
 
 // A number with exactly `digits` decimals and no grouping (as toFixed: figures the page tests
@@ -111,7 +124,16 @@ export const message = (key, args = {}) => ({ key, args });
 export function say(said) {
   if (said == null) return '';
   if (typeof said !== 'object' || typeof said.key !== 'string') return String(said);
-  const args = Object.fromEntries(Object.entries(said.args ?? {})
-    .map(([name, value]) => [name, typeof value === 'object' && value !== null ? say(value) : value]));
+  const args = Object.fromEntries(Object.entries(said.args ?? {}).map(([name, value]) => [name, argument(value)]));
   return t(said.key, args);
+}
+
+// A message's argument: text, a number with its count of decimals ({value, digits}, grouped as
+// the language groups), or a message.
+function argument(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value.value === 'number' && typeof value.digits === 'number') {
+    return number(value.value, { minimumFractionDigits: value.digits, maximumFractionDigits: value.digits });
+  }
+  return say(value);
 }
