@@ -19,7 +19,6 @@ import * as compare from './demos/compare.js';
 import * as path from './demos/path.js';
 import { STEPS, stepById, withStepDefaults } from './path/steps.js';
 import { mountLessonBar } from './ui/lesson-bar.js';
-import { t } from './i18n/i18n.js';
 
 // Every demo: its page module exports `demo` (what the worker loads), `settings` (its URL
 // settings) and `mount(worker, state, setSetting)`, which returns {ready, onLoop, onLoopStopped,

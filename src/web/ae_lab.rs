@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, drawing_to_mnist, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{images_tensor, PIXELS};
+use crate::message::Message;
 use crate::models::autoencoder::{box_grid, per_image_error, Autoencoder, AutoencoderConfig};
 use crate::models::classifier::{judge, Classifier, ClassifierConfig, CLASSES, READS_AS_DIGIT as CONFIDENCE};
 use crate::models::gan::fixed_noise;
@@ -97,7 +98,8 @@ struct Step {
     done: bool,
     /// The search index is built: queries come with their search results from now on.
     indexed: bool,
-    stage: String,
+    /// What is measured now, worded by the page.
+    stage: Message,
     fraction: f64,
     figures: Option<Figures>,
 }
@@ -343,16 +345,16 @@ impl AeLabSession {
             (s.indexed, s.tested, s.queried)
         };
         let done_so_far = (indexed + tested + queried) as f64 / total;
-        let step = |stage: &str, fraction: f64, indexed: bool, figures: Option<Figures>| Step {
+        let step = |stage: &'static str, fraction: f64, indexed: bool, figures: Option<Figures>| Step {
             done: figures.is_some(),
             indexed,
-            stage: stage.into(),
+            stage: Message::new(stage),
             fraction,
             figures,
         };
 
         if let Some(figures) = state.borrow().figures.clone() {
-            let result = to_js(&step("done", 1.0, true, Some(figures)))?;
+            let result = to_js(&step("lab.stage-done", 1.0, true, Some(figures)))?;
             return Ok(js_sys::Promise::resolve(&result));
         }
         if state.borrow().index.is_none() {
@@ -375,7 +377,7 @@ impl AeLabSession {
                     s.indexed = s.index.as_ref().map_or(0, |i| i.len());
                 }
                 let indexed = s.index.is_some();
-                Ok(to_js(&step("building the search index", done_so_far, indexed, None))?)
+                Ok(to_js(&step("lab.stage-index", done_so_far, indexed, None))?)
             }));
         }
         if tested < test.len() {
@@ -411,7 +413,7 @@ impl AeLabSession {
                     s.ae_sums[m] += f64::from(v[1 + PCA_COMPONENTS + m]);
                 }
                 s.tested += count;
-                Ok(to_js(&step("rebuilding the test digits", done_so_far, true, None))?)
+                Ok(to_js(&step("lab.stage-rebuild", done_so_far, true, None))?)
             }));
         }
         let index = state.borrow().index.clone().expect("built above");
@@ -433,7 +435,7 @@ impl AeLabSession {
             }
             s.queried += labels.len();
             if s.queried < test_len {
-                return Ok(to_js(&step("searching with every test digit", done_so_far, true, None))?);
+                return Ok(to_js(&step("lab.stage-search", done_so_far, true, None))?);
             }
             let tested = s.tested as f64;
             let per_query = (s.queried * SEARCH_K) as f32;
@@ -450,7 +452,7 @@ impl AeLabSession {
                 precision_binary: s.found[2] as f32 / per_query,
             };
             s.figures = Some(figures.clone());
-            Ok(to_js(&step("done", 1.0, true, Some(figures)))?)
+            Ok(to_js(&step("lab.stage-done", 1.0, true, Some(figures)))?)
         }))
     }
 }

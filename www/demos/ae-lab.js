@@ -9,7 +9,7 @@ import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, message, fixed, number } from '../i18n/i18n.js';
+import { t, say, message, fixed, number } from '../i18n/i18n.js';
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 const GRID = 8; // cells per side of the decoder grid
@@ -17,12 +17,6 @@ const SAMPLES = 16; // codes drawn near 0, in two rows
 const PAPER_COMPONENTS = 30; // Hinton & Salakhutdinov's code size, the deep AE's
 const DEFAULT_BOX = { x0: -2, y0: -2, x1: 2, y1: 2 };
 const count = (n) => number(n);
-// The measurement's stage, as the worker names it (an id), in the page's language.
-const STAGE_KEYS = {
-  'building the search index': 'lab.stage-index', 'rebuilding the test digits': 'lab.stage-rebuild',
-  'searching with every test digit': 'lab.stage-search', done: 'lab.stage-done',
-};
-const stageName = (stage) => (STAGE_KEYS[stage] ? t(STAGE_KEYS[stage]) : stage);
 const percent = (share) => t('common.percent', { percent: fixed(100 * share, 1) });
 
 export const demo = {
@@ -328,7 +322,7 @@ export function mount(worker, state, setSetting) {
   function onLoop(session, step) {
     if (session !== 'lab' || measured) return;
     $('lab-progress').value = step.fraction;
-    const stage = stageName(step.stage);
+    const stage = say(step.stage);
     const done = Math.round(100 * step.fraction);
     $('lab-stage').textContent = t('lab.measuring', { stage, percent: done });
     $('search-precision').textContent = t('lab.measuring-precision', { stage, percent: done });

@@ -8,11 +8,17 @@ import { STEPS, LECTURES, stepHref } from '../path/steps.js';
 // not jump as they arrive.
 export const PICTURE = { width: 400, height: 250 };
 
-// An element with its text from the table (data-i18n, so translate() can refill it).
-function text(tag, key, attributes = {}) {
+// An element with its text from the table (data-i18n, so translate() can refill it); `html`
+// for the steps' texts, whose markup marks English terms and names (the tables are ours).
+function text(tag, key, attributes = {}, { html = false } = {}) {
   const element = document.createElement(tag);
-  element.textContent = t(key);
-  element.dataset.i18n = key;
+  if (html) {
+    element.innerHTML = t(key);
+    element.dataset.i18nHtml = key;
+  } else {
+    element.textContent = t(key);
+    element.dataset.i18n = key;
+  }
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   return element;
 }
@@ -29,7 +35,7 @@ function stepItem(step, number) {
   shown.className = 'path-number';
   shown.textContent = `${number}.`;
   title.append(shown, link);
-  item.append(picture, title, text('p', `path.${step.id}.text`));
+  item.append(picture, title, text('p', `path.${step.id}.text`, {}, { html: true }));
   return item;
 }
 

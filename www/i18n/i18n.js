@@ -79,7 +79,20 @@ function formatValue(value) {
 
 // Numbers as the language writes them; `options` are Intl.NumberFormat's.
 export function number(value, options = {}) {
-  return new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options).format(value);
+  return numberFormat(options).format(value);
+}
+
+// Intl.NumberFormat objects are costly to make and figures are formatted many times a second
+// while a model trains: one per language and set of options, kept.
+const formats = new Map();
+function numberFormat(options) {
+  const id = `${current} ${JSON.stringify(options)}`;
+  let format = formats.get(id);
+  if (!format) {
+    format = new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en', options);
+    formats.set(id, format);
+  }
+  return format;
 }
 
 // A number with exactly `digits` decimals and no grouping (as toFixed: figures the page tests

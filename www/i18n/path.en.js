@@ -1,5 +1,6 @@
 // The path through lectures 16–18: its own labels (`path.*`) and each step's title and text,
 // keyed `path.<step id>.*` (the steps: www/path/steps.js). path.zh.js has exactly the same keys.
+// The texts (.text) are HTML: names of people and papers marked translate="no".
 export default {
   'path.nav': 'Path',
   'path.title': 'A path through lectures 16–18',
@@ -21,7 +22,7 @@ export default {
   'path.pca.title': 'PCA: the linear auto-encoder',
   'path.pca.text': 'PCA is an auto-encoder with a single linear layer: the code is the input projected onto the k directions along which the digits vary most, and the decoder projects it back. Slide the number of components and compare its rebuild with the deep auto-encoder\'s.',
   'path.deep-vs-pca.title': 'Deep auto-encoder against PCA',
-  'path.deep-vs-pca.text': 'A deep auto-encoder (784-1000-500-250-30, the shape of Hinton and Salakhutdinov, 2006) can bend its code to the digits; PCA can only project. The chart gives the mean reconstruction error over the test set: how many components PCA needs to match a deep code of 30 numbers.',
+  'path.deep-vs-pca.text': 'A deep auto-encoder (784-1000-500-250-30, the shape of <span translate="no">Hinton &amp; Salakhutdinov 2006</span>) can bend its code to the digits; PCA can only project. The chart gives the mean reconstruction error over the test set: how many components PCA needs to match a deep code of 30 numbers.',
   'path.codes-2d.title': 'Digits on a plane: 2-D codes',
   'path.codes-2d.text': 'Squeeze every digit into just two numbers and plot it. PCA\'s two coordinates mix the digits together; the deep auto-encoder\'s code pulls them apart into clusters, though it never saw a label. Hover a map to see the digit at that point.',
   'path.text-retrieval.title': 'Text retrieval: documents as codes',
@@ -48,7 +49,7 @@ export default {
   'path.vae-interpolation.title': 'Walking from one digit to another',
   'path.vae-interpolation.text': 'Walk the straight line between the codes of two digits, here a 1 and a 0, and decode every step: through the VAE, and through a plain auto-encoder of the same shape. Under each frame a classifier says which digit it reads and how sure it is: see where each path leaves the digits.',
   'path.why-vae.title': 'Why VAE: the full moon and the half moon',
-  'path.why-vae.text': 'An auto-encoder maps a full moon and a half moon to two codes, and a code between them decodes to nothing sensible. A VAE adds noise to the code: the encoder gives a mean m and a variance σ, and the decoder gets c = exp(σ) ⊙ e + m, with noise e. Codes near both moons must then decode to something between them. Draw new noise and watch the code move.',
+  'path.why-vae.text': 'An auto-encoder maps a full moon and a half moon to two codes, and a code between them decodes to nothing sensible. A VAE adds noise to the code: the encoder gives a mean m and a σ, exp(σ) being the noise\'s variance, and the decoder gets c = exp(σ) ⊙ e + m, with noise e. Codes near both moons must then decode to something between them. Draw new noise and watch the code move.',
   'path.vae-sigma.title': 'The σ term: why the variance does not shrink to 0',
   'path.vae-sigma.text': 'Left alone, the model would learn a σ that makes the noise vanish, and the VAE would be a plain auto-encoder again. The KL term adds exp(σ) − (1 + σ) per dimension, smallest at σ = 0, so the noise stays. β weighs that term: train with β = 0 and watch σ fall.',
   'path.vae-imitates.title': 'A VAE imitates; it does not create',

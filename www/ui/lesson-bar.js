@@ -30,7 +30,7 @@ export function mountLessonBar(step, root) {
   title.id = 'lesson-title';
   title.textContent = t(`path.${step.id}.title`);
   const words = document.createElement('p');
-  words.textContent = t(`path.${step.id}.text`);
+  words.innerHTML = t(`path.${step.id}.text`); // markup of our own table: English terms and names marked
   const nav = document.createElement('nav');
   nav.setAttribute('aria-label', t('path.bar-nav'));
   nav.append(
