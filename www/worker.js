@@ -53,8 +53,9 @@ async function checked(bytes, path, url) {
   return bytes;
 }
 
-// Fetches an asset with download progress; the error names the file.
-async function fetchBytes(url, label) {
+// Fetches an asset with download progress; the error names the file. `onChunk(received, total)`
+// replaces the progress event (the start-up reports all of its downloads as one).
+async function fetchBytes(url, label, onChunk = null) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
@@ -66,7 +67,8 @@ async function fetchBytes(url, label) {
     if (done) break;
     chunks.push(value);
     received += value.length;
-    progress(`loading ${label}`, total ? received / total : null);
+    if (onChunk) onChunk(received, total);
+    else progress(`loading ${label}`, total ? received / total : null);
   }
   const bytes = new Uint8Array(received);
   let offset = 0;
@@ -179,14 +181,49 @@ function sessionMethod(session, method) {
   };
 }
 
+// The manifest's loading (started with the worker's start-up, beside the wasm): assets wait for it
+// before their check.
+let manifestLoaded = null;
+
+// The checked bytes of the asset at `path`.
+async function download(path, label, onChunk) {
+  const url = assetUrl(path);
+  const bytes = await fetchBytes(url, label, onChunk);
+  await manifestLoaded;
+  return checked(bytes, path, url);
+}
+
 // Fetches {path, label} and hands the bytes to `sessions[session][method](...args, bytes, url)`.
-async function loadAsset({ session, method, args = [], path, label }) {
+// `bytesOf(path, label)`: where the bytes come from (the start-up's downloads, begun early).
+async function loadAsset({ session, method, args = [], path, label }, bytesOf = download) {
   const run = sessionMethod(session, method);
   if (!Array.isArray(args)) throw new Error(`${method}: the arguments must be an array`);
   if (typeof path !== 'string') throw new Error('an asset needs a path');
-  const url = assetUrl(path);
-  const bytes = await checked(await fetchBytes(url, label), path, url);
-  return run([...args, bytes, url]);
+  return run([...args, await bytesOf(path, label), assetUrl(path)]);
+}
+
+// The start-up's downloads: every asset of the demo, begun at once so that they arrive while the
+// wasm downloads and compiles, each file once however many sessions load it; one progress line
+// for all of them. Returns `bytesOf` for loadAsset.
+function downloadAll(assets) {
+  const files = new Map();
+  const sizes = new Map(); // path → [received, total]
+  const report = () => {
+    let received = 0;
+    let total = 0;
+    for (const [r, t] of sizes.values()) { received += r; total += t; }
+    progress(`loading ${files.size} files`, total ? received / total : null);
+  };
+  const bytesOf = (path, label) => {
+    if (!files.has(path)) {
+      files.set(path, download(path, label, (received, total) => { sizes.set(path, [received, total]); report(); }));
+    }
+    return files.get(path);
+  };
+  for (const { path, label } of assets) {
+    if (typeof path === 'string') bytesOf(path, label).catch(() => {}); // its loadAsset reports the failure
+  }
+  return bytesOf;
 }
 
 // Calls a session's method again and again, posting each result, until stopped or a result says
@@ -219,6 +256,8 @@ const methods = {
     if (runtime) throw new Error('the worker has started already');
     if (typeof demo?.sessions !== 'object' || !Array.isArray(demo.assets)) throw new Error('init needs a demo');
     progress('loading the WebAssembly module');
+    manifestLoaded = loadManifest();
+    const bytesOf = downloadAll(demo.assets.filter((asset) => asset && typeof asset === 'object'));
     const adapter = await adapterFacts();
     const { threads, note: threadsNote } = await loadWasm(backend, adapter, demo.threads);
     progress('choosing the backend (a hardware GPU is timed against the CPU)');
@@ -226,11 +265,11 @@ const methods = {
     for (const [name, type] of Object.entries(demo.sessions)) sessions[name] = new lab[type](runtime, seed());
     // A bad asset is reported (naming the file) and the rest goes on.
     const problems = [];
-    const unchecked = await loadManifest();
+    const unchecked = await manifestLoaded;
     if (unchecked) problems.push(unchecked);
     for (const asset of demo.assets) {
       try {
-        await loadAsset(asset);
+        await loadAsset(asset, bytesOf);
       } catch (error) {
         const message = String(error.message ?? error);
         problems.push(asset.problem ? `${message} — ${asset.problem}` : message);
@@ -246,8 +285,8 @@ const methods = {
   // A text asset the page shows as it is (a JSON table), checked against the manifest like
   // every other: {path, label} → its text.
   async text({ path, label }) {
-    const url = assetUrl(path);
-    return new TextDecoder().decode(await checked(await fetchBytes(url, label), path, url));
+    if (typeof path !== 'string') throw new Error('an asset needs a path');
+    return new TextDecoder().decode(await download(path, label));
   },
   call({ session, method, args = [] }) {
     return sessionMethod(session, method)(args);
