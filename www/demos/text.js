@@ -15,18 +15,22 @@ const QUERY_PAUSE_MS = 250; // typing settles before a query is sent
 
 export const demo = {
   sessions: { text: 'TextSession' },
-  // The sentence corpus before the VAE's weights: the vocabulary, and so the model's shape,
-  // comes from it.
+  // What the first sections (the maps and the search) need; the poetry section's model loads
+  // when that section comes near the screen (`poetryAssets`).
   assets: [
     { session: 'text', method: 'load_corpus', path: 'data/text/fortunes.tsv.gz', label: 'the fortune corpus' },
     { session: 'text', method: 'load_weights', args: ['text-ae'], path: 'weights/text-ae.bpk', label: 'the search auto-encoder', problem: 'search by code starts untrained.' },
     { session: 'text', method: 'load_weights', args: ['text-ae2d'], path: 'weights/text-ae2d.bpk', label: 'the map auto-encoder', problem: 'the code map starts untrained.' },
     { session: 'text', method: 'load_weights', args: ['text-pca'], path: 'weights/text-pca.bpk', label: 'the principal components', problem: 'the PCA map is empty.' },
-    { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: 'the sentence corpus' },
-    { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: 'the sentence VAE', problem: 'interpolation is off.' },
   ],
   threads: false,
 };
+// The sentence VAE (4.6 MB of the page's 10.8): the sentence corpus before the weights, as the
+// vocabulary, and so the model's shape, comes from it.
+const poetryAssets = [
+  { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: 'the sentence corpus', problem: 'interpolation is off.' },
+  { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: 'the sentence VAE', problem: 'interpolation is off.' },
+];
 
 export const settings = {
   // The query, so a search can be shared as a link: up to 200 characters of any text.
@@ -165,7 +169,32 @@ export function mount(worker, state, setSetting) {
         fail(error);
       }
     }
-    vaeReady = !failed('sentences.tsv.gz') && !failed('sentence-vae.bpk');
+    hideProgress();
+    root.dataset.ready = 'true';
+    if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
+    poetryNear.observe(poetry); // again after a restart: the new worker has no sentence VAE
+  }
+
+  // The poetry section's model, fetched (with the header's progress) once the section comes within
+  // a quarter screen of view or one of its controls gets the focus; its `data-ready` says when it
+  // is done. (At 1200 × 700 the section starts 314 px below the fold; on a phone, 1,200.)
+  const poetry = $('poetry');
+  let poetryLoading = null;
+  async function loadPoetry() {
+    poetryNear.unobserve(poetry);
+    let ok = true;
+    for (const asset of poetryAssets) {
+      try {
+        await worker.load(asset);
+      } catch (error) {
+        if (error.restarting) return;
+        addNote(`${error.message ?? error} — ${asset.problem}`, 'error');
+        ok = false;
+        break;
+      }
+    }
+    hideProgress();
+    vaeReady = ok;
     if (vaeReady) {
       examples = await worker.call('text', 'examples');
       $('poetry-examples').replaceChildren(...examples.map((line) => Object.assign(document.createElement('option'), { value: line })));
@@ -173,14 +202,21 @@ export function mount(worker, state, setSetting) {
       if (!endB.value) endB.value = examples[Math.floor(examples.length / 2)] ?? '';
       for (const id of ['poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = false;
     }
-    hideProgress();
-    root.dataset.ready = 'true';
-    if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
+    poetry.dataset.ready = 'true';
     if (vaeReady) prior();
   }
+  const startPoetry = () => {
+    if (root.dataset.ready === 'true') poetryLoading ??= loadPoetry().catch(fail);
+  };
+  const poetryNear = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) startPoetry();
+  }, { rootMargin: '0px 0px 25% 0px' });
+  poetry.addEventListener('focusin', startPoetry);
 
   function onRestart() {
     root.dataset.ready = 'false';
+    poetry.dataset.ready = 'false';
+    poetryLoading = null;
     vaeReady = false;
     for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
   }
