@@ -94,9 +94,11 @@ async function adapterFacts() {
 
 // Which backend runs is decided in Rust (`plan`), and every build can answer; so a CPU-only build
 // is loaded first: pkg-threads/ when the demo gains from threads and the page is cross-origin
-// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU (asked for, on an adapter) or a
-// timing of a hardware adapter against the CPU does pkg/ follow. A threaded build that fails to
-// start falls back to one thread, with a note.
+// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU or a timing of a hardware adapter
+// against the CPU does pkg/ follow. A visitor who asks for WebGPU by name (?backend=webgpu) gets
+// pkg/ at once: the plan gives WebGPU wherever there is an adapter, and pkg/ runs the CPU
+// backend too where there is none. A threaded build that fails to start falls back to one
+// thread, with a note.
 async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
@@ -106,6 +108,7 @@ async function loadWasm(backend, adapter, wantsThreads) {
     await load('pkg');
     return { threads: 1, note };
   };
+  if (backend === 'webgpu') return withWebgpu(null);
   let note = 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): '
     + 'the CPU backend runs on one thread.';
   if (!wantsThreads) note = null;
