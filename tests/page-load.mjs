@@ -75,7 +75,7 @@ try {
       page.on('pageerror', (error) => errors.push(error.message));
       proxy.log.length = 0;
       const navigationStart = Date.now();
-      await page.goto(`${proxy.url}?demo=${demo}&backend=${backend}`);
+      await page.goto(`${proxy.url}?demo=${demo}&backend=${backend}`, { waitUntil: 'commit', timeout: LIMIT_S * 1000 });
       // WebGPU on a software adapter (headless Chromium) can take minutes to compile its kernels:
       // past the limit the run counts the bytes so far and has no time.
       const ready = await page.waitForFunction(() => window.__readyAt, null, { timeout: LIMIT_S * 1000, polling: 100 })

@@ -57,8 +57,9 @@ async function checked(bytes, path, url) {
   return bytes;
 }
 
-// Fetches an asset with download progress; the error names the file.
-async function fetchBytes(url, label) {
+// Fetches an asset with download progress; the error names the file. `onChunk(received, total)`
+// replaces the progress event (the start-up reports all of its downloads as one).
+async function fetchBytes(url, label, onChunk = null) {
   const response = await fetch(url);
   if (!response.ok) throw said('worker.file-http', { url, status: response.status });
   const total = Number(response.headers.get('content-length')) || 0;
@@ -70,7 +71,8 @@ async function fetchBytes(url, label) {
     if (done) break;
     chunks.push(value);
     received += value.length;
-    progress(message('worker.loading', { what: label }), total ? received / total : null);
+    if (onChunk) onChunk(received, total);
+    else progress(message('worker.loading', { what: label }), total ? received / total : null);
   }
   const bytes = new Uint8Array(received);
   let offset = 0;
@@ -96,9 +98,11 @@ async function adapterFacts() {
 
 // Which backend runs is decided in Rust (`plan`), and every build can answer; so a CPU-only build
 // is loaded first: pkg-threads/ when the demo gains from threads and the page is cross-origin
-// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU (asked for, on an adapter) or a
-// timing of a hardware adapter against the CPU does pkg/ follow. A threaded build that fails to
-// start falls back to one thread, with a note.
+// isolated, pkg-cpu/ otherwise. Only when the plan is WebGPU or a timing of a hardware adapter
+// against the CPU does pkg/ follow. A visitor who asks for WebGPU by name (?backend=webgpu) gets
+// pkg/ at once: the plan gives WebGPU wherever there is an adapter, and pkg/ runs the CPU
+// backend too where there is none. A threaded build that fails to start falls back to one
+// thread, with a note.
 async function loadWasm(backend, adapter, wantsThreads) {
   const load = async (dir) => {
     lab = await import(`../${dir}/latent_lab.js`);
@@ -108,6 +112,7 @@ async function loadWasm(backend, adapter, wantsThreads) {
     await load('pkg');
     return { threads: 1, note };
   };
+  if (backend === 'webgpu') return withWebgpu(null);
   let note = message('worker.not-isolated');
   if (!wantsThreads) note = null;
   // WebKitGTK (2.50) has no SharedArrayBuffer even on an isolated page: skip the threaded download.
@@ -185,14 +190,49 @@ function sessionMethod(session, method) {
   };
 }
 
+// The manifest's loading (started with the worker's start-up, beside the wasm): assets wait for it
+// before their check.
+let manifestLoaded = null;
+
+// The checked bytes of the asset at `path`.
+async function download(path, label, onChunk) {
+  const url = assetUrl(path);
+  const bytes = await fetchBytes(url, label, onChunk);
+  await manifestLoaded;
+  return checked(bytes, path, url);
+}
+
 // Fetches {path, label} and hands the bytes to `sessions[session][method](...args, bytes, url)`.
-async function loadAsset({ session, method, args = [], path, label }) {
+// `bytesOf(path, label)`: where the bytes come from (the start-up's downloads, begun early).
+async function loadAsset({ session, method, args = [], path, label }, bytesOf = download) {
   const run = sessionMethod(session, method);
   if (!Array.isArray(args)) throw new Error(`${method}: the arguments must be an array`);
   if (typeof path !== 'string') throw new Error('an asset needs a path');
-  const url = assetUrl(path);
-  const bytes = await checked(await fetchBytes(url, label), path, url);
-  return run([...args, bytes, url]);
+  return run([...args, await bytesOf(path, label), assetUrl(path)]);
+}
+
+// The start-up's downloads: every asset of the demo, begun at once so that they arrive while the
+// wasm downloads and compiles, each file once however many sessions load it; one progress line
+// for all of them. Returns `bytesOf` for loadAsset.
+function downloadAll(assets) {
+  const files = new Map();
+  const sizes = new Map(); // path → [received, total]
+  const report = () => {
+    let received = 0;
+    let total = 0;
+    for (const [r, t] of sizes.values()) { received += r; total += t; }
+    progress(message('worker.loading-files', { files: files.size }), total ? received / total : null);
+  };
+  const bytesOf = (path, label) => {
+    if (!files.has(path)) {
+      files.set(path, download(path, label, (received, total) => { sizes.set(path, [received, total]); report(); }));
+    }
+    return files.get(path);
+  };
+  for (const { path, label } of assets) {
+    if (typeof path === 'string') bytesOf(path, label).catch(() => {}); // its loadAsset reports the failure
+  }
+  return bytesOf;
 }
 
 // Calls a session's method again and again, posting each result, until stopped or a result says
@@ -225,6 +265,8 @@ const methods = {
     if (runtime) throw new Error('the worker has started already');
     if (typeof demo?.sessions !== 'object' || !Array.isArray(demo.assets)) throw new Error('init needs a demo');
     progress(message('worker.loading-wasm'));
+    manifestLoaded = loadManifest();
+    const bytesOf = downloadAll(demo.assets.filter((asset) => asset && typeof asset === 'object'));
     const adapter = await adapterFacts();
     const { threads, note: threadsNote } = await loadWasm(backend, adapter, demo.threads);
     progress(message('worker.choosing-backend'));
@@ -232,11 +274,11 @@ const methods = {
     for (const [name, type] of Object.entries(demo.sessions)) sessions[name] = new lab[type](runtime, seed());
     // A bad asset is reported (naming the file) and the rest goes on.
     const problems = [];
-    const unchecked = await loadManifest();
+    const unchecked = await manifestLoaded;
     if (unchecked) problems.push(unchecked);
     for (const asset of demo.assets) {
       try {
-        await loadAsset(asset);
+        await loadAsset(asset, bytesOf);
       } catch (error) {
         const failed = error.said ?? String(error.message ?? error);
         problems.push(asset.problem ? message('worker.asset-problem', { error: failed, consequence: asset.problem }) : failed);
@@ -252,8 +294,8 @@ const methods = {
   // A text asset the page shows as it is (a JSON table), checked against the manifest like
   // every other: {path, label} → its text.
   async text({ path, label }) {
-    const url = assetUrl(path);
-    return new TextDecoder().decode(await checked(await fetchBytes(url, label), path, url));
+    if (typeof path !== 'string') throw new Error('an asset needs a path');
+    return new TextDecoder().decode(await download(path, label));
   },
   call({ session, method, args = [] }) {
     return sessionMethod(session, method)(args);

@@ -34,6 +34,8 @@ const mainButton = {
   gan: { testid: 'gan-play', toggle: true },
   pixelrnn: { testid: 'pixel-start', stop: 'pixel-stop' },
   compare: { testid: 'compare-run' },
+  // The poetry section loads its model as it comes into view (www/demos/text.js).
+  text: { testid: 'poetry-go', reveal: '#poetry' },
 };
 const LOOP_REPORTS = 3;
 
@@ -51,6 +53,7 @@ async function interact(page, demo) {
     await page.mouse.up();
   }
   const known = mainButton[demo];
+  if (known?.reveal) await page.locator(known.reveal).scrollIntoViewIfNeeded();
   const button = known ? section.getByTestId(known.testid) : section.locator('button:enabled').first();
   await button.click({ timeout: 120_000 });
   if (known?.toggle) {

@@ -68,8 +68,31 @@ const shared = (a, b) => {
   return [...x].filter((w) => y.has(w)).length / Math.max(x.size, 1);
 };
 
+// The poetry section loads its model when it comes near the screen: scrolls there and waits.
+async function reachPoetry(page) {
+  await page.locator('#poetry').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.getElementById('poetry').dataset.ready === 'true', null, { timeout: 180_000 });
+}
+
+test('the sentence VAE is not fetched until its section comes near; then it loads', async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 700 } });
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto(`${env.server.url}?demo=text&backend=cpu`);
+  await page.waitForFunction(() => document.querySelector('[data-demo=text]').dataset.ready === 'true', null, { timeout: 180_000 });
+  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  assert.ok(fetched.includes('/www/weights/text-ae.bpk'), 'the search model is fetched before data-ready');
+  assert.ok(!fetched.some((path) => /sentence-vae\.bpk|sentences\.tsv\.gz/.test(path)), `the sentence VAE waits (${fetched.filter((p) => p.includes('sentence'))})`);
+  assert.ok(await page.getByTestId('poetry-go').isDisabled(), 'interpolation waits for its model');
+  await reachPoetry(page);
+  assert.ok(fetched.includes('/www/weights/sentence-vae.bpk'), 'the sentence VAE is fetched once its section is near');
+  assert.ok(await page.getByTestId('poetry-go').isEnabled(), 'interpolation is on');
+  await page.close();
+});
+
 test('two sentences: N steps between them, the ends close to the inputs; random codes give sentences', async () => {
   const page = await textDemo();
+  await reachPoetry(page);
   // Pairs of the offered sentences (from the sentences the model learned from).
   const examples = await page.locator('#poetry-examples option').evaluateAll((os) => os.map((o) => o.value));
   assert.ok(examples.length >= 40, 'sentences are offered to pick from');
@@ -124,6 +147,7 @@ test('a corrupt sentence-vae.bpk is named; search still works', async () => {
   await page.route('**/weights/sentence-vae.bpk', (route) => route.fulfill({ body: Buffer.from('not weights at all') }));
   await page.goto(`${env.server.url}?demo=text&backend=cpu&text-query=law+court+judge`);
   await page.waitForFunction(() => document.querySelector('[data-demo=text]').dataset.ready === 'true', null, { timeout: 180_000 });
+  await reachPoetry(page);
   assert.match(await page.getByTestId('note').textContent(), /sentence-vae\.bpk/, 'the bad file is named');
   assert.ok(await page.getByTestId('poetry-go').isDisabled(), 'interpolation is off');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=text-results-code] li').length === 10, null, { timeout: 60_000 });

@@ -2,7 +2,7 @@
 // GAN) loads the threaded build (rayon on Web Workers) and its training runs on as many worker
 // threads as there are cores; a page served without COOP/COEP falls back to the single-threaded
 // build, says so, and trains on one. Which threads worked is read from the OS (Linux's /proc),
-// not from the page. The two builds compute the same numbers.
+// not from the page. The three builds compute the same numbers on the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -128,19 +128,21 @@ test('a page without cross-origin isolation runs on one thread and says so', asy
   await openAutoencoder(plain.url, 'not-isolated');
 });
 
-test('the threaded build gives the single-threaded build\'s numbers', async () => {
+test('the threaded build and the CPU-only build give the WebGPU build\'s CPU numbers', async () => {
   const page = await browser.newPage();
   await page.goto(`${isolated.url}www/bench.html`);
   const run = (pkg, threads) => callInWorker(page, { pkg, threads, backend: 'cpu', adapter: null, call: 'fingerprint' });
   const single = await run('pkg', 1);
-  const threaded = await run('pkg-threads', 2);
+  const others = { 'pkg-threads': await run('pkg-threads', 2), 'pkg-cpu': await run('pkg-cpu', 1) };
   await page.close();
   const worst = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]) / Math.max(1, Math.abs(v))), 0);
-  for (const key of ['forward', 'ae_losses', 'vae_losses']) {
-    assert.equal(threaded[key].length, single[key].length, key);
-    const difference = worst(single[key], threaded[key]);
-    console.log(`${key}: ${single[key].length} numbers, largest relative difference ${difference.toExponential(1)}`);
-    assert.ok(difference < 1e-4, `${key} differs by ${difference}`);
+  for (const [build, numbers] of Object.entries(others)) {
+    for (const key of ['forward', 'ae_losses', 'vae_losses']) {
+      assert.equal(numbers[key].length, single[key].length, `${build} ${key}`);
+      const difference = worst(single[key], numbers[key]);
+      console.log(`${build} ${key}: ${single[key].length} numbers, largest relative difference ${difference.toExponential(1)}`);
+      assert.ok(difference < 1e-4, `${build} ${key} differs by ${difference}`);
+    }
   }
   console.log(`AE losses ${single.ae_losses.map((v) => v.toFixed(3)).join(', ')}; VAE ${single.vae_losses.map((v) => v.toFixed(2)).join(', ')}`);
 });

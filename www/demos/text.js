@@ -6,7 +6,7 @@
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, tNodes, message, fixed, number, TABLES } from '../i18n/i18n.js';
+import { t, tNodes, message, say, fixed, number, TABLES } from '../i18n/i18n.js';
 
 // Words of the English corpus inside a sentence of the page: marked as English.
 const english = (text) => Object.assign(document.createElement('span'), { lang: 'en', textContent: text });
@@ -21,18 +21,22 @@ const QUERY_PAUSE_MS = 250; // typing settles before a query is sent
 
 export const demo = {
   sessions: { text: 'TextSession' },
-  // The sentence corpus before the VAE's weights: the vocabulary, and so the model's shape,
-  // comes from it.
+  // What the first sections (the maps and the search) need; the poetry section's model loads
+  // when that section comes near the screen (`poetryAssets`).
   assets: [
     { session: 'text', method: 'load_corpus', path: 'data/text/fortunes.tsv.gz', label: message('asset.fortunes') },
     { session: 'text', method: 'load_weights', args: ['text-ae'], path: 'weights/text-ae.bpk', label: message('asset.text-ae'), problem: message('problem.text-ae-untrained') },
     { session: 'text', method: 'load_weights', args: ['text-ae2d'], path: 'weights/text-ae2d.bpk', label: message('asset.text-ae2d'), problem: message('problem.text-ae2d-untrained') },
     { session: 'text', method: 'load_weights', args: ['text-pca'], path: 'weights/text-pca.bpk', label: message('asset.text-pca'), problem: message('problem.text-pca-empty') },
-    { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: message('asset.sentences') },
-    { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: message('asset.sentence-vae'), problem: message('problem.sentence-vae-off') },
   ],
   threads: false,
 };
+// The sentence VAE (4.6 MB of the page's 10.8): the sentence corpus before the weights, as the
+// vocabulary, and so the model's shape, comes from it.
+const poetryAssets = [
+  { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: message('asset.sentences'), problem: message('problem.sentence-vae-off') },
+  { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: message('asset.sentence-vae'), problem: message('problem.sentence-vae-off') },
+];
 
 export const settings = {
   // The query, so a search can be shared as a link: up to 200 characters of any text.
@@ -172,7 +176,32 @@ export function mount(worker, state, setSetting) {
         fail(error);
       }
     }
-    vaeReady = !failed('sentences.tsv.gz') && !failed('sentence-vae.bpk');
+    hideProgress();
+    root.dataset.ready = 'true';
+    if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
+    poetryNear.observe(poetry); // again after a restart: the new worker has no sentence VAE
+  }
+
+  // The poetry section's model, fetched (with the header's progress) once the section comes within
+  // a quarter screen of view or one of its controls gets the focus; its `data-ready` says when it
+  // is done. (At 1200 × 700 the section starts 314 px below the fold; on a phone, 1,200.)
+  const poetry = $('poetry');
+  let poetryLoading = null;
+  async function loadPoetry() {
+    poetryNear.unobserve(poetry);
+    let ok = true;
+    for (const asset of poetryAssets) {
+      try {
+        await worker.load(asset);
+      } catch (error) {
+        if (error.restarting) return;
+        addNote(say(message('worker.asset-problem', { error: String(error.message ?? error), consequence: asset.problem })), 'error');
+        ok = false;
+        break;
+      }
+    }
+    hideProgress();
+    vaeReady = ok;
     if (vaeReady) {
       examples = await worker.call('text', 'examples');
       $('poetry-examples').replaceChildren(...examples.map((line) => Object.assign(document.createElement('option'), { value: line })));
@@ -180,14 +209,21 @@ export function mount(worker, state, setSetting) {
       if (!endB.value) endB.value = examples[Math.floor(examples.length / 2)] ?? '';
       for (const id of ['poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = false;
     }
-    hideProgress();
-    root.dataset.ready = 'true';
-    if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
+    poetry.dataset.ready = 'true';
     if (vaeReady) prior();
   }
+  const startPoetry = () => {
+    if (root.dataset.ready === 'true') poetryLoading ??= loadPoetry().catch(fail);
+  };
+  const poetryNear = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) startPoetry();
+  }, { rootMargin: '0px 0px 25% 0px' });
+  poetry.addEventListener('focusin', startPoetry);
 
   function onRestart() {
     root.dataset.ready = 'false';
+    poetry.dataset.ready = 'false';
+    poetryLoading = null;
     vaeReady = false;
     for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
   }

@@ -415,6 +415,7 @@ export default {
   'main.restarted-cpu': 'The model worker stopped ({reason}); restarted on the CPU backend.',
   'start.failed': 'The page could not start in this browser: {error}',
   'start.not-started': 'not started',
+  'worker.loading-files': 'loading {files} files',
   'worker.not-secure': 'This page is not a secure context (HTTPS or localhost): the weights and data are used unchecked.',
   'worker.http': 'HTTP {status}',
   'worker.unchecked': '{url}: {error} — the weights and data are used unchecked.',

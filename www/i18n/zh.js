@@ -414,6 +414,7 @@ export default {
   'main.restarted-cpu': '模型工作线程停止了（{reason}）；已改用 CPU 后端重新启动。',
   'start.failed': '页面无法在这个浏览器中启动：{error}',
   'start.not-started': '未启动',
+  'worker.loading-files': '正在加载 {files} 个文件',
   'worker.not-secure': '这个页面不是安全上下文（HTTPS 或 localhost）：权重和数据未经校验就使用。',
   'worker.http': 'HTTP {status}',
   'worker.unchecked': '{url}：{error}——权重和数据未经校验就使用。',
