@@ -6,6 +6,8 @@ pub mod data;
 pub mod error;
 pub mod models;
 pub mod retrieval;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod training;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
