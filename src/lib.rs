@@ -4,6 +4,8 @@
 pub mod backend;
 pub mod data;
 pub mod error;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod figures;
 pub mod models;
 pub mod retrieval;
 #[cfg(not(target_arch = "wasm32"))]
