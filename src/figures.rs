@@ -36,7 +36,8 @@ pub fn figure(key: &str, what: &str, value: f64, decimals: usize, command: &str)
         file.write_all(line.as_bytes()).expect("a figure line written");
         return;
     }
-    let document = std::fs::read_to_string(DOCUMENT).unwrap_or_else(|e| panic!("cannot read {DOCUMENT}: {e}"));
+    let document =
+        std::fs::read_to_string(DOCUMENT).unwrap_or_else(|e| panic!("cannot read {DOCUMENT}: {e}"));
     match documented(&document, key) {
         Some(documented) => assert_eq!(
             documented, shown,

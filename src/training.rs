@@ -102,7 +102,14 @@ impl Progress {
         bar.set_style(style);
         bar.set_message(label.clone());
         bar.reset_eta();
-        Self { bar, label, plain, started: Instant::now(), start_position: position, last_line: Instant::now() }
+        Self {
+            bar,
+            label,
+            plain,
+            started: Instant::now(),
+            start_position: position,
+            last_line: Instant::now(),
+        }
     }
 
     pub fn inc(&mut self, units: u64) {

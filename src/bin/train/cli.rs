@@ -15,7 +15,10 @@ mod text_ae;
 mod vae;
 
 #[derive(clap::Parser)]
-#[command(name = "train", about = "Retrains latent-lab's shipped weights (reads ../shared/data/mnist unless --data says)")]
+#[command(
+    name = "train",
+    about = "Retrains latent-lab's shipped weights (reads ../shared/data/mnist unless --data says)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -35,9 +38,11 @@ pub enum Command {
     Vae(vae::Args),
     /// A GAN judged by the classifier as it trains; writes only with --out (the shipped recipe:
     /// see --help).
-    #[command(after_help = "The shipped gan.bpk (what `train all` runs): --iterations 40000 --halve-every 10000 \
+    #[command(
+        after_help = "The shipped gan.bpk (what `train all` runs): --iterations 40000 --halve-every 10000 \
                             --eval-every 2000 --out www/weights/gan.bpk (6 min 45 s on 2 cores). The page's time to \
-                            digits: --data www/data/mnist_train_10k.bin.gz --eval-every 200 --until-digits.")]
+                            digits: --data www/data/mnist_train_10k.bin.gz --eval-every 200 --until-digits."
+    )]
     Gan(gan::Args),
     /// The auto-encoder lab: deep AE, 2-D AEs, PCA → deep-ae, ae2d, ae2d-l2, pca.
     AeLab(ae_lab::Args),
@@ -53,10 +58,12 @@ pub enum Command {
     /// The sentence VAE → sentence-vae.bpk.
     SentenceVae(sentence_vae::Args),
     /// The PixelRNN's three models (resumable) → pixelrnn-binary, -levels4, -regression.
-    #[command(after_help = "The recipe, for every flag left out: Adam 1e-3, batch 32, seed 1; binary: 10,000 steps, \
+    #[command(
+        after_help = "The recipe, for every flag left out: Adam 1e-3, batch 32, seed 1; binary: 10,000 steps, \
                             the rate halving every 5,000; levels4 and regression: 900 steps at a constant rate; the \
                             shipped shapes. A checkpoint (model.bpk, optimizer.bpk, progress.json) every \
-                            --every-minutes; --resume continues it to --steps as if the run had never stopped.")]
+                            --every-minutes; --resume continues it to --steps as if the run had never stopped."
+    )]
     Pixelrnn(pixelrnn::Args),
 }
 

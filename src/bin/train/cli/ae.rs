@@ -49,7 +49,10 @@ pub fn run(kind: Kind, args: Args) -> Result {
             total += training.step(&train).into_scalar::<f32>();
             progress.inc(1);
         }
-        progress.println(format!("{name} epoch {epoch}/{epochs}: train loss {:.2}", total / steps_per_epoch as f32));
+        progress.println(format!(
+            "{name} epoch {epoch}/{epochs}: train loss {:.2}",
+            total / steps_per_epoch as f32
+        ));
     }
     let seconds = progress.finish();
     let path = training::weights_path(name);

@@ -4,7 +4,9 @@
 
 use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;
-use latent_lab::models::autoencoder::{mean_error, Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
+use latent_lab::models::autoencoder::{
+    mean_error, Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig,
+};
 use latent_lab::models::pca::SHIPPED_COMPONENTS as PCA_COMPONENTS;
 use latent_lab::models::{pca, seeded};
 use latent_lab::training::{self, Progress, Result, TrainData};
@@ -51,15 +53,28 @@ pub fn run(args: Args) -> Result {
         let (shipped, bytes) = training::ship(fitted, pca::Pca::zeros(PCA_COMPONENTS, 784, &device), &path)?;
         println!("wrote {} ({bytes} bytes) in {:.1} s", path.display(), started.elapsed().as_secs_f64());
         for k in [2, 30, 100, PCA_COMPONENTS] {
-            println!("PCA-{k}: test error {:.2} per image", mean_error(&test, &device, |x| shipped.reconstruct(x, k)));
+            println!(
+                "PCA-{k}: test error {:.2} per image",
+                mean_error(&test, &device, |x| shipped.reconstruct(x, k))
+            );
         }
     }
     if wants(Which::Deep) {
         // Each digit moved by up to a pixel: without it the net learns the training digits by
         // heart (after 100 epochs: 2.17 on training digits, 3.99 on test digits).
-        let config = TrainingConfig::new().with_batch_size(128).with_cross_entropy(true).with_seed(31).with_jitter(1);
+        let config =
+            TrainingConfig::new().with_batch_size(128).with_cross_entropy(true).with_seed(31).with_jitter(1);
         let start = seeded(31, |d| AutoencoderConfig::deep().init(d));
-        train_one("deep-ae", AutoencoderConfig::deep(), start, config, args.epochs.unwrap_or(100), &train, &test, &device)?;
+        train_one(
+            "deep-ae",
+            AutoencoderConfig::deep(),
+            start,
+            config,
+            args.epochs.unwrap_or(100),
+            &train,
+            &test,
+            &device,
+        )?;
     }
     if wants(Which::TwoD) {
         let epochs = args.epochs.unwrap_or(20);

@@ -45,7 +45,10 @@ pub fn run(args: Args) -> Result {
     if args.report {
         let test = Mnist::load(TEST_FILE)?;
         for variant in &shipped_variants() {
-            let model = weights::load_file(ContractiveConfig::new().init(&device), training::weights_path(variant.name))?;
+            let model = weights::load_file(
+                ContractiveConfig::new().init(&device),
+                training::weights_path(variant.name),
+            )?;
             report(variant, &model, &test, &device);
         }
         return Ok(());
@@ -69,7 +72,10 @@ pub fn run(args: Args) -> Result {
         let (trained, seconds) = train_variant(variant, epochs, &train, &test, &device);
         let path = training::weights_path(variant.name);
         let (shipped, bytes) = training::ship(trained, ContractiveConfig::new().init(&device), &path)?;
-        println!("wrote {} ({bytes} bytes) after {seconds:.0} s; figures of the f16 weights:", path.display());
+        println!(
+            "wrote {} ({bytes} bytes) after {seconds:.0} s; figures of the f16 weights:",
+            path.display()
+        );
         report(variant, &shipped, &test, &device);
     }
     Ok(())
@@ -98,7 +104,8 @@ fn train_variant(
         training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
         let mut totals = [0.0f32; 3];
         for _ in 0..steps_per_epoch {
-            let terms: Vec<f32> = training.step_terms(train).into_data().try_to_vec().expect("f32 loss terms");
+            let terms: Vec<f32> =
+                training.step_terms(train).into_data().try_to_vec().expect("f32 loss terms");
             totals.iter_mut().zip(terms).for_each(|(t, v)| *t += v);
             progress.inc(1);
         }

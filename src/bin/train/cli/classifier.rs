@@ -1,7 +1,9 @@
 //! The shipped MNIST classifier (the GAN and compare demos' judge) on the 60k training digits →
 //! `www/weights/classifier.bpk`.
 
-use latent_lab::models::classifier::{accuracy, ClassifierConfig, ClassifierTraining, ClassifierTrainingConfig};
+use latent_lab::models::classifier::{
+    accuracy, ClassifierConfig, ClassifierTraining, ClassifierTrainingConfig,
+};
 use latent_lab::training::{self, Progress, Result, TrainData};
 
 /// The learning rate is multiplied by this after each epoch.

@@ -31,7 +31,12 @@ pub fn run(args: Args) -> Result {
     let model_config = ConvAutoencoderConfig::new();
     let config = ConvTrainingConfig::new().with_seed(SEED);
     let start = seeded(SEED, |d| model_config.init(d));
-    println!("{} parameters; training on {} images from {}", start.num_params(), train.len(), args.data.file.display());
+    println!(
+        "{} parameters; training on {} images from {}",
+        start.num_params(),
+        train.len(),
+        args.data.file.display()
+    );
     let base_rate = config.learning_rate;
     let steps_per_epoch = train.len() / config.batch_size;
     let mut training = ConvAutoencoderTraining::new(start, config, &device);
@@ -61,7 +66,11 @@ pub fn run(args: Args) -> Result {
             total += training.step(&train).into_scalar::<f32>();
             progress.inc(1);
         }
-        progress.println(format!("epoch {}/{epochs}: mean summed train loss {:.2}", epoch + 1, total / steps_per_epoch as f32));
+        progress.println(format!(
+            "epoch {}/{epochs}: mean summed train loss {:.2}",
+            epoch + 1,
+            total / steps_per_epoch as f32
+        ));
     }
     let trained_for = progress.finish();
     let path = training::weights_path("conv-ae");

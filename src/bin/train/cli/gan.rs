@@ -19,8 +19,16 @@ use latent_lab::training::{self, Progress, Result, TrainData, TEST_FILE};
 use latent_lab::weights;
 
 /// The shipped checkpoint's flags.
-pub const SHIPPED: &[&str] =
-    &["--iterations", "40000", "--halve-every", "10000", "--eval-every", "2000", "--out", "www/weights/gan.bpk"];
+pub const SHIPPED: &[&str] = &[
+    "--iterations",
+    "40000",
+    "--halve-every",
+    "10000",
+    "--eval-every",
+    "2000",
+    "--out",
+    "www/weights/gan.bpk",
+];
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum Model {
@@ -111,7 +119,8 @@ pub fn run(args: Args) -> Result {
 
     let device = training::device(None);
     let train = Mnist::load(&args.data.file)?;
-    let classifier = weights::load_file(ClassifierConfig::shipped().init(&device), training::weights_path("classifier"))?;
+    let classifier =
+        weights::load_file(ClassifierConfig::shipped().init(&device), training::weights_path("classifier"))?;
     println!("{model:?}\n{config:?}\ntraining on {} digits from {}", train.len(), args.data.file.display());
     let z = fixed_noise(DIGITS.noise_seed, DIGITS.samples, model.latent(), &device);
     let mut training = GanTraining::from_scratch(&model, config, &device);
@@ -132,8 +141,12 @@ pub fn run(args: Args) -> Result {
         }
         let figures: Vec<f32> = stats.expect("≥ 1 iteration").packed().into_data().iter::<f32>().collect();
         train_seconds += chunk_start.elapsed().as_secs_f64();
-        let judged =
-            judge_images(&classifier, to_unit_pixels(training.samples(z.clone())), DIGITS.confidence, DIGITS.min_per_class);
+        let judged = judge_images(
+            &classifier,
+            to_unit_pixels(training.samples(z.clone())),
+            DIGITS.confidence,
+            DIGITS.min_per_class,
+        );
         progress.println(format!(
             "it {:>6} {:>7.1} s ({:>5.1} it/s): D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2} | confident {:>3.0} % coverage {:>2}/10 IS {:.2}{}",
             training.iterations(),
@@ -170,8 +183,12 @@ pub fn run(args: Args) -> Result {
         println!("wrote {} after {train_seconds:.0} s of training", path.display());
     }
     let test = Mnist::load(TEST_FILE)?;
-    let real =
-        judge_images(&classifier, test.batch(&(0..1000).collect::<Vec<_>>(), &device), DIGITS.confidence, DIGITS.min_per_class);
+    let real = judge_images(
+        &classifier,
+        test.batch(&(0..1000).collect::<Vec<_>>(), &device),
+        DIGITS.confidence,
+        DIGITS.min_per_class,
+    );
     println!(
         "for comparison, 1000 real test digits: confident {:.0} %, coverage {}/10, IS {:.2}",
         100.0 * real.confident_share,

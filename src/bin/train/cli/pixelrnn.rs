@@ -18,7 +18,9 @@ use std::path::PathBuf;
 
 use burn::tensor::Tensor;
 use latent_lab::data::mnist::Mnist;
-use latent_lab::models::pixelrnn::{test_loss, PixelKind, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig};
+use latent_lab::models::pixelrnn::{
+    test_loss, PixelKind, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig,
+};
 use latent_lab::models::vae::BOUND_SEED;
 use latent_lab::training::{self, Every, Progress, Result, TrainData, TEST_FILE};
 
@@ -109,7 +111,8 @@ pub fn run(o: Args) -> Result {
     let final_test = test.first(o.final_test_digits.clamp(1, test.len()));
     for kind in kinds {
         let name = kind.name();
-        let checkpoint = o.checkpoint.clone().unwrap_or_else(|| format!("checkpoints/pixelrnn-{name}").into());
+        let checkpoint =
+            o.checkpoint.clone().unwrap_or_else(|| format!("checkpoints/pixelrnn-{name}").into());
         let (recipe_steps, recipe_training) = recipe(kind);
         let total_steps = o.steps.unwrap_or(recipe_steps);
         let mut trainer = if o.resume {
@@ -140,7 +143,8 @@ pub fn run(o: Args) -> Result {
         );
 
         let first_step = trainer.steps();
-        let mut progress = Progress::starting_at(format!("{name} steps"), first_step as u64, total_steps as u64);
+        let mut progress =
+            Progress::starting_at(format!("{name} steps"), first_step as u64, total_steps as u64);
         let mut checkpoint_timer = Every::minutes(o.every_minutes);
         let mut sum = Tensor::<1>::zeros([1], &device);
         let mut summed = 0;
@@ -151,7 +155,8 @@ pub fn run(o: Args) -> Result {
             let step = trainer.steps();
             if step % REPORT_EVERY == 0 || step == total_steps {
                 let mean = sum.into_scalar::<f32>() / summed as f32;
-                let tested = test_loss(&trainer.model(), &test_sample, BOUND_SEED, &device).into_scalar::<f32>();
+                let tested =
+                    test_loss(&trainer.model(), &test_sample, BOUND_SEED, &device).into_scalar::<f32>();
                 progress.println(format!(
                     "{name} step {step:>6}/{total_steps}: train loss {mean:.2} | test ({} digits) {tested:.2} | lr {:.2e}",
                     test_sample.len(),

@@ -190,7 +190,8 @@ fn pretrain(recipe: &Recipe, train: &Mnist, device: &Device) -> Stack {
             PretrainingConfig::new().with_l1_penalty(l1_penalty).with_seed(10 + layer as u64);
         let steps_per_epoch = train.len() / pretraining_config.batch_size;
         let mut training = LayerPretraining::new(&stack, layer, pretraining_config, device);
-        let mut progress = Progress::new(format!("layer {} steps", layer + 1), (epochs * steps_per_epoch) as u64);
+        let mut progress =
+            Progress::new(format!("layer {} steps", layer + 1), (epochs * steps_per_epoch) as u64);
         for epoch in 0..epochs {
             let mut total = 0.0;
             for _ in 0..steps_per_epoch {

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use burn::tensor::{Device, Tensor};
 use latent_lab::data::mnist::Mnist;
-use latent_lab::models::vae::{test_bound, LossFigures, Vae, VaeConfig, VaeTraining, VaeTrainingConfig, BOUND_SEED};
+use latent_lab::models::vae::{
+    test_bound, LossFigures, Vae, VaeConfig, VaeTraining, VaeTrainingConfig, BOUND_SEED,
+};
 use latent_lab::training::{self, Progress, Result, TrainData};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -59,15 +61,22 @@ struct Target {
 
 pub fn run(args: Args) -> Result {
     let epochs = args.epochs;
-    let vae = VaeTrainingConfig::new().with_beta(args.beta).with_learning_rate(args.learning_rate).with_seed(args.seed);
-    let ae = VaeTrainingConfig::plain_autoencoder().with_learning_rate(args.learning_rate).with_seed(args.seed);
+    let vae = VaeTrainingConfig::new()
+        .with_beta(args.beta)
+        .with_learning_rate(args.learning_rate)
+        .with_seed(args.seed);
+    let ae =
+        VaeTrainingConfig::plain_autoencoder().with_learning_rate(args.learning_rate).with_seed(args.seed);
     let all = vec![
         (Which::Vae10, Target { name: "vae10", model: VaeConfig::shipped_10d(), training: vae.clone() }),
         (Which::Vae2, Target { name: "vae2", model: VaeConfig::shipped_2d(), training: vae }),
         (Which::Ae10, Target { name: "ae10", model: VaeConfig::shipped_10d(), training: ae }),
     ];
-    let mut targets: Vec<Target> =
-        all.into_iter().filter(|(w, _)| args.which == Which::All || *w == args.which).map(|(_, t)| t).collect();
+    let mut targets: Vec<Target> = all
+        .into_iter()
+        .filter(|(w, _)| args.which == Which::All || *w == args.which)
+        .map(|(_, t)| t)
+        .collect();
     targets.iter_mut().for_each(|t| t.training.binarise = !args.grey);
     if let Some(widths) = &args.hidden {
         targets.iter_mut().for_each(|t| t.model.hidden = widths.clone());
