@@ -5,8 +5,12 @@ pub mod backend;
 pub mod data;
 pub mod error;
 pub mod message;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod figures;
 pub mod models;
 pub mod retrieval;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod training;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]

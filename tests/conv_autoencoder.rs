@@ -11,6 +11,7 @@ use burn::nn::conv::ConvTranspose2dConfig;
 use burn::tensor::module::{conv_transpose2d, max_pool2d_with_indices};
 use burn::tensor::ops::{ConvTransposeOptions, MaxPoolOptions};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::autoencoder::mean_error;
 use latent_lab::models::conv_autoencoder::{
@@ -192,6 +193,10 @@ fn the_shipped_model_rebuilds_test_digits_best_with_the_switches() {
         (0..3).map(|i| mean_error(&test, &device, |x| model.reconstruct(x)[i].clone())).collect();
     for (name, error) in DECODERS.iter().zip(&errors) {
         println!("{name}: test error {error:.3} per digit (first {} test digits)", test.len());
+    }
+    for (key, (name, error)) in ["switches", "repeat", "transposed"].iter().zip(DECODERS.iter().zip(&errors)) {
+        let what = format!("conv AE, {name}: mean squared error per digit, first {} test digits", test.len());
+        figure(&format!("conv-ae.test_error.{key}"), &what, (*error).into(), 3, "cargo test --release --test conv_autoencoder");
     }
     for ((name, error), bar) in DECODERS.iter().zip(&errors).zip(BARS) {
         assert!(*error < bar, "{name}: {error} ≥ {bar}");

@@ -288,18 +288,18 @@ fn the_check_rejects_scribbles_the_classifier_reads_as_digits() {
 /// painting, so 100 paintings at the defaults are seeds 1 to 100.
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=100;
 /// The page's default temperature (`pixel-temperature` in www/demos/pixelrnn.js), chosen from
-/// [`TEMPERATURES`] by what each gives (printed by the sweep below; the README has the table):
+/// [`TEMPERATURES`] by what each gives (printed by the sweep below; docs/figures.md has the table):
 /// with the step-2,000 weights 0.8 reads 40 % of 100 paintings as digits against 29 % at 1.0, all
 /// 10 digits still covered; 0.7 reads 42 % but its inception score falls to 5.96 (6.50 at 0.8).
 const DEFAULT_TEMPERATURE: f64 = 0.8;
 /// The sweep: lower temperatures sharpen each pixel's choice, trading variety for clean strokes.
 const TEMPERATURES: [f64; 4] = [1.0, 0.9, 0.8, 0.7];
 /// Of 100 paintings at the defaults ("any digit"), the share read as a digit (confidence ≥ 0.9
-/// and MNIST-like). Measured with the shipped weights: see the README's PixelRNN table (the
+/// and MNIST-like). Measured with the shipped weights: see docs/figures.md's PixelRNN table (the
 /// issue's goal is 0.80; the bar sits under the measurement: 40 % with the step-2,000 weights).
 const ANY_DIGIT_BAR: f32 = 0.35;
 /// Of 100 paintings of a chosen digit (10 seeds per digit), the share read as that digit.
-/// Measured: 29 % with the step-2,000 weights (README; the goal 0.90).
+/// Measured: 29 % with the step-2,000 weights (docs/figures.md; the goal 0.90).
 const CHOSEN_DIGIT_BAR: f32 = 0.24;
 
 type PixelRnn = latent_lab::models::pixelrnn::PixelRnn;
@@ -398,7 +398,7 @@ fn shipped_binary_pixelrnn_paints_the_chosen_digit() {
 }
 
 /// The temperature sweep behind the default: each temperature's reading of the 100 default-seed
-/// paintings (printed for the README); the default reads as digits within 5 points of the best.
+/// paintings (printed for docs/figures.md); the default reads as digits within 5 points of the best.
 #[test]
 fn the_default_temperature_is_the_sweeps_choice() {
     let device = Device::flex();

@@ -4,6 +4,7 @@
 
 use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::autoencoder::{measure_quality, AutoencoderConfig};
 use latent_lab::weights;
 
@@ -32,6 +33,12 @@ fn shipped_weights_load_and_reach_their_bars() {
     println!("AE: mean squared error per image {:.3} (sum over 784 pixels)", quality.ae_error);
     for (name, noisy, denoised) in &quality.dae_psnr {
         println!("DAE on {name}: PSNR {noisy:.2} → {denoised:.2} dB, gain {:.2} dB", denoised - noisy);
+    }
+    const COMMAND: &str = "cargo test --release --test shipped";
+    figure("ae.test_error", "AE: mean squared error per test digit (summed over 784 pixels in [0, 1])", quality.ae_error.into(), 2, COMMAND);
+    for ((name, noisy, denoised), key) in quality.dae_psnr.iter().zip(["gaussian", "salt_pepper", "masking"]) {
+        let what = format!("DAE: PSNR gain on {name}, dB");
+        figure(&format!("dae.psnr_gain.{key}"), &what, (denoised - noisy).into(), 2, COMMAND);
     }
     assert!(quality.ae_error < AE_ERROR_BAR, "AE error {}", quality.ae_error);
     for ((name, noisy, denoised), bar) in quality.dae_psnr.iter().zip(DAE_GAIN_BARS) {

@@ -9,6 +9,7 @@
 use std::sync::Mutex;
 
 use burn::tensor::{Device, Tensor};
+use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::classifier::{Classifier, ClassifierConfig};
 use latent_lab::models::gan::fixed_noise;
@@ -160,11 +161,18 @@ fn shipped_models_reach_their_test_bars() {
             bound.reconstruction,
             bound.kl
         );
+        let command = "cargo test --release --test vae";
+        let what = format!("{name}: test ELBO, nats per digit (binarised with a fixed seed)");
+        figure(&format!("{name}.test_elbo"), &what, bound.elbo().into(), 2, command);
+        figure(&format!("{name}.test_reconstruction"), &format!("{name}: its reconstruction term"), bound.reconstruction.into(), 2, command);
+        figure(&format!("{name}.test_kl"), &format!("{name}: its KL term"), bound.kl.into(), 2, command);
         assert!(bound.elbo() > bar, "{name}: ELBO {} below {bar}", bound.elbo());
     }
     let ae = vae(VaeConfig::shipped_10d(), "ae10.bpk", &device);
     let reconstruction = LossFigures::read(test_bound(&ae, &test, false, BOUND_SEED, &device)).reconstruction;
     println!("ae10: test reconstruction {reconstruction:.2} nats per image (code = mean)");
+    let what = "ae10 (plain AE, 10-D): test reconstruction, nats per digit (code = mean)";
+    figure("ae10.test_reconstruction", what, reconstruction.into(), 2, "cargo test --release --test vae");
     assert!(reconstruction < AE10_RECONSTRUCTION_BAR, "ae10: reconstruction {reconstruction}");
 }
 
@@ -267,6 +275,8 @@ fn prior_samples_read_as_digits_through_the_vae_not_the_ae() {
         let mean = confidence.iter().sum::<f32>() / confidence.len() as f32;
         let sure = confidence.iter().filter(|&&c| c >= 0.9).count();
         println!("{name}: 1000 codes from N(0, I) decoded, classifier's mean confidence {mean:.3}, {sure} at ≥ 0.9");
+        let what = format!("{name}: 1,000 codes from N(0, I) decoded, the classifier's mean confidence");
+        figure(&format!("{}.prior_confidence", file.trim_end_matches(".bpk")), &what, mean.into(), 3, "cargo test --release --test vae");
         confidences.push(mean);
     }
     let [vae, ae] = confidences[..] else { unreachable!() };

@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::error::FileError;
 
 /// Words in a document's bag: the most frequent content words of the training split. 2000 was
-/// measured against 1000 and 4000 (see `train_text_ae`): the first loses topic words, the second
+/// measured against 1000 and 4000 (see `train text-ae`): the first loses topic words, the second
 /// adds words seen once or twice.
 pub const BAG_WORDS: usize = 2000;
 

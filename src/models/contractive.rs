@@ -180,7 +180,7 @@ pub struct Variant {
 pub const DENOISING_CORRUPTION: Corruption = Corruption::Gaussian(0.3);
 
 /// The shipped variants, in the order the page lists them: plain, denoising, then contractive
-/// with growing λ. Measured on the 10k test digits after 30 epochs (`train_cae`; squared error
+/// with growing λ. Measured on the 10k test digits after 30 epochs (`train cae`; squared error
 /// per image, mean Jacobian norm): plain 3.06, 13.65; denoising 9.31, 2.47; λ = 0.1 3.01, 2.69;
 /// λ = 1 3.40, 1.68; λ = 3 4.87, 1.23. A small λ shrinks the Jacobian fivefold at no cost in
 /// reconstruction; larger ones trade sharpness for it.

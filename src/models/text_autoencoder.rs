@@ -83,7 +83,7 @@ pub struct TextAeTrainingConfig {
     #[config(default = 64)]
     pub batch_size: usize,
     /// Share of a document's bag words dropped at each step (a denoising input): without it the
-    /// net memorises the 1,692 training documents (measured in `train_text_ae`).
+    /// net memorises the 1,692 training documents (measured in `train text-ae`).
     #[config(default = 0.0)]
     pub word_dropout: f64,
 }

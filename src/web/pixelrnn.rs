@@ -26,7 +26,7 @@ pub const COMPLETIONS: usize = 4;
 /// How bright the rows a completion does not see are shown.
 const HIDDEN_DIMMED: f32 = 0.3;
 /// Test digits of the in-page NLL measurement (all 10k take minutes on a CPU in the browser;
-/// `train_pixelrnn` reports them all).
+/// `train pixelrnn` reports them all).
 const NLL_DIGITS: usize = 200;
 /// Test digits per call of [`PixelRnnSession::nll_step`]: the labelled model scores each digit
 /// once per label, so a chunk is ten passes over these.
@@ -310,7 +310,7 @@ impl PixelRnnSession {
     }
 
     /// Starts measuring the binary model's NLL (nats per image) on the first `NLL_DIGITS` test
-    /// digits, each binarised stochastically with the seed `train_pixelrnn` uses (the same
+    /// digits, each binarised stochastically with the seed `train pixelrnn` uses (the same
     /// binarisation as its figure, digit for digit); [`Self::nll_step`] scores them a chunk at a
     /// time. A labelled model's NLL is the mixture's, −log ⅒ Σ_y p(x | y).
     pub fn nll_start(&mut self) -> Result<(), JsError> {

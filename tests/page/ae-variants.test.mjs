@@ -99,7 +99,7 @@ test('changing λ changes the read-out: a shipped model, then one trained here',
   assert.equal(trained.lambda, unshipped, 'the read-out is at the λ asked for');
   assert.match(caption, /trained here, 1500 steps/, 'the read-out is the model trained here, to the end');
   // Where it lies: between the shipped neighbours' norms on the same digit. λ = 0.629 lies
-  // between the shipped 0.1 and 1 (norms over the test digits 2.69 and 1.68, README); on the
+  // between the shipped 0.1 and 1 (norms over the test digits 2.69 and 1.68, docs/figures.md); on the
   // drawn 7 the page measured 2.74–2.77 > 2.48, 2.34, 2.35 (trained here, three runs, random
   // seeds) > 1.69–1.72; the plain AE 14.2.
   const rows = await modelRows(page);

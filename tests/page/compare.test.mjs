@@ -40,7 +40,7 @@ const tableRows = (page, part = 'tBodies[0]') => page.getByTestId('compare-table
   const section = path === 'all' ? table : table.tBodies[0];
   return Array.from(section.rows, (row) => Array.from(row.cells, (cell) => cell.firstChild?.textContent.trim() ?? ''));
 }, part);
-// The table as text, a row per line, for the log (the README quotes it).
+// The table as text, a row per line, for the log (docs/figures.md quotes it).
 const tableText = async (page) => (await tableRows(page, 'all')).map((row) => row.join(' | ')).join('\n');
 
 test('the compare page fills all four grids and the table; new samples come with no animation-frame gap over 200 ms', async () => {

@@ -116,7 +116,7 @@ test('the page measures the shipped models\' test bound', async () => {
   console.log(`in the page: ${text}`);
   // The page computes what tests/vae.rs computes (the same 10,000 test digits, binarised with
   // the same seed, the same f16 weights): 10-D VAE −98.54 (79.06 + 19.48), 2-D VAE −138.57
-  // (131.50 + 7.08), plain AE 72.68 (README). f32 in wasm against native: within 0.5 nats.
+  // (131.50 + 7.08), plain AE 72.68 (docs/figures.md). f32 in wasm against native: within 0.5 nats.
   const figures = (name) => {
     const match = new RegExp(`${name}: ELBO −([\\d.]+) \\(reconstruction ([\\d.]+) \\+ KL ([\\d.]+)\\)`).exec(text);
     assert.ok(match, `the ${name}'s bound is shown`);

@@ -17,7 +17,7 @@ const STRIP = 8; // test digits in the conv AE's strip
 const MAP_SCALE = 3; // canvas pixels per feature-map pixel
 const SECOND_MAP_SCALE = 2;
 const FILTER_SCALE = 2;
-// Written by the native trainer (src/bin/train_pretraining.rs); shown as it is.
+// Written by the native trainer (src/bin/train/cli/pretraining.rs); shown as it is.
 const TABLE = { path: 'weights/pretraining-table.json', label: message('asset.pretraining-table') };
 const percent = (value) => t('common.percent', { percent: fixed(value, 1) });
 // A shipped variant's name (the worker's `name`, e.g. cae-plain), in the page's language.

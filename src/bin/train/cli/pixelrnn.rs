@@ -3,11 +3,6 @@
 //! LSTM layers), the 4-level model (pixels as classes) and the regression model (grey value
 //! fitted with squared error), the last two one layer each.
 //!
-//! `cargo run --release --bin train_pixelrnn -- [--model binary|levels4|regression|all]
-//! [--steps N] [--lr X] [--half-life N] [--batch B] [--seed S] [--state C] [--head W] [--layers L]
-//! [--labelled true|false] [--checkpoint DIR] [--every-minutes M] [--resume] [--test-digits N]
-//! [--final-test-digits N] [--data FILE] [--out FILE]`
-//!
 //! Resumable: every `--every-minutes` (default 5) the run writes a checkpoint into
 //! `--checkpoint` (default `checkpoints/pixelrnn-<model>/`, ignored by git) — weights at full
 //! precision, Adam's state, the step count and both configs. `--resume` continues from it to
@@ -20,17 +15,15 @@
 //! mixture's, −log ⅒ Σ_y p(x | y). With no flags it runs the shipped recipe (see `recipe`).
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 use latent_lab::data::mnist::Mnist;
-use latent_lab::models::pixelrnn::{test_loss, PixelKind, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig};
+use latent_lab::models::pixelrnn::{
+    test_loss, PixelKind, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig,
+};
 use latent_lab::models::vae::BOUND_SEED;
-use latent_lab::weights;
+use latent_lab::training::{self, Every, Progress, Result, TrainData, TEST_FILE};
 
-const WEIGHTS_DIR: &str = "www/weights";
-const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
-const DEFAULT_TRAIN_FILE: &str = "../shared/data/mnist/mnist_train.bin.gz";
 /// Steps between progress lines (and test figures).
 const REPORT_EVERY: usize = 1000;
 
@@ -45,79 +38,64 @@ fn recipe(kind: PixelKind) -> (usize, PixelRnnTrainingConfig) {
     }
 }
 
-struct Options {
+/// Every flag left out keeps the recipe's value (all: Adam 1e-3, batch 32, seed 1; binary:
+/// 10,000 steps, the rate halving every 5,000; levels4 and regression: 900 steps, a constant
+/// rate) and the shipped shape (`PixelRnnConfig::shipped`).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Which model.
+    #[arg(long = "model", default_value = "all", value_parser = ["binary", "levels4", "regression", "all"])]
     which: String,
+    /// Train to this step count (default: the recipe's).
+    #[arg(long)]
     steps: Option<usize>,
+    /// Adam's learning rate at step 0.
+    #[arg(long = "lr")]
     learning_rate: Option<f64>,
+    /// Steps over which the rate halves.
+    #[arg(long, value_name = "N")]
     half_life: Option<usize>,
+    /// Batch size.
+    #[arg(long = "batch")]
     batch: Option<usize>,
+    /// The training RNG's seed.
+    #[arg(long)]
     seed: Option<u64>,
+    /// The Row LSTM's state channels.
+    #[arg(long, value_name = "C")]
     state: Option<usize>,
+    /// The output head's width.
+    #[arg(long, value_name = "W")]
     head: Option<usize>,
+    /// Row LSTM layers.
+    #[arg(long, value_name = "L")]
     layers: Option<usize>,
+    /// Condition on the digit's label.
+    #[arg(long, value_name = "true|false")]
     labelled: Option<bool>,
+    /// The checkpoint folder (default checkpoints/pixelrnn-<model>/).
+    #[arg(long, value_name = "DIR")]
     checkpoint: Option<PathBuf>,
+    /// Minutes between checkpoints.
+    #[arg(long, value_name = "M", default_value_t = 5.0)]
     every_minutes: f64,
+    /// Continue from the checkpoint to --steps (its configs, not the flags, say what it trains).
+    #[arg(long)]
     resume: bool,
+    /// Test digits for the NLL printed every 1,000 steps.
+    #[arg(long, value_name = "N", default_value_t = 500)]
     test_digits: usize,
+    /// Test digits for the NLL of the written f16 weights.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
     final_test_digits: usize,
-    train_file: PathBuf,
+    /// The weights file (default www/weights/pixelrnn-<model>.bpk).
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    data: TrainData,
 }
 
-fn options() -> Result<Options, Box<dyn std::error::Error>> {
-    let usage = "usage: train_pixelrnn [--model binary|levels4|regression|all] [--steps N] [--lr X] \
-                 [--half-life N] [--batch B] [--seed S] [--state C] [--head W] [--layers L] \
-                 [--labelled true|false] [--checkpoint DIR] [--every-minutes M] [--resume] \
-                 [--test-digits N] [--final-test-digits N] [--data FILE] [--out FILE]";
-    let mut o = Options {
-        which: "all".into(),
-        steps: None,
-        learning_rate: None,
-        half_life: None,
-        batch: None,
-        seed: None,
-        state: None,
-        head: None,
-        layers: None,
-        labelled: None,
-        checkpoint: None,
-        every_minutes: 5.0,
-        resume: false,
-        test_digits: 500,
-        final_test_digits: 10_000,
-        train_file: DEFAULT_TRAIN_FILE.into(),
-        out: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value; {usage}"));
-        match arg.as_str() {
-            "--model" => o.which = value()?,
-            "--steps" => o.steps = Some(value()?.parse()?),
-            "--lr" => o.learning_rate = Some(value()?.parse()?),
-            "--half-life" => o.half_life = Some(value()?.parse()?),
-            "--batch" => o.batch = Some(value()?.parse()?),
-            "--seed" => o.seed = Some(value()?.parse()?),
-            "--state" => o.state = Some(value()?.parse()?),
-            "--head" => o.head = Some(value()?.parse()?),
-            "--layers" => o.layers = Some(value()?.parse()?),
-            "--labelled" => o.labelled = Some(value()?.parse()?),
-            "--checkpoint" => o.checkpoint = Some(value()?.into()),
-            "--every-minutes" => o.every_minutes = value()?.parse()?,
-            "--resume" => o.resume = true,
-            "--test-digits" => o.test_digits = value()?.parse()?,
-            "--final-test-digits" => o.final_test_digits = value()?.parse()?,
-            "--data" => o.train_file = value()?.into(),
-            "--out" => o.out = Some(value()?.into()),
-            other => return Err(format!("unknown argument {other}; {usage}").into()),
-        }
-    }
-    Ok(o)
-}
-
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let o = options()?;
+pub fn run(o: Args) -> Result {
     let kinds: Vec<PixelKind> = match o.which.as_str() {
         "all" => vec![PixelKind::Binary, PixelKind::Levels(4), PixelKind::Regression],
         name => vec![name.parse()?],
@@ -126,15 +104,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("--out and --checkpoint name one model's files: pick one --model".into());
     }
 
-    let device = Device::flex();
-    let train = Mnist::load(&o.train_file)?;
+    let device = training::device(None);
+    let train = Mnist::load(&o.data.file)?;
     let test = Mnist::load(TEST_FILE)?;
     let test_sample = test.first(o.test_digits.clamp(1, test.len()));
     let final_test = test.first(o.final_test_digits.clamp(1, test.len()));
-    std::fs::create_dir_all(WEIGHTS_DIR)?;
     for kind in kinds {
         let name = kind.name();
-        let checkpoint = o.checkpoint.clone().unwrap_or_else(|| format!("checkpoints/pixelrnn-{name}").into());
+        let checkpoint =
+            o.checkpoint.clone().unwrap_or_else(|| format!("checkpoints/pixelrnn-{name}").into());
         let (recipe_steps, recipe_training) = recipe(kind);
         let total_steps = o.steps.unwrap_or(recipe_steps);
         let mut trainer = if o.resume {
@@ -159,44 +137,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{name}: {model_config:?}, {:?}, to step {total_steps}, from {} digits of {}; checkpoints in {} every {} min",
             trainer.config(),
             train.len(),
-            o.train_file.display(),
+            o.data.file.display(),
             checkpoint.display(),
             o.every_minutes
         );
 
-        let started = Instant::now();
-        let mut last_saved = Instant::now();
         let first_step = trainer.steps();
+        let mut progress =
+            Progress::starting_at(format!("{name} steps"), first_step as u64, total_steps as u64);
+        let mut checkpoint_timer = Every::minutes(o.every_minutes);
         let mut sum = Tensor::<1>::zeros([1], &device);
         let mut summed = 0;
         while trainer.steps() < total_steps {
             sum = sum + trainer.train_on(&train);
             summed += 1;
+            progress.inc(1);
             let step = trainer.steps();
             if step % REPORT_EVERY == 0 || step == total_steps {
                 let mean = sum.into_scalar::<f32>() / summed as f32;
-                let tested = test_loss(&trainer.model(), &test_sample, BOUND_SEED, &device).into_scalar::<f32>();
-                let seconds = started.elapsed().as_secs_f64();
-                println!(
-                    "{name} step {step:>6}/{total_steps}: train loss {mean:.2} | test ({} digits) {tested:.2} | lr {:.2e} | {:.2} steps/s, {seconds:.0} s this run",
+                let tested =
+                    test_loss(&trainer.model(), &test_sample, BOUND_SEED, &device).into_scalar::<f32>();
+                progress.println(format!(
+                    "{name} step {step:>6}/{total_steps}: train loss {mean:.2} | test ({} digits) {tested:.2} | lr {:.2e}",
                     test_sample.len(),
                     trainer.config().rate_at(step),
-                    (step - first_step) as f64 / seconds,
-                );
+                ));
                 (sum, summed) = (Tensor::zeros([1], &device), 0);
             }
-            if last_saved.elapsed().as_secs_f64() >= o.every_minutes * 60.0 || step == total_steps {
+            if checkpoint_timer.due(step == total_steps) {
                 trainer.save(&checkpoint)?;
-                last_saved = Instant::now();
             }
         }
-        let path = o.out.clone().unwrap_or_else(|| format!("{WEIGHTS_DIR}/pixelrnn-{name}.bpk").into());
-        let (stored, bytes) = weights::ship(trainer.model(), model_config.init(&device), &path)?;
+        let seconds = progress.finish();
+        let path = o.out.clone().unwrap_or_else(|| training::weights_path(&format!("pixelrnn-{name}")));
+        let (stored, bytes) = training::ship(trainer.model(), model_config.init(&device), &path)?;
         println!(
             "wrote {} ({bytes} bytes) at step {}; {:.0} s of training in this run; with f16 weights, test NLL over {} test digits {:.2}",
             path.display(),
             trainer.steps(),
-            started.elapsed().as_secs_f64(),
+            seconds,
             final_test.len(),
             test_loss(&stored, &final_test, BOUND_SEED, &device).into_scalar::<f32>()
         );

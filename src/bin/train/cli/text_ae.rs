@@ -3,10 +3,6 @@
 //! for the map) and `text-pca.bpk` (the first two principal components of the same
 //! log(1 + count) vectors, for the map beside it). Prints precision@10 by topic of the held-out
 //! documents against the training documents: by code, and by the word-overlap baselines.
-//! `cargo run --release --bin train_text_ae -- [--epochs N]` (no flags: the shipped recipe).
-
-// Native only (PCA's fit uses nalgebra); `wasm-pack test` builds every binary for wasm too.
-#![cfg_attr(target_arch = "wasm32", allow(unused_imports, dead_code))]
 
 use std::time::Instant;
 
@@ -18,33 +14,25 @@ use latent_lab::models::text_autoencoder::{
 };
 use latent_lab::models::{pca, seeded};
 use latent_lab::retrieval::squared_distances;
-use latent_lab::weights;
+use latent_lab::training::{self, Progress, Result};
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 const CORPUS: &str = "www/data/text/fortunes.tsv.gz";
-const WEIGHTS_DIR: &str = "www/weights";
 const K: usize = 10;
-const EPOCHS: usize = 60;
 const WORD_DROPOUT: f64 = 0.5;
 
-#[cfg(target_arch = "wasm32")]
-fn main() {}
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Passes over the training documents for each AE (Adam with a cosine decay).
+    #[arg(long, default_value_t = 60)]
+    epochs: usize,
+}
 
-#[cfg(not(target_arch = "wasm32"))]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut epochs = EPOCHS;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--epochs" => epochs = args.next().ok_or("--epochs needs a number")?.parse()?,
-            other => {
-                return Err(format!("unknown argument {other}; usage: train_text_ae [--epochs N]").into())
-            }
-        }
-    }
-    let device = Device::flex();
+pub fn run(args: Args) -> Result {
+    let epochs = args.epochs;
+    let device = training::device(None);
     let corpus = TextCorpus::load(CORPUS)?;
     let started = Instant::now();
     let bag = corpus.bag_of_words();
@@ -62,10 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{name}: precision@{K} {:.3}", set.precision(cosine_distances(queries, index)));
     }
 
-    std::fs::create_dir_all(WEIGHTS_DIR)?;
     let fitted = pca::fit(set.train_counts.clone().log1p(), 2);
     let (pca_shipped, bytes) =
-        weights::ship(fitted, pca::Pca::zeros(2, bag.len(), &device), format!("{WEIGHTS_DIR}/text-pca.bpk"))?;
+        training::ship(fitted, pca::Pca::zeros(2, bag.len(), &device), training::weights_path("text-pca"))?;
     let pca_codes = |x: Tensor<2>| pca_shipped.encode(x.log1p(), 2);
     println!(
         "wrote text-pca.bpk ({bytes} bytes): precision@{K} by PCA-2 {:.3} (Euclidean)",
@@ -127,7 +114,7 @@ fn train_one(
     epochs: usize,
     set: &Split,
     device: &Device,
-) -> Result<TextAutoencoder, Box<dyn std::error::Error>> {
+) -> Result<TextAutoencoder> {
     let training_config = TextAeTrainingConfig::new().with_word_dropout(WORD_DROPOUT);
     let base_rate = training_config.learning_rate;
     let batch = training_config.batch_size;
@@ -135,7 +122,6 @@ fn train_one(
     let documents = set.train_topics.len();
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut order: Vec<usize> = (0..documents).collect();
-    let started = Instant::now();
     let report = |model: &TextAutoencoder| -> (f32, f32, f32, f32) {
         let codes = |x: Tensor<2>| model.encode(x);
         let (test_codes, train_codes) = (codes(set.test_counts.clone()), codes(set.train_counts.clone()));
@@ -146,9 +132,9 @@ fn train_one(
             set.precision(squared_distances(test_codes, train_codes)),
         )
     };
+    let mut progress = Progress::new(format!("{name} epochs"), epochs as u64);
     for epoch in 0..epochs {
-        let progress = epoch as f64 / epochs as f64;
-        training.set_learning_rate(base_rate * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
+        training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
         order.shuffle(&mut rng);
         for chunk in order.chunks(batch) {
             let rows = Tensor::<1, burn::tensor::Int>::from_data(
@@ -157,21 +143,22 @@ fn train_one(
             );
             training.step(set.train_counts.clone().select(0, rows));
         }
+        progress.inc(1);
         if (epoch + 1) % 10 == 0 || epoch + 1 == epochs {
             let (train_loss, test_loss, cosine, euclid) = report(&training.model());
-            println!(
-                "{name} epoch {}/{epochs}: loss {train_loss:.3} train, {test_loss:.3} held out; precision@{K} by code {cosine:.3} (cosine), {euclid:.3} (Euclidean) ({:.0} s)",
+            progress.println(format!(
+                "{name} epoch {}/{epochs}: loss {train_loss:.3} train, {test_loss:.3} held out; precision@{K} by code {cosine:.3} (cosine), {euclid:.3} (Euclidean)",
                 epoch + 1,
-                started.elapsed().as_secs_f64()
-            );
+            ));
         }
     }
-    let path = format!("{WEIGHTS_DIR}/{name}.bpk");
-    let (shipped, bytes) = weights::ship(training.model(), config.init(device), &path)?;
+    let seconds = progress.finish();
+    let path = training::weights_path(name);
+    let (shipped, bytes) = training::ship(training.model(), config.init(device), &path)?;
     let (_, test_loss, cosine, euclid) = report(&shipped);
     println!(
-        "wrote {path} ({bytes} bytes): held-out loss {test_loss:.3}, precision@{K} by code {cosine:.3} (cosine), {euclid:.3} (Euclidean), {:.0} s of training",
-        started.elapsed().as_secs_f64()
+        "wrote {} ({bytes} bytes): held-out loss {test_loss:.3}, precision@{K} by code {cosine:.3} (cosine), {euclid:.3} (Euclidean), {seconds:.0} s of training",
+        path.display()
     );
     Ok(shipped)
 }

@@ -3,12 +3,6 @@
 //! `www/weights/sentence-vae.bpk`. Prints, as it goes, the held-out sentences'
 //! reconstruction cross-entropy, KL and teacher-forced token accuracy (at the posterior mean),
 //! then interpolations between held-out sentences (beam of 4) and samples from the prior.
-//! `cargo run --release --bin train_sentence_vae -- [--steps N] [--free-bits NATS] [--word-dropout P]
-//! [--code N] [--out FILE]` (no flags: the shipped recipe).
-
-#![cfg_attr(target_arch = "wasm32", allow(unused_imports, dead_code))]
-
-use std::time::Instant;
 
 use burn::tensor::{Device, Tensor};
 use latent_lab::data::text::{TextCorpus, Vocabulary};
@@ -18,40 +12,34 @@ use latent_lab::models::sentence_vae::{
     sentence_vocabulary, sentences, SentenceBatch, SentenceFigures, SentencePool, SentenceVae,
     SentenceVaeConfig, SentenceVaeTraining, SentenceVaeTrainingConfig,
 };
-use latent_lab::weights;
+use latent_lab::training::{self, Progress, Result};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 const CORPUS: &str = "www/data/text/sentences.tsv.gz";
-const OUT: &str = "www/weights/sentence-vae.bpk";
-const STEPS: usize = 13000;
 
-#[cfg(target_arch = "wasm32")]
-fn main() {}
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Steps of batch 64 (Adam 2e-3 with a cosine decay).
+    #[arg(long, default_value_t = 13000)]
+    steps: usize,
+    /// Free bits: the KL nats per code dimension that cost nothing.
+    #[arg(long, value_name = "NATS", default_value_t = SentenceVaeTrainingConfig::new().free_bits)]
+    free_bits: f64,
+    /// The share of the decoder's input words dropped.
+    #[arg(long, value_name = "P", default_value_t = SentenceVaeTrainingConfig::new().word_dropout)]
+    word_dropout: f64,
+    /// The code's size.
+    #[arg(long, default_value_t = SentenceVaeConfig::new(0).code)]
+    code: usize,
+    /// Where the weights go.
+    #[arg(long, value_name = "FILE", default_value = "www/weights/sentence-vae.bpk")]
+    out: String,
+}
 
-#[cfg(not(target_arch = "wasm32"))]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut steps = STEPS;
-    let mut free_bits = None;
-    let mut code = SentenceVaeConfig::new(0).code;
-    let mut word_dropout = None;
-    let mut out = OUT.to_string();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--steps" => steps = args.next().ok_or("--steps needs a number")?.parse()?,
-            "--free-bits" => free_bits = Some(args.next().ok_or("--free-bits needs a number")?.parse()?),
-            "--word-dropout" => {
-                word_dropout = Some(args.next().ok_or("--word-dropout needs a number")?.parse()?)
-            }
-            "--code" => code = args.next().ok_or("--code needs a number")?.parse()?,
-            "--out" => out = args.next().ok_or("--out needs a path")?,
-            other => {
-                return Err(format!("unknown argument {other}; usage: train_sentence_vae [--steps N] [--free-bits NATS] [--word-dropout P] [--code N] [--out FILE]").into())
-            }
-        }
-    }
-    let device = Device::flex();
+pub fn run(args: Args) -> Result {
+    let Args { steps, free_bits, word_dropout, code, out } = args;
+    let device = training::device(None);
     let corpus = TextCorpus::load(CORPUS)?;
     let (train, held_out) = sentences(&corpus);
     let vocabulary = sentence_vocabulary(&train);
@@ -64,22 +52,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let config = SentenceVaeConfig::new(vocabulary.len()).with_code(code);
     let mut training_config = SentenceVaeTrainingConfig::new();
-    if let Some(nats) = free_bits {
-        training_config.free_bits = nats;
-    }
-    if let Some(rate) = word_dropout {
-        training_config.word_dropout = rate;
-    }
+    training_config.free_bits = free_bits;
+    training_config.word_dropout = word_dropout;
     let base_rate = training_config.learning_rate;
     let mut training = SentenceVaeTraining::new(seeded(51, |d| config.init(d)), training_config, &device);
     let pool = SentencePool::new(train_ids.clone());
-    let started = Instant::now();
+    let mut progress = Progress::new("sentence-vae steps", steps as u64);
     let mut sums = vec![0f32; 4];
     for step in 0..steps {
-        let progress = step as f64 / steps as f64;
-        training.set_learning_rate(base_rate * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
+        training.set_learning_rate(training::cosine_rate(base_rate, step, steps));
         let terms: Vec<f32> = training.step(&pool).into_data().try_to_vec()?;
         sums.iter_mut().zip(terms).for_each(|(s, t)| *s += t);
+        progress.inc(1);
         if (step + 1) % 500 == 0 || step + 1 == steps {
             let seen = SentenceFigures::from_sums(&sums, 500 * 64);
             let model = training.model();
@@ -88,8 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 |s: &[Vec<usize>]| -> Vec<Vec<usize>> { s.iter().step_by(20).take(128).cloned().collect() };
             let kept = mean_tokens_in_place(&model, &sample(&train_ids), &device);
             let held_kept = mean_tokens_in_place(&model, &sample(&held_out_ids), &device);
-            println!(
-                "step {}/{steps} (β {:.2}): train rec {:.2} KL {:.2} acc {:.3}; held out rec {:.2} KL {:.2} acc {:.3}; greedy keeps {kept:.3} (held out {held_kept:.3}) ({:.0} s)",
+            progress.println(format!(
+                "step {}/{steps} (β {:.2}): train rec {:.2} KL {:.2} acc {:.3}; held out rec {:.2} KL {:.2} acc {:.3}; greedy keeps {kept:.3} (held out {held_kept:.3})",
                 step + 1,
                 training.kl_weight(),
                 seen.reconstruction,
@@ -98,17 +82,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 test.reconstruction,
                 test.kl,
                 test.accuracy,
-                started.elapsed().as_secs_f64()
-            );
+            ));
             sums.fill(0.0);
         }
     }
-    let (model, bytes) = weights::ship(training.model(), config.init(&device), &out)?;
+    let seconds = progress.finish();
+    let (model, bytes) = training::ship(training.model(), config.init(&device), &out)?;
     let test = evaluate(&model, &held_out_ids, &device);
     let train_figures = evaluate(&model, &train_ids, &device);
     println!(
-        "wrote {out} ({bytes} bytes) after {:.0} s: held out rec {:.2} KL {:.2} acc {:.3}; training rec {:.2} KL {:.2} acc {:.3}",
-        started.elapsed().as_secs_f64(),
+        "wrote {out} ({bytes} bytes) after {seconds:.0} s: held out rec {:.2} KL {:.2} acc {:.3}; training rec {:.2} KL {:.2} acc {:.3}",
         test.reconstruction,
         test.kl,
         test.accuracy,

@@ -1,12 +1,8 @@
 //! Greedy layer-wise pretraining of the sigmoid stack 784→1000→500→250 on the 60k unlabelled
 //! training digits, then the few-labels table: fine-tuning with N = 100, 1000 and 60000 labels
 //! from the pretrained stack, from random init of the same sigmoid net, and a ReLU net with Adam,
-//! scored on the 10k test digits. Writes `www/weights/pretrained-stack.bpk` (f16) and
+//! scored on the 10k test digits → `www/weights/pretrained-stack.bpk` (f16) and
 //! `www/weights/pretraining-table.json`.
-//! `cargo run --release --bin train_pretraining -- [--quick] [--data FILE] [--stack FILE]`:
-//! no flags is the shipped recipe; `--quick` is a smoke run on 6k digits that writes under
-//! `target/pretraining-quick/` instead; `--stack` skips pretraining and reuses a stack file.
-#![cfg_attr(target_arch = "wasm32", allow(unused_imports, dead_code))]
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,11 +14,9 @@ use latent_lab::models::pretraining::{
     PretrainingConfig, Stack, StackConfig, ARMS,
 };
 use latent_lab::models::seeded;
+use latent_lab::training::{self, Progress, Result, TrainData, TEST_FILE, WEIGHTS_DIR};
 use latent_lab::weights;
 
-const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
-const DEFAULT_TRAIN_FILE: &str = "../shared/data/mnist/mnist_train.bin.gz";
-const SHIPPED_DIR: &str = "www/weights";
 const QUICK_DIR: &str = "target/pretraining-quick";
 /// Weight of the L1 penalty on the first layer's 1000-D code (the layers above are narrower
 /// than their inputs and get none). Measured on the 60k digits: 0.1 for 4 epochs left a mean
@@ -70,7 +64,7 @@ impl Recipe {
                 // Two passes over the 60k digits, one seed: the expensive row.
                 Row { labels: 60000, seeds: 1, steps: None },
             ],
-            out_dir: SHIPPED_DIR,
+            out_dir: WEIGHTS_DIR,
         }
     }
 
@@ -88,31 +82,26 @@ impl Recipe {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-fn main() {}
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A smoke run on 6k digits (1 epoch a layer, 100 fine-tuning steps) that writes under
+    /// target/pretraining-quick/ instead.
+    #[arg(long)]
+    quick: bool,
+    /// Skip pretraining and reuse this stack file.
+    #[arg(long, value_name = "FILE")]
+    stack: Option<PathBuf>,
+    #[command(flatten)]
+    data: TrainData,
+}
 
-#[cfg(not(target_arch = "wasm32"))]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut recipe = Recipe::shipped();
-    let mut train_file = PathBuf::from(DEFAULT_TRAIN_FILE);
-    let mut stack_file: Option<PathBuf> = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--quick" => recipe = Recipe::quick(),
-            "--data" => train_file = args.next().ok_or("--data needs a file")?.into(),
-            "--stack" => stack_file = Some(args.next().ok_or("--stack needs a file")?.into()),
-            other => {
-                return Err(format!(
-                "unknown argument {other}; usage: train_pretraining [--quick] [--data FILE] [--stack FILE]"
-            )
-                .into())
-            }
-        }
-    }
+pub fn run(args: Args) -> Result {
+    let recipe = if args.quick { Recipe::quick() } else { Recipe::shipped() };
+    let train_file = &args.data.file;
+    let stack_file = &args.stack;
     let started = Instant::now();
-    let device = Device::flex();
-    let train = Mnist::load(&train_file)?.first(recipe.digits);
+    let device = training::device(None);
+    let train = Mnist::load(train_file)?.first(recipe.digits);
     let test = Mnist::load(TEST_FILE)?;
     std::fs::create_dir_all(recipe.out_dir)?;
     println!("{} training digits from {}, {} test digits", train.len(), train_file.display(), test.len());
@@ -122,7 +111,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             let stack = pretrain(&recipe, &train, &device);
             let path = format!("{}/pretrained-stack.bpk", recipe.out_dir);
-            let (shipped, bytes) = weights::ship(stack, StackConfig::shipped().init(&device), &path)?;
+            let (shipped, bytes) = training::ship(stack, StackConfig::shipped().init(&device), &path)?;
             println!("wrote {path} ({bytes} bytes)");
             shipped
         }
@@ -133,6 +122,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for row in &recipe.rows {
         let row_started = Instant::now();
         let mut cells = Vec::new();
+        let row_steps: usize =
+            ARMS.iter().map(|&arm| row.seeds as usize * row.fine_tuning(arm, 0).steps).sum();
+        let mut progress = Progress::new(format!("N = {} fine-tuning steps", row.labels), row_steps as u64);
         for arm in ARMS {
             let mut accuracies = Vec::new();
             for seed in 0..row.seeds {
@@ -141,19 +133,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut tuning = FineTuning::new(arm.initial_net(&stack, 100 + seed), config, &device);
                 while !tuning.done() {
                     tuning.step(&train, &labelled);
+                    progress.inc(1);
                 }
                 accuracies.push(100.0 * accuracy(&tuning.net(), &test, &device));
             }
             let (mean, sd) = mean_and_sd(&accuracies);
-            println!(
+            progress.println(format!(
                 "N = {:>5} {:>10}: {mean:.2} ± {sd:.2} % ({:?}) ({:.0} s)",
                 row.labels,
                 arm.key(),
                 accuracies,
                 row_started.elapsed().as_secs_f64()
-            );
+            ));
             cells.push(format!("\"{}\":[{mean:.2},{sd:.2}]", arm.key()));
         }
+        progress.finish();
         json_rows.push(format!(
             "{{\"labels\":{},\"seeds\":{},\"steps\":{},\"batch_size\":{},{}}}",
             row.labels,
@@ -185,7 +179,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Trains the three layers in turn, each on the codes of the ones below; prints each layer's
 /// loss and its code's mean activation.
-#[cfg(not(target_arch = "wasm32"))]
 fn pretrain(recipe: &Recipe, train: &Mnist, device: &Device) -> Stack {
     let config = StackConfig::shipped();
     let mut stack = seeded(1, |d| config.init(d));
@@ -197,23 +190,27 @@ fn pretrain(recipe: &Recipe, train: &Mnist, device: &Device) -> Stack {
             PretrainingConfig::new().with_l1_penalty(l1_penalty).with_seed(10 + layer as u64);
         let steps_per_epoch = train.len() / pretraining_config.batch_size;
         let mut training = LayerPretraining::new(&stack, layer, pretraining_config, device);
+        let mut progress =
+            Progress::new(format!("layer {} steps", layer + 1), (epochs * steps_per_epoch) as u64);
         for epoch in 0..epochs {
             let mut total = 0.0;
             for _ in 0..steps_per_epoch {
                 total += training.step(train).into_scalar::<f32>();
+                progress.inc(1);
             }
             let codes = training.stack().codes(train.batch(&probe, device), layer + 1);
             let activity: f32 = codes.clone().mean().into_scalar();
             let near_zero: f32 = codes.lower_elem(0.05).float().mean().into_scalar();
-            println!(
+            progress.println(format!(
                 "layer {} epoch {}/{epochs}: loss {:.2}, mean code {activity:.3}, {:.1} % of codes < 0.05 ({:.0} s)",
                 layer + 1,
                 epoch + 1,
                 total / steps_per_epoch as f32,
                 100.0 * near_zero,
                 started.elapsed().as_secs_f64()
-            );
+            ));
         }
+        progress.finish();
         stack = training.stack();
     }
     stack
