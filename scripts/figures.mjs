@@ -40,7 +40,7 @@ const MB = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 
 const sizesBlock = () => {
   const rows = ['| file | size | gzip -9 |', '|---|---|---|'];
-  for (const build of ['pkg', 'pkg-threads']) {
+  for (const build of ['pkg', 'pkg-cpu', 'pkg-threads']) {
     const wasm = join(build, 'latent_lab_bg.wasm');
     if (!existsSync(wasm)) throw new Error(`${wasm} is missing: scripts/lab build first`);
     const gz = `${wasm}.gz`;

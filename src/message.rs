@@ -133,8 +133,8 @@ mod tests {
 
     #[test]
     fn english_fills_the_english_table() {
-        let message = Message::new("offline.kept").number("files", 64.0, 0).text("megabytes", "81");
-        assert_eq!(message.english(), "Kept for offline use (64 files, 81 MB).");
+        let message = Message::new("offline.kept-used").number("files", 64.0, 0).text("megabytes", "81");
+        assert_eq!(message.english(), "Kept for offline use: what you used (64 files, 81 MB).");
         let nested = Message::new("worker.loading").message("what", Message::new("asset.test-digits"));
         assert_eq!(nested.english(), "loading MNIST test digits");
         assert_eq!(grouped(10000.0, 0), "10,000");
