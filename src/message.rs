@@ -1,6 +1,6 @@
 //! What the page shows that is made here (a backend note, the comparison's sentences, a progress
 //! line): a key of the page's string tables (www/i18n/en.js and zh.js) with its arguments, so
-//! that the page words it in its own language (www/i18n/i18n.js: `say`). Natively, [`Message::english`]
+//! that the page words it in its own language (www/i18n/i18n.js: `say`). [`Message::english`]
 //! words one with the English table itself, for tests and printed tables.
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -44,7 +44,6 @@ impl Message {
 
     /// The message in English, as the page words it: en.js's string with its placeholders
     /// filled (numbers grouped by thousands, as the page's Intl formatting does for English).
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn english(&self) -> String {
         let template = english_table()
             .get(self.key)
@@ -69,7 +68,6 @@ impl Message {
 }
 
 /// A number with `digits` decimals and thousands grouped (10000 → "10,000").
-#[cfg(not(target_arch = "wasm32"))]
 fn grouped(value: f64, digits: u8) -> String {
     let text = format!("{value:.*}", usize::from(digits));
     let (sign, unsigned) = text.strip_prefix('-').map_or(("", text.as_str()), |t| ("-", t));
@@ -89,7 +87,6 @@ fn grouped(value: f64, digits: u8) -> String {
 }
 
 /// www/i18n/en.js read as key → string (one `'key': 'text',` or `'key': "text",` a line).
-#[cfg(not(target_arch = "wasm32"))]
 fn english_table() -> &'static BTreeMap<String, String> {
     static TABLE: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
@@ -111,7 +108,6 @@ fn english_table() -> &'static BTreeMap<String, String> {
     })
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn unescape(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
