@@ -149,6 +149,14 @@ export const drawn = (page, testid, n, timeout = 60_000) => page.waitForFunction
 // A canvas showing one 28×28 image at data-scale, as ink in [0, 1], and its total ink.
 export const digit = async (page, testid) => frame(await canvasInk(page, testid), 0);
 export const total = (image) => image.reduce((a, b) => a + b, 0);
+// Share of a 28×28 image's ink in columns 10–17 (a 1 drawn down the middle puts nearly all of it there).
+export const middleShare = (image) => image.reduce((sum, v, i) => sum + ((i % 28) >= 10 && (i % 28) <= 17 ? v : 0), 0) / total(image);
+// A stroke's points on a pad of `size` pixels: a vertical 1 down the middle, and a 0 (an ellipse).
+export const strokeOne = (size) => Array.from({ length: 15 }, (_, i) => [size / 2, size * 0.15 + (i * size * 0.7) / 14]);
+export const strokeZero = (size) => Array.from({ length: 41 }, (_, i) => {
+  const angle = (i / 40) * 2 * Math.PI;
+  return [size / 2 + size * 0.2 * Math.sin(angle), size / 2 - size * 0.3 * Math.cos(angle)];
+});
 export const squaredError = (a, b) => a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0);
 export const around = (image, x, y) => Math.max(...[-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => image[(y + dy) * 28 + x + dx])));
 

@@ -7,7 +7,7 @@
 // their shown size, www/ui/drawpad.js; at 360 px the 280-pixel pads still show at their own size.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, artefacts, settle } from './browser.mjs';
+import { serveAndLaunch, artefacts, settle, total, middleShare, strokeOne, strokeZero } from './browser.mjs';
 
 const env = serveAndLaunch();
 const DEMOS = ['autoencoder', 'ae-lab', 'ae-variants', 'vae', 'gan', 'pixelrnn', 'text', 'compare'];
@@ -162,15 +162,6 @@ const ink28 = (page, testid) => page.getByTestId(testid).evaluate((canvas) => {
     return sum / n;
   });
 });
-const total = (image) => image.reduce((a, b) => a + b, 0);
-// Share of the ink in columns 10–17 (a 1 drawn down the middle puts nearly all of it there).
-const middleShare = (image) => image.reduce((sum, v, i) => sum + ((i % 28) >= 10 && (i % 28) <= 17 ? v : 0), 0) / total(image);
-
-const one = (size) => Array.from({ length: 15 }, (_, i) => [size / 2, size * 0.15 + (i * size * 0.7) / 14]);
-const zero = (size) => Array.from({ length: 41 }, (_, i) => {
-  const angle = (i / 40) * 2 * Math.PI;
-  return [size / 2 + size * 0.2 * Math.sin(angle), size / 2 - size * 0.3 * Math.cos(angle)];
-});
 
 // Checks a pad after a finger drew a 1 down its middle: ink there and only there.
 function assertOne(image, what) {
@@ -188,7 +179,7 @@ test('the drawing pads draw with a finger at 360 px: auto-encoder, AE lab, AE va
     const { context, page } = await phone(demo, width);
     await page.getByTestId(clear).tap(); // the pad may show a test digit
     await watchPointers(page);
-    await swipe(page, pad, one(size), size);
+    await swipe(page, pad, strokeOne(size), size);
     await settle(page);
     const shownWidth = Math.round((await page.getByTestId(pad).boundingBox()).width);
     const drawn = await ink28(page, pad);
@@ -201,9 +192,9 @@ test('the drawing pads draw with a finger at 360 px: auto-encoder, AE lab, AE va
 
   const vae = await phone('vae', width, '&vae-a=-1&vae-b=-1');
   await watchPointers(vae.page);
-  await swipe(vae.page, 'vae-draw-a', one(140), 140);
+  await swipe(vae.page, 'vae-draw-a', strokeOne(140), 140);
   const strips = await vae.page.getByTestId('vae-interp-strip').evaluate((c) => Number(c.dataset.draws ?? 0));
-  await swipe(vae.page, 'vae-draw-b', zero(140), 140);
+  await swipe(vae.page, 'vae-draw-b', strokeZero(140), 140);
   await vae.page.waitForFunction((n) => Number(document.querySelector('[data-testid=vae-interp-strip]').dataset.draws ?? 0) > n, strips, { timeout: 60_000 });
   await settle(vae.page);
   assert.deepEqual((await pointers(vae.page)).types, ['touch']);

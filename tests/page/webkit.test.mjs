@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { startServer, artefacts } from './browser.mjs';
+import { startServer, artefacts, total, middleShare, strokeOne, strokeZero } from './browser.mjs';
 import { startDriver, newSession, webkitVersion } from './webkit.mjs';
 
 let server;
@@ -80,14 +80,6 @@ const digit = (testid, index = 0) => browser.evaluate((id, k) => {
     return data[((y * scale + Math.floor(scale / 2)) * canvas.width + x * scale + Math.floor(scale / 2)) * 4] / 255;
   });
 }, testid, index);
-const total = (image) => image.reduce((a, b) => a + b, 0);
-const middleShare = (image) => image.reduce((sum, v, i) => sum + ((i % 28) >= 10 && (i % 28) <= 17 ? v : 0), 0) / total(image);
-
-const one = (size) => Array.from({ length: 15 }, (_, i) => [size / 2, size * 0.15 + (i * size * 0.7) / 14]);
-const zero = (size) => Array.from({ length: 41 }, (_, i) => {
-  const angle = (i / 40) * 2 * Math.PI;
-  return [size / 2 + size * 0.2 * Math.sin(angle), size / 2 - size * 0.3 * Math.cos(angle)];
-});
 
 test('auto-encoder: the page starts in WebKit and a drawn 1 is rebuilt with ink', async () => {
   const page = await open('autoencoder');
@@ -99,7 +91,7 @@ test('auto-encoder: the page starts in WebKit and a drawn 1 is rebuilt with ink'
     select.dispatchEvent(new Event('change', { bubbles: true }));
   });
   await browser.click('[data-testid=clear]');
-  await strokeOn('draw-canvas', one(280), 280);
+  await strokeOn('draw-canvas', strokeOne(280), 280);
   await settle();
   const [input, rebuilt] = [await digit('input-canvas'), await digit('recon-canvas')];
   await screenshot('autoencoder');
@@ -160,9 +152,9 @@ test('text: a typed query is answered', async () => {
 
 test('VAE: a drawn 1 and 0 give a decoded strip between them', async () => {
   await open('vae', '&vae-a=-1&vae-b=-1');
-  await strokeOn('vae-draw-a', one(140), 140);
+  await strokeOn('vae-draw-a', strokeOne(140), 140);
   const before = await draws('vae-interp-strip');
-  await strokeOn('vae-draw-b', zero(140), 140);
+  await strokeOn('vae-draw-b', strokeZero(140), 140);
   await drawn('vae-interp-strip', before);
   await settle();
   await screenshot('vae');
@@ -177,7 +169,7 @@ test('AE lab: a drawn 0 is rebuilt by the deep auto-encoder and PCA', async () =
   await open('ae-lab');
   await browser.click('[data-testid=lab-clear]');
   const before = await draws('deep-recon-canvas');
-  await strokeOn('draw-canvas', zero(280), 280);
+  await strokeOn('draw-canvas', strokeZero(280), 280);
   await drawn('deep-recon-canvas', before);
   await settle();
   await screenshot('ae-lab');
