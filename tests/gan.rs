@@ -5,6 +5,8 @@
 //!
 //! Weights are drawn from burn's CPU RNG, which is process-wide: tests that draw them hold
 //! `RNG` so a seed means the same start whatever runs beside them.
+// Native only: their figures go through latent_lab::figures, which the wasm build leaves out.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Mutex;
 use std::time::Instant;

@@ -7,6 +7,8 @@
 //! The binary model's test digits are binarised stochastically (a pixel is on with probability
 //! its grey level) with the fixed seed `BOUND_SEED`, as `train_pixelrnn` prints.
 //! Fresh weights come from burn's CPU RNG, which is process-wide: tests that draw them hold `RNG`.
+// Native only: their figures go through latent_lab::figures, which the wasm build leaves out.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Mutex;
 

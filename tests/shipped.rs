@@ -1,6 +1,8 @@
 //! The files the page serves: the MNIST assets parse, and the shipped weights load and reach
 //! their quality bars on the full 10k test set (bars set from measurement, with some margin:
 //! 30 epochs on the 60k set measured AE 4.01, DAE gains 7.37 / 7.68 / 5.23 dB).
+// Native only: their figures go through latent_lab::figures, which the wasm build leaves out.
+#![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;

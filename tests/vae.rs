@@ -5,6 +5,8 @@
 //! Test bounds binarise each test digit stochastically (a pixel is on with probability its grey
 //! level) with the fixed seed `BOUND_SEED`, one code sample per digit, as `train_vae` prints.
 //! Fresh weights come from burn's CPU RNG, which is process-wide: tests that draw them hold `RNG`.
+// Native only: their figures go through latent_lab::figures, which the wasm build leaves out.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Mutex;
 
