@@ -5,7 +5,6 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 use rand::rngs::SmallRng;
@@ -13,6 +12,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::data::mnist::{images_tensor, Mnist, PIXELS, SIDE};
 use crate::data::noise::Corruption;
+use crate::models::learner::{random_indices, Learner};
 use crate::models::vae::reconstruction_nats;
 
 #[derive(Config, Debug)]
@@ -276,45 +276,33 @@ pub struct TrainingConfig {
 /// One Adam step at a time on random mini-batches: the trainer binary loops it, the page's worker
 /// calls it a few steps per message.
 pub struct AutoencoderTraining {
-    model: Autoencoder,
-    optimizer: ModuleOptimizer,
+    learner: Learner<Autoencoder>,
     config: TrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl AutoencoderTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: Autoencoder, config: TrainingConfig, device: &Device) -> Self {
-        Self {
-            model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-            device: device.clone(),
-            steps: 0,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// One optimiser step on a random batch of `data`; returns the batch's loss, not yet read.
     pub fn step(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
+        let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
         let noise_seed = self.rng.random();
         let (input, target) = self.inputs_and_targets(data, &indices, noise_seed);
-        let code = self.model.encode(input);
+        let model = self.learner.model();
+        let code = model.encode(input);
         let mut loss = if self.config.cross_entropy {
-            reconstruction_nats(self.model.decode_logits(code.clone()), target).mean()
+            reconstruction_nats(model.decode_logits(code.clone()), target).mean()
         } else {
-            reconstruction_error(self.model.decode(code.clone()), target)
+            reconstruction_error(model.decode(code.clone()), target)
         };
         if self.config.code_penalty > 0.0 {
             loss = loss + code.powi_scalar(2).sum_dim(1).mean() * self.config.code_penalty;
         }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
-        self.steps += 1;
+        self.learner.update(&loss, self.config.learning_rate);
         loss.detach()
     }
 
@@ -339,11 +327,11 @@ impl AutoencoderTraining {
         }
         let mut noisy = clean.clone();
         self.config.corruption.apply(&mut noisy, noise_seed);
-        (images_tensor(noisy, &self.device), images_tensor(clean, &self.device))
+        (images_tensor(noisy, self.learner.device()), images_tensor(clean, self.learner.device()))
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     pub fn set_learning_rate(&mut self, learning_rate: f64) {
@@ -352,7 +340,7 @@ impl AutoencoderTraining {
 
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> Autoencoder {
-        self.model.valid()
+        self.learner.valid()
     }
 }
 

@@ -8,7 +8,6 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::SmallRng;
@@ -16,6 +15,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 use crate::data::mnist::{Mnist, SIDE};
+use crate::models::learner::Learner;
 
 pub const CLASSES: usize = 10;
 
@@ -170,33 +170,28 @@ pub struct ClassifierTrainingConfig {
 
 /// Adam on cross-entropy, one shuffled pass over the data per epoch.
 pub struct ClassifierTraining {
-    model: Classifier,
-    optimizer: ModuleOptimizer,
+    learner: Learner<Classifier>,
     config: ClassifierTrainingConfig,
     rng: SmallRng,
-    device: Device,
 }
 
 impl ClassifierTraining {
     pub fn new(model: Classifier, config: ClassifierTrainingConfig, device: &Device) -> Self {
         Self {
-            model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
+            learner: Learner::adam(model, device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
         }
     }
 
     /// One step on the digits at `indices`; returns the loss, not yet read.
     pub fn step(&mut self, data: &Mnist, indices: &[usize]) -> Tensor<1> {
-        let images = data.batch(indices, &self.device);
+        let images = data.batch(indices, self.learner.device());
         let labels: Vec<i64> = indices.iter().map(|&i| i64::from(data.label(i))).collect();
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), self.learner.device());
         let loss =
-            CrossEntropyLossConfig::new().init(&self.device).forward(self.model.forward(images), targets);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
+            CrossEntropyLossConfig::new().init(self.learner.device()).forward(self.learner.model().forward(images), targets);
+        self.learner.update(&loss, self.config.learning_rate);
         loss.detach()
     }
 
@@ -213,7 +208,7 @@ impl ClassifierTraining {
     }
 
     pub fn model(&self) -> Classifier {
-        self.model.valid()
+        self.learner.valid()
     }
 
     pub fn set_learning_rate(&mut self, learning_rate: f64) {

@@ -8,7 +8,6 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor};
 use rand::rngs::SmallRng;
@@ -18,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::mnist::{images_tensor, Mnist, SIDE};
 use crate::data::noise::Corruption;
 use crate::models::autoencoder::shift;
+use crate::models::learner::{random_indices, Learner};
 use crate::models::vae::reconstruction_nats;
 
 /// 784-64-784: 101k parameters, 203 kB of f16 weights per shipped model, small enough for the
@@ -236,24 +236,18 @@ pub struct ContractiveTrainingConfig {
 /// One Adam step at a time on random mini-batches: the trainer binary loops it, the page's worker
 /// calls it a few steps per message.
 pub struct ContractiveTraining {
-    model: ShallowAutoencoder,
-    optimizer: ModuleOptimizer,
+    learner: Learner<ShallowAutoencoder>,
     config: ContractiveTrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl ContractiveTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: ShallowAutoencoder, config: ContractiveTrainingConfig, device: &Device) -> Self {
         Self {
-            model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
+            learner: Learner::adam(model, device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
-            steps: 0,
         }
     }
 
@@ -264,21 +258,18 @@ impl ContractiveTraining {
 
     /// As `step`, returning `[total, reconstruction, λ·penalty]` (one read-back for all three).
     pub fn step_terms(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
+        let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
         let clean = data.batch_values(&indices);
         let mut noisy = clean.clone();
         self.config.corruption.apply(&mut noisy, self.rng.random());
-        let (input, target) = (images_tensor(noisy, &self.device), images_tensor(clean, &self.device));
-        let terms = loss_terms(&self.model, input, target, self.config.lambda);
-        let grads = GradientsParams::from_grads(terms.clone().narrow(0, 0, 1).backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
-        self.steps += 1;
+        let (input, target) = (images_tensor(noisy, self.learner.device()), images_tensor(clean, self.learner.device()));
+        let terms = loss_terms(self.learner.model(), input, target, self.config.lambda);
+        self.learner.update(&terms.clone().narrow(0, 0, 1), self.config.learning_rate);
         terms.detach()
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     pub fn lambda(&self) -> f64 {
@@ -295,7 +286,7 @@ impl ContractiveTraining {
 
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> ShallowAutoencoder {
-        self.model.valid()
+        self.learner.valid()
     }
 }
 

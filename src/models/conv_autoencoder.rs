@@ -9,16 +9,16 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::PaddingConfig2d;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::module::{conv2d, max_pool2d_with_indices};
 use burn::tensor::ops::{ConvOptions, MaxPoolOptions, PadMode};
 use burn::tensor::{Device, IndexingUpdateOp, Int, Tensor};
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 use crate::data::mnist::{Mnist, SIDE};
 use crate::models::autoencoder::{per_image_error, reconstruction_error};
+use crate::models::learner::{random_indices, Learner};
 
 /// The decoders, in the order of [`ConvAutoencoder::reconstruct`]'s outputs.
 pub const DECODERS: [&str; 3] = ["unpool-switch", "unpool-repeat", "deconv"];
@@ -287,24 +287,18 @@ pub struct ConvTrainingConfig {
 /// One Adam step at a time on random mini-batches, all three decoders and the shared encoder
 /// together: the trainer binary loops it, the page's worker calls it a few steps per message.
 pub struct ConvAutoencoderTraining {
-    model: ConvAutoencoder,
-    optimizer: ModuleOptimizer,
+    learner: Learner<ConvAutoencoder>,
     config: ConvTrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl ConvAutoencoderTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: ConvAutoencoder, config: ConvTrainingConfig, device: &Device) -> Self {
         Self {
-            model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
+            learner: Learner::adam(model, device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
-            steps: 0,
         }
     }
 
@@ -312,21 +306,18 @@ impl ConvAutoencoderTraining {
     /// reconstruction errors (squared error summed over pixels, mean over the batch); the encoder
     /// gets all three gradients. Returns that sum, not yet read.
     pub fn step(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
-        let images = data.batch(&indices, &self.device);
-        let [switch, repeat, deconv] = self.model.reconstruct(images.clone());
+        let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
+        let images = data.batch(&indices, self.learner.device());
+        let [switch, repeat, deconv] = self.learner.model().reconstruct(images.clone());
         let loss = reconstruction_error(switch, images.clone())
             + reconstruction_error(repeat, images.clone())
             + reconstruction_error(deconv, images);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
-        self.steps += 1;
+        self.learner.update(&loss, self.config.learning_rate);
         loss.detach()
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     pub fn set_learning_rate(&mut self, learning_rate: f64) {
@@ -335,7 +326,7 @@ impl ConvAutoencoderTraining {
 
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> ConvAutoencoder {
-        self.model.valid()
+        self.learner.valid()
     }
 }
 

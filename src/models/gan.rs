@@ -10,7 +10,7 @@ use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::AdamConfig;
 use burn::tensor::activation::{leaky_relu, log_sigmoid, relu, sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::{SmallRng, StdRng};
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::{Mnist, SIDE};
 use crate::models::classifier::Judgement;
+use crate::models::learner::{random_indices, Learner};
 
 /// Slope of every LeakyReLU here (DCGAN's choice).
 const LEAKY_SLOPE: f64 = 0.2;
@@ -502,29 +503,22 @@ impl GanStats {
 /// G, D and their two Adam optimisers: the one training step of the page, the native trainer,
 /// the tests and the benchmarks.
 pub struct GanTraining {
-    generator: Generator,
-    discriminator: Discriminator,
-    g_optimizer: ModuleOptimizer,
-    d_optimizer: ModuleOptimizer,
+    generator: Learner<Generator>,
+    discriminator: Learner<Discriminator>,
     config: GanTrainingConfig,
     rng: SmallRng,
-    device: Device,
     iterations: usize,
 }
 
 impl GanTraining {
     /// Trains `gan` (forked onto `device`, with gradients on).
     pub fn new(gan: Gan, config: GanTrainingConfig, device: &Device) -> Self {
-        let gan = gan.fork(device).train();
         let adam = AdamConfig::new().with_beta_1(config.beta1).with_beta_2(config.beta2);
         Self {
-            generator: gan.generator,
-            discriminator: gan.discriminator,
-            g_optimizer: adam.init(),
-            d_optimizer: adam.init(),
+            generator: Learner::new(gan.generator, adam.init(), device),
+            discriminator: Learner::new(gan.discriminator, adam.init(), device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
             iterations: 0,
         }
     }
@@ -542,7 +536,7 @@ impl GanTraining {
     /// One generator update on fresh noise against the current discriminator.
     pub fn step_g(&mut self) -> GeneratorStep {
         let z = self.noise(self.config.batch_size);
-        let fake = self.generator.forward(z);
+        let fake = self.generator.model().forward(z);
         self.g_update(fake)
     }
 
@@ -581,35 +575,32 @@ impl GanTraining {
 
     /// `count` random digits of `data`, scaled to [-1, 1], on this training's device.
     pub fn real_batch(&mut self, data: &Mnist, count: usize) -> Tensor<4> {
-        let indices: Vec<usize> = (0..count).map(|_| self.rng.random_range(0..data.len())).collect();
-        images_for_gan(data, &indices, &self.device)
+        let indices = random_indices(&mut self.rng, count, data.len());
+        images_for_gan(data, &indices, self.generator.device())
     }
 
     /// The D update; also returns G's fakes for the batch, still attached to G's graph.
     fn d_update(&mut self, real: Tensor<4>) -> (DiscriminatorStep, Tensor<4>) {
         let z = self.noise(real.dims()[0]);
-        let fake = self.generator.forward(z);
-        let real_logits = self.discriminator.forward(real);
-        let fake_logits = self.discriminator.forward(fake.clone().detach());
+        let fake = self.generator.model().forward(z);
+        let real_logits = self.discriminator.model().forward(real);
+        let fake_logits = self.discriminator.model().forward(fake.clone().detach());
         let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
-        self.discriminator =
-            self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
+        self.discriminator.update(&loss, self.config.discriminator_lr);
         (DiscriminatorStep::new(loss, real_logits, fake_logits), fake)
     }
 
     fn g_update(&mut self, fake: Tensor<4>) -> GeneratorStep {
         // D is fixed during G's step: no gradients for its weights, only through it.
-        let logits = self.discriminator.clone().no_grad().forward(fake);
+        let logits = self.discriminator.model().clone().no_grad().forward(fake);
         let loss = generator_loss(logits.clone(), self.config.loss);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
-        self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
+        self.generator.update(&loss, self.config.generator_lr);
         GeneratorStep::new(loss, logits)
     }
 
     /// Standard normal noise `[count, latent]` from this training's own generator.
     pub fn noise(&mut self, count: usize) -> Tensor<2> {
-        normal_noise(&mut self.rng, count, self.generator.latent(), &self.device)
+        normal_noise(&mut self.rng, count, self.generator.model().latent(), self.generator.device())
     }
 
     /// G's images for `z` (inference: BatchNorm uses its running statistics).

@@ -6,13 +6,14 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::AdamConfig;
 use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::learner::Learner;
 use super::gan::{
     discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanStats, GanTrainingConfig,
     GeneratorStep, Iterated, IterationTrace,
@@ -220,30 +221,23 @@ impl Picture {
 
 /// One training step for the 1-D GAN, on real samples it draws itself from [`RealData`].
 pub struct Gan1dTraining {
-    generator: Mlp1d,
-    discriminator: Mlp1d,
-    g_optimizer: ModuleOptimizer,
-    d_optimizer: ModuleOptimizer,
+    generator: Learner<Mlp1d>,
+    discriminator: Learner<Mlp1d>,
     config: GanTrainingConfig,
     data: RealData,
     rng: SmallRng,
-    device: Device,
     iterations: usize,
 }
 
 impl Gan1dTraining {
     pub fn new(gan: Gan1d, data: RealData, config: GanTrainingConfig, device: &Device) -> Self {
-        let gan = gan.fork(device).train();
         let adam = AdamConfig::new().with_beta_1(config.beta1).with_beta_2(config.beta2);
         Self {
-            generator: gan.generator,
-            discriminator: gan.discriminator,
-            g_optimizer: adam.init(),
-            d_optimizer: adam.init(),
+            generator: Learner::new(gan.generator, adam.init(), device),
+            discriminator: Learner::new(gan.discriminator, adam.init(), device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
             data,
-            device: device.clone(),
             iterations: 0,
         }
     }
@@ -266,7 +260,7 @@ impl Gan1dTraining {
     /// One G update on fresh noise.
     pub fn step_g(&mut self) -> GeneratorStep {
         let z = self.noise(self.config.batch_size);
-        let fake = self.generator.forward(z);
+        let fake = self.generator.model().forward(z);
         self.g_update(fake)
     }
 
@@ -296,28 +290,25 @@ impl Gan1dTraining {
     fn d_update(&mut self) -> (DiscriminatorStep, Tensor<2>, Tensor<2>) {
         let batch = self.config.batch_size;
         let real = self.data.sample(&mut self.rng, batch);
-        let real = Tensor::<2>::from_data(TensorData::new(real, [batch, 1]), &self.device);
+        let real = Tensor::<2>::from_data(TensorData::new(real, [batch, 1]), self.generator.device());
         let z = self.noise(batch);
-        let fake = self.generator.forward(z);
-        let real_logits = self.discriminator.forward(real.clone()).flatten::<1>(0, 1);
-        let fake_logits = self.discriminator.forward(fake.clone().detach()).flatten::<1>(0, 1);
+        let fake = self.generator.model().forward(z);
+        let real_logits = self.discriminator.model().forward(real.clone()).flatten::<1>(0, 1);
+        let fake_logits = self.discriminator.model().forward(fake.clone().detach()).flatten::<1>(0, 1);
         let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
-        self.discriminator =
-            self.d_optimizer.step(self.config.discriminator_lr, self.discriminator.clone(), grads);
+        self.discriminator.update(&loss, self.config.discriminator_lr);
         (DiscriminatorStep::new(loss, real_logits, fake_logits), fake, real)
     }
 
     fn g_update(&mut self, fake: Tensor<2>) -> GeneratorStep {
-        let logits = self.discriminator.clone().no_grad().forward(fake).flatten::<1>(0, 1);
+        let logits = self.discriminator.model().clone().no_grad().forward(fake).flatten::<1>(0, 1);
         let loss = generator_loss(logits.clone(), self.config.loss);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
-        self.generator = self.g_optimizer.step(self.config.generator_lr, self.generator.clone(), grads);
+        self.generator.update(&loss, self.config.generator_lr);
         GeneratorStep::new(loss, logits)
     }
 
     fn noise(&mut self, count: usize) -> Tensor<2> {
-        normal_noise(&mut self.rng, count, self.generator.inputs(), &self.device)
+        normal_noise(&mut self.rng, count, self.generator.model().inputs(), self.generator.device())
     }
 
     /// D(x) at each of `grid`'s points followed by `samples` of G's points drawn from fixed
@@ -325,7 +316,7 @@ impl Gan1dTraining {
     /// into curves and statistics with [`Picture::from_view`].
     pub fn view(&self, grid: &[f32], samples: usize) -> Tensor<1> {
         let (generator, discriminator) = (self.generator.valid(), self.discriminator.valid());
-        let device = self.device.clone();
+        let device = self.generator.device().clone();
         let xs = Tensor::<2>::from_data(TensorData::new(grid.to_vec(), [grid.len(), 1]), &device);
         let z = normal_noise(&mut SmallRng::seed_from_u64(0x6a7), samples, generator.inputs(), &device);
         let d_of_x = sigmoid(discriminator.forward(xs)).flatten::<1>(0, 1);
@@ -338,10 +329,10 @@ impl Gan1dTraining {
     /// vanishing gradient. One element, not read back.
     pub fn generator_push(&self, samples: usize) -> Tensor<1> {
         let z =
-            normal_noise(&mut SmallRng::seed_from_u64(0x6a7), samples, self.generator.inputs(), &self.device);
+            normal_noise(&mut SmallRng::seed_from_u64(0x6a7), samples, self.generator.model().inputs(), self.generator.device());
         // G's points as leaves of their own graph: the gradient reaches them, not G's weights.
-        let points = self.generator.forward(z).detach().require_grad();
-        let logits = self.discriminator.forward(points.clone()).flatten::<1>(0, 1);
+        let points = self.generator.model().forward(z).detach().require_grad();
+        let logits = self.discriminator.model().forward(points.clone()).flatten::<1>(0, 1);
         let grads = generator_loss(logits, self.config.loss).backward();
         let gradient = points.grad(&grads).expect("the points require a gradient");
         gradient.abs().mean().mul_scalar(samples as f32)

@@ -5,6 +5,7 @@ pub mod contractive;
 pub mod conv_autoencoder;
 pub mod gan;
 pub mod gan1d;
+pub mod learner;
 pub mod likeness;
 pub mod pca;
 pub mod pixelrnn;

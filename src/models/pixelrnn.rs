@@ -31,7 +31,7 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::AdamConfig;
 use burn::tensor::activation::{log_sigmoid, log_softmax, relu, sigmoid, softmax, tanh};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::{SmallRng, StdRng};
@@ -42,8 +42,9 @@ use std::path::Path;
 
 use crate::data::mnist::{Mnist, SIDE};
 use crate::error::FileError;
-use crate::weights;
+use crate::models::learner::{random_indices, Learner};
 use crate::models::vae::binarise;
+use crate::weights;
 
 /// Rows above a pixel that its input window sees.
 const ROWS_ABOVE: usize = 3;
@@ -769,56 +770,47 @@ const CHECKPOINT_PROGRESS: &str = "progress.json";
 /// its binarisation come from a generator seeded by (seed, n) alone, so a run resumed from a
 /// checkpoint ([`Self::save`], [`Self::resume`]) continues exactly as one that never stopped.
 pub struct PixelRnnTraining {
-    model: PixelRnn,
+    learner: Learner<PixelRnn>,
     model_config: PixelRnnConfig,
-    optimizer: ModuleOptimizer,
     config: PixelRnnTrainingConfig,
-    device: Device,
-    steps: usize,
 }
 
 impl PixelRnnTraining {
     /// A fresh model whose initial weights depend only on `config.seed` ([`super::seeded`]).
     pub fn from_scratch(model: &PixelRnnConfig, config: PixelRnnTrainingConfig, device: &Device) -> Self {
         let fresh = super::seeded(config.seed, |cpu| model.init(cpu));
-        Self {
-            model: fresh.fork(device).train(),
-            model_config: model.clone(),
-            optimizer: AdamConfig::new().init(),
-            config,
-            device: device.clone(),
-            steps: 0,
-        }
+        Self { learner: Learner::adam(fresh, device), model_config: model.clone(), config }
     }
 
     /// One optimiser step on prepared `images` (`[batch, H, W]`) with their labels if the model
     /// is labelled; returns the batch's mean loss (nats per image), not yet read.
     pub fn step(&mut self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<1> {
-        let labels = labels.map(|labels| labels.to_device(&self.device));
-        let loss = self.model.loss(images.to_device(&self.device), labels);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        let rate = self.config.rate_at(self.steps);
-        self.model = self.optimizer.step(rate, self.model.clone(), grads);
-        self.steps += 1;
+        let device = self.learner.device();
+        let labels = labels.map(|labels| labels.to_device(device));
+        let loss = self.learner.model().loss(images.to_device(device), labels);
+        self.learner.update(&loss, self.config.rate_at(self.learner.steps()));
         loss.detach()
     }
 
     /// A step on `batch_size` digits drawn at random from `data`, prepared for the model's kind
     /// (and their labels, for a labelled model).
     pub fn train_on(&mut self, data: &Mnist) -> Tensor<1> {
-        let mut rng = SmallRng::seed_from_u64(self.config.seed ^ (self.steps as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let indices: Vec<usize> = (0..self.config.batch_size).map(|_| rng.random_range(0..data.len())).collect();
+        let steps = self.learner.steps() as u64;
+        let mut rng = SmallRng::seed_from_u64(self.config.seed ^ (steps + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let indices = random_indices(&mut rng, self.config.batch_size, data.len());
         let mut values = data.batch_values(&indices);
-        self.model.kind().prepare(&mut values, &mut rng);
-        let labels = self.model.labelled().then(|| {
+        let (model, device) = (self.learner.model(), self.learner.device());
+        model.kind().prepare(&mut values, &mut rng);
+        let labels = model.labelled().then(|| {
             let labels: Vec<i64> = indices.iter().map(|&i| data.label(i) as i64).collect();
-            Tensor::from_data(TensorData::new(labels, [indices.len()]), &self.device)
+            Tensor::from_data(TensorData::new(labels, [indices.len()]), device)
         });
-        self.step(Tensor::from_data(TensorData::new(values, [indices.len(), SIDE, SIDE]), &self.device), labels)
+        let images = Tensor::from_data(TensorData::new(values, [indices.len(), SIDE, SIDE]), device);
+        self.step(images, labels)
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     pub fn config(&self) -> &PixelRnnTrainingConfig {
@@ -831,7 +823,7 @@ impl PixelRnnTraining {
 
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> PixelRnn {
-        self.model.valid()
+        self.learner.valid()
     }
 
     /// Writes a checkpoint into the folder `dir` (made if missing): the weights at full
@@ -840,11 +832,11 @@ impl PixelRnnTraining {
     pub fn save(&self, dir: &Path) -> Result<(), FileError> {
         let named = |file: &str| dir.join(file).display().to_string();
         std::fs::create_dir_all(dir).map_err(|e| FileError::new(&dir.display().to_string(), e.to_string()))?;
-        let optimizer = self.optimizer.into_bytes().map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
-        let progress = Progress::new(self.model_config.clone(), self.config.clone(), self.steps);
+        let optimizer = self.learner.optimizer().into_bytes().map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
+        let progress = Progress::new(self.model_config.clone(), self.config.clone(), self.learner.steps());
         let progress = burn::config::config_to_json(&progress).into_bytes();
         for (file, bytes) in [
-            (CHECKPOINT_MODEL, weights::to_bytes_exact(self.model.clone())),
+            (CHECKPOINT_MODEL, weights::to_bytes_exact(self.learner.model().clone())),
             (CHECKPOINT_OPTIMIZER, optimizer.to_vec()),
             (CHECKPOINT_PROGRESS, progress),
         ] {
@@ -869,12 +861,9 @@ impl PixelRnnTraining {
             .from_bytes(burn::tensor::Bytes::from_bytes_vec(optimizer))
             .map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), format!("not an optimiser state ({e})")))?;
         Ok(Self {
-            model: model.train(),
+            learner: Learner::resumed(model, optimizer, progress.steps, device),
             model_config: progress.model,
-            optimizer,
             config: progress.training,
-            device: device.clone(),
-            steps: progress.steps,
         })
     }
 }

@@ -9,15 +9,16 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{AdamConfig, SgdConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::SmallRng;
 use rand::seq::{IndexedRandom, SliceRandom};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::Mnist;
+use crate::models::learner::{random_indices, Learner};
 use crate::models::seeded;
 use crate::models::vae::reconstruction_nats;
 
@@ -202,12 +203,9 @@ pub struct PretrainingConfig {
 pub struct LayerPretraining {
     stack: Stack,
     layer: usize,
-    autoencoder: LayerAutoencoder,
-    optimizer: ModuleOptimizer,
+    autoencoder: Learner<LayerAutoencoder>,
     config: PretrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl LayerPretraining {
@@ -218,38 +216,33 @@ impl LayerPretraining {
         let [inputs, outputs] = encoder.weight.dims();
         let decoder = seeded(config.seed, |d| LinearConfig::new(outputs, inputs).init(d));
         Self {
-            autoencoder: LayerAutoencoder { encoder, decoder }.fork(device).train(),
+            autoencoder: Learner::adam(LayerAutoencoder { encoder, decoder }, device),
             stack,
             layer,
-            optimizer: AdamConfig::new().init(),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
-            steps: 0,
         }
     }
 
     /// One step on a random batch of `data`; returns the loss (nats + penalty), not yet read.
     pub fn step(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
-        let input = self.stack.codes(data.batch(&indices, &self.device), self.layer);
-        let code = sigmoid(self.autoencoder.encoder.forward(input.clone()));
-        let mut loss = reconstruction_nats(self.autoencoder.decoder.forward(code.clone()), input).mean();
+        let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
+        let input = self.stack.codes(data.batch(&indices, self.autoencoder.device()), self.layer);
+        let autoencoder = self.autoencoder.model();
+        let code = sigmoid(autoencoder.encoder.forward(input.clone()));
+        let mut loss = reconstruction_nats(autoencoder.decoder.forward(code.clone()), input).mean();
         if self.config.l1_penalty > 0.0 {
             // Sigmoid codes are positive: their sum is their L1 norm.
             loss = loss + code.sum_dim(1).mean() * self.config.l1_penalty;
         }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.autoencoder);
-        self.autoencoder = self.optimizer.step(self.config.learning_rate, self.autoencoder.clone(), grads);
-        self.steps += 1;
+        self.autoencoder.update(&loss, self.config.learning_rate);
         loss.detach()
     }
 
     /// The stack with the layer as trained so far (inference: no gradient tracking).
     pub fn stack(&self) -> Stack {
         let mut stack = self.stack.clone();
-        stack.layers[self.layer] = self.autoencoder.encoder.valid();
+        stack.layers[self.layer] = self.autoencoder.model().encoder.valid();
         stack
     }
 
@@ -261,7 +254,7 @@ impl LayerPretraining {
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.autoencoder.steps()
     }
 
     pub fn set_learning_rate(&mut self, learning_rate: f64) {
@@ -374,12 +367,9 @@ pub fn fine_tuning_config(_arm: Arm, labels: usize) -> FineTuningConfig {
 
 /// Cross-entropy fine-tuning of a whole [`DigitNet`] on labelled digits, a step at a time.
 pub struct FineTuning {
-    net: DigitNet,
-    optimizer: ModuleOptimizer,
+    net: Learner<DigitNet>,
     config: FineTuningConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl FineTuning {
@@ -391,14 +381,7 @@ impl FineTuning {
                 .init(),
             Optimiser::Adam => AdamConfig::new().init(),
         };
-        Self {
-            net: net.fork(device).train(),
-            optimizer,
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-            device: device.clone(),
-            steps: 0,
-        }
+        Self { net: Learner::new(net, optimizer, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// One step on a batch of the digits of `data` at `labelled`; returns the batch's mean
@@ -409,12 +392,11 @@ impl FineTuning {
         } else {
             labelled.choose_multiple(&mut self.rng, self.config.batch_size).copied().collect()
         };
-        let logits = self.net.forward(data.batch(&batch, &self.device));
-        let targets = labels_tensor(data, &batch, &self.device);
-        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, targets);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-        self.net = self.optimizer.step(self.config.learning_rate, self.net.clone(), grads);
-        self.steps += 1;
+        let device = self.net.device();
+        let logits = self.net.model().forward(data.batch(&batch, device));
+        let targets = labels_tensor(data, &batch, device);
+        let loss = CrossEntropyLossConfig::new().init(device).forward(logits, targets);
+        self.net.update(&loss, self.config.learning_rate);
         loss.detach()
     }
 
@@ -424,12 +406,12 @@ impl FineTuning {
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.net.steps()
     }
 
     /// Whether the configured number of steps has been taken.
     pub fn done(&self) -> bool {
-        self.steps >= self.config.steps
+        self.net.steps() >= self.config.steps
     }
 }
 

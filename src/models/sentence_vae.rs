@@ -14,13 +14,13 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig, Lstm, LstmConfig, LstmState};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{log_softmax, tanh};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use crate::data::text::{split_sentences, tokenize, TextCorpus, Vocabulary, SENTENCE_TOKENS};
+use crate::models::learner::Learner;
 
 /// The longest sentence the VAE reads or writes, in tokens.
 pub const MAX_TOKENS: usize = *SENTENCE_TOKENS.end();
@@ -554,24 +554,18 @@ pub struct SentenceVaeTrainingConfig {
 
 /// Adam on reconstruction + β·KL, β annealed from 0.
 pub struct SentenceVaeTraining {
-    model: SentenceVae,
-    optim: ModuleOptimizer,
+    learner: Learner<SentenceVae>,
     config: SentenceVaeTrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl SentenceVaeTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: SentenceVae, config: SentenceVaeTrainingConfig, device: &Device) -> Self {
         Self {
-            model: model.fork(device).train(),
-            optim: AdamConfig::new().init(),
+            learner: Learner::adam(model, device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
-            steps: 0,
         }
     }
 
@@ -581,36 +575,34 @@ impl SentenceVaeTraining {
 
     /// The KL term's weight at the current step.
     pub fn kl_weight(&self) -> f64 {
-        self.config.kl_weight * (self.steps as f64 / self.config.kl_anneal_steps.max(1) as f64).min(1.0)
+        self.config.kl_weight * (self.learner.steps() as f64 / self.config.kl_anneal_steps.max(1) as f64).min(1.0)
     }
 
     /// One step on a random batch of same-length sentences from `pool`; returns
     /// `[reconstruction, kl, correct, tokens]` sums (not read back).
     pub fn step(&mut self, pool: &SentencePool) -> Tensor<1> {
         let picked = pool.pick(self.config.batch_size, &mut self.rng);
-        let batch = SentenceBatch::new(&picked, self.config.word_dropout, &mut self.rng, &self.device);
+        let batch = SentenceBatch::new(&picked, self.config.word_dropout, &mut self.rng, self.learner.device());
         let noise = Tensor::random(
-            [picked.len(), self.model.code_size()],
+            [picked.len(), self.learner.model().code_size()],
             Distribution::Normal(0.0, 1.0),
-            &self.device,
+            self.learner.device(),
         );
-        let (terms, kl_per_dimension) = self.model.terms_and_kl_per_dimension(&batch, Some(noise));
+        let (terms, kl_per_dimension) = self.learner.model().terms_and_kl_per_dimension(&batch, Some(noise));
         let n = picked.len() as f64;
         let kl = kl_per_dimension.clamp_min(self.config.free_bits * n).sum();
         let loss = (terms.clone().narrow(0, 0, 1) + kl * self.kl_weight()) / n;
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
-        self.steps += 1;
+        self.learner.update(&loss, self.config.learning_rate);
         terms.detach()
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     /// The model without gradients.
     pub fn model(&self) -> SentenceVae {
-        self.model.valid()
+        self.learner.valid()
     }
 }
 

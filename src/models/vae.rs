@@ -11,7 +11,6 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::SmallRng;
@@ -19,6 +18,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::data::mnist::{Mnist, PIXELS};
 use crate::models::gan::normal_noise;
+use crate::models::learner::{random_indices, Learner};
 
 #[derive(Config, Debug)]
 pub struct VaeConfig {
@@ -242,24 +242,18 @@ impl VaeTrainingConfig {
 
 /// One Adam step at a time: the benchmark, the trainer, the tests and the page call the same step.
 pub struct VaeTraining {
-    model: Vae,
-    optimizer: ModuleOptimizer,
+    learner: Learner<Vae>,
     config: VaeTrainingConfig,
     rng: SmallRng,
-    device: Device,
-    steps: usize,
 }
 
 impl VaeTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: Vae, config: VaeTrainingConfig, device: &Device) -> Self {
         Self {
-            model: model.fork(device).train(),
-            optimizer: AdamConfig::new().init(),
+            learner: Learner::adam(model, device),
             rng: SmallRng::seed_from_u64(config.seed),
             config,
-            device: device.clone(),
-            steps: 0,
         }
     }
 
@@ -271,34 +265,31 @@ impl VaeTraining {
     /// One optimiser step on `images` (`[batch, 784]` in [0, 1], inputs and targets); returns
     /// `[total, reconstruction, kl]` (batch means, nats per image), not yet read.
     pub fn step(&mut self, images: Tensor<2>) -> Tensor<1> {
-        let images = images.to_device(&self.device);
+        let images = images.to_device(self.learner.device());
         let noise = self
             .config
             .sample_code
-            .then(|| normal_noise(&mut self.rng, images.dims()[0], self.model.code_size(), &self.device));
-        let terms = self.model.loss_terms(images, noise);
+            .then(|| normal_noise(&mut self.rng, images.dims()[0], self.learner.model().code_size(), self.learner.device()));
+        let terms = self.learner.model().loss_terms(images, noise);
         let loss = terms.total(self.config.beta);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), grads);
-        self.steps += 1;
+        self.learner.update(&loss, self.config.learning_rate);
         LossTerms { reconstruction: terms.reconstruction.detach(), kl: terms.kl.detach() }
             .packed(self.config.beta)
     }
 
     /// A step on `batch_size` digits drawn at random from `data` (binarised if configured).
     pub fn train_on(&mut self, data: &Mnist) -> Tensor<1> {
-        let indices: Vec<usize> =
-            (0..self.config.batch_size).map(|_| self.rng.random_range(0..data.len())).collect();
+        let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
         let mut values = data.batch_values(&indices);
         if self.config.binarise {
             binarise(&mut values, &mut self.rng);
         }
-        let images = Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), &self.device);
+        let images = Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), self.learner.device());
         self.step(images)
     }
 
     pub fn steps(&self) -> usize {
-        self.steps
+        self.learner.steps()
     }
 
     pub fn config(&self) -> &VaeTrainingConfig {
@@ -312,7 +303,7 @@ impl VaeTraining {
 
     /// The current weights for inference (no gradient tracking).
     pub fn model(&self) -> Vae {
-        self.model.valid()
+        self.learner.valid()
     }
 }
 
