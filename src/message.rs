@@ -1,7 +1,8 @@
 //! What the page shows that is made here (a backend note, the comparison's sentences, a progress
-//! line): a key of the page's string tables (www/i18n/en.js and zh.js) with its arguments, so
-//! that the page words it in its own language (www/i18n/i18n.js: `say`). [`Message::english`]
-//! words one with the English table itself, for tests and printed tables.
+//! line, an error naming a file: `crate::error::FileError`): a key of the page's string tables
+//! (www/i18n/en.js and zh.js) with its arguments, so that the page words it in its own language
+//! (www/i18n/i18n.js: `say`). [`Message::english`] words one with the English table itself, for
+//! tests, printed tables and native error texts.
 use serde::Serialize;
 use std::collections::BTreeMap;
 
