@@ -1,7 +1,8 @@
 //! What the page shows that is made here (a backend note, the comparison's sentences, a progress
-//! line): a key of the page's string tables (www/i18n/en.js and zh.js) with its arguments, so
-//! that the page words it in its own language (www/i18n/i18n.js: `say`). [`Message::english`]
-//! words one with the English table itself, for tests and printed tables.
+//! line, an error naming a file: `crate::error::FileError`): a key of the page's string tables
+//! (www/i18n/en.js and zh.js) with its arguments, so that the page words it in its own language
+//! (www/i18n/i18n.js: `say`). [`Message::english`] words one with the English table itself, for
+//! tests, printed tables and native error texts.
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -135,5 +136,44 @@ mod tests {
         assert_eq!(nested.english(), "loading MNIST test digits");
         assert_eq!(grouped(10000.0, 0), "10,000");
         assert_eq!(grouped(-1234.567, 2), "-1,234.57");
+    }
+
+    /// Every key the Rust code writes literally in a `Message::new` is in en.js (zh.js has the same keys:
+    /// tests/page/i18n.test.mjs), so no error or note reaches the page as a bare key.
+    #[test]
+    fn every_key_written_in_rust_is_in_the_english_table() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut keys = Vec::new();
+        for file in &files {
+            let source = std::fs::read_to_string(file).unwrap();
+            for (at, _) in source.match_indices("Message::new(\"") {
+                let rest = &source[at + "Message::new(\"".len()..];
+                keys.push((rest[..rest.find('"').unwrap()].to_string(), file.display().to_string()));
+            }
+        }
+        let file_keys = keys.iter().filter(|(key, _)| key.starts_with("file.")).count();
+        assert!(file_keys >= 15, "the files' errors are keys: found {file_keys}");
+        let missing: Vec<_> = keys.iter().filter(|(key, _)| !english_table().contains_key(key)).collect();
+        assert!(missing.is_empty(), "keys missing from www/i18n/en.js: {missing:?}");
+    }
+
+    #[test]
+    fn a_file_error_names_the_file_and_reads_in_english() {
+        let error = crate::error::FileError::new("mnist_test.bin.gz", Message::new("file.mnist-short").number("bytes", 14.0, 0));
+        assert_eq!(error.to_string(), "mnist_test.bin.gz: 14 bytes is shorter than the 16-byte header");
+        assert_eq!(error.message().english(), error.to_string());
+        let raw = crate::error::FileError::new("checkpoint/progress.json", "No such file".to_string());
+        assert_eq!(raw.to_string(), "checkpoint/progress.json: No such file");
     }
 }

@@ -7,16 +7,17 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, DType, Tensor};
 
 use crate::error::FileError;
+use crate::message::Message;
 
 /// Applies the weights in `bytes` (a burnpack record) to `model`. On failure the error names
 /// `file`; the shapes must match the model's exactly.
 pub fn load<M: Module>(model: M, bytes: &[u8], file: &str) -> Result<M, FileError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| FileError::new(file, format!("not a readable weights file ({e})")))?
+        .map_err(|e| FileError::new(file, Message::new("file.weights-unreadable").text("detail", e.to_string())))?
         .cast_to_module_dtype();
     model
         .try_load_record(record)
-        .map_err(|e| FileError::new(file, format!("weights do not fit the model ({e})")))
+        .map_err(|e| FileError::new(file, Message::new("file.weights-misfit").text("detail", e.to_string())))
 }
 
 /// The model's weights as burnpack bytes, in f16: what the project ships.
@@ -107,6 +108,8 @@ mod tests {
         let diff: f32 = (trained.forward(x.clone()) - exact.forward(x)).abs().max().into_scalar();
         assert_eq!(diff, 0.0, "full-precision weights round-trip exactly");
         let other = AutoencoderConfig::new(vec![8], 4).init(&device);
-        assert!(load(other, &bytes, "ae.bpk").unwrap_err().reason.contains("fit"));
+        let err = load(other, &bytes, "ae.bpk").unwrap_err();
+        assert_eq!(err.reason.key, "file.weights-misfit");
+        assert!(err.to_string().starts_with("ae.bpk: weights do not fit the model ("), "{err}");
     }
 }

@@ -248,7 +248,14 @@ async fn the_wasm_api_runs_the_shipped_models_on_the_cpu() {
     assert!(denoised < noisy / 2.0, "the DAE does not denoise: {noisy} → {denoised}");
 
     // A truncated weights file is refused, names itself, and leaves the weights as they were.
-    let error = session.load_weights("ae", &AE[..100], "ae.bpk").map(|_| ()).map_err(message).unwrap_err();
+    let error = session.load_weights("ae", &AE[..100], "ae.bpk").map(|_| ()).unwrap_err();
+    // What the page words in its language: the file and the reason's key (www/i18n/*.js).
+    let said = field(&JsValue::from(error.clone()), "said");
+    assert_eq!(field(&said, "key").as_string().as_deref(), Some("file.error"));
+    let args = field(&said, "args");
+    assert_eq!(field(&args, "file").as_string().as_deref(), Some("ae.bpk"));
+    assert_eq!(field(&field(&args, "reason"), "key").as_string().as_deref(), Some("file.weights-unreadable"));
+    let error = message(error);
     assert!(error.contains("ae.bpk"), "{error}");
     let again = run(&session, "gaussian", 0.3).await;
     assert_eq!(image(&again, "reconstruction"), reconstruction, "a bad file changed the model");
@@ -447,8 +454,11 @@ async fn the_gan_session_trains_judges_and_round_trips_weights() {
         .unchecked_into::<Uint8Array>()
         .to_vec();
     assert_eq!(before, after, "downloaded weights load back to the same samples");
-    let error =
-        session.load_weights(settings("dcgan"), &bytes, "mine.bpk").map(|_| ()).map_err(message).unwrap_err();
+    let error = session.load_weights(settings("dcgan"), &bytes, "mine.bpk").map(|_| ()).unwrap_err();
+    let reason = field(&field(&field(&JsValue::from(error.clone()), "said"), "args"), "reason");
+    assert_eq!(field(&reason, "key").as_string().as_deref(), Some("file.gan-download"));
+    assert_eq!(field(&field(&reason, "args"), "model").as_string().as_deref(), Some("dcgan"));
+    let error = message(error);
     assert!(error.contains("mine.bpk"), "{error}");
 
     session.start_from_shipped(settings("mlp")).map_err(message).unwrap();

@@ -138,7 +138,8 @@ async function loadWasm(backend, adapter, wantsThreads) {
 // The page's requests reach the wasm API's methods, whose glue does not check its arguments
 // (a wrong type or an absurd size can end in a trap, which kills the worker). So every request
 // is checked here first: a method of one of the demo's sessions (not `free` or the glue's own),
-// called with an array of plain values. Bad requests get an error; the worker lives on.
+// called with an array of plain values. Bad requests get an error; the worker lives on. Their
+// errors stay English (not keys of the page's tables): only a bug of the page can send one.
 const MAX_ELEMENTS = 1 << 26; // 64 Mi elements: above every asset, below what wasm can allocate
 
 // What each parameter of a glue function must be, read once from the glue's own source: a string
@@ -328,16 +329,20 @@ const methods = {
   },
 };
 
-// The message of an error, which the caller shows (a key with arguments where the error is
-// ours). A trap inside wasm or a lost device leaves the instance unusable: then the page is also
-// told to restart the worker.
+// The message of an error, which the caller shows: a key with arguments where the error is
+// ours, whether made here or in Rust (src/web: the wasm's errors a visitor can meet carry
+// `said`, e.g. a damaged file's {key: 'file.error', args: {file, reason}}); the page words it in
+// its language (www/i18n/i18n.js: say). Other errors (a library's, or a malformed request that
+// only a bug of the page can send) are shown as their English text. A trap inside wasm or a
+// lost device leaves the instance unusable: then the page is also told to restart the worker.
 function report(error) {
   const text = String(error?.message ?? error);
-  if (error instanceof WebAssembly.RuntimeError || /device lost/i.test(text)) {
+  const shown = error?.said ?? text;
+  if (error instanceof WebAssembly.RuntimeError || error?.said?.key === 'error.device-lost' || /device lost/i.test(text)) {
     poisoned = true;
-    post({ event: 'fatal', error: text });
+    post({ event: 'fatal', error: shown });
   }
-  return error?.said ?? text;
+  return shown;
 }
 
 self.onmessage = async ({ data }) => {

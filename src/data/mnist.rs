@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::error::FileError;
+use crate::message::Message;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -29,34 +30,41 @@ impl fmt::Debug for Mnist {
 impl Mnist {
     /// Parses an MNST file, gzip'd or raw. `file` names it in any error.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Self, FileError> {
-        let error = |reason: String| FileError::new(file, reason);
+        let error = |reason: Message| FileError::new(file, reason);
         let inflated = super::inflate(bytes, file)?;
         let raw: &[u8] = &inflated;
+        let bytes_read = raw.len() as f64;
         if raw.len() < HEADER {
-            return Err(error(format!("{} bytes is shorter than the 16-byte header", raw.len())));
+            return Err(error(Message::new("file.mnist-short").number("bytes", bytes_read, 0)));
         }
         if &raw[0..4] != MAGIC {
-            return Err(error(format!("bad magic {:02x?}, expected \"MNST\"", &raw[0..4])));
+            return Err(error(Message::new("file.mnist-magic").text("found", format!("{:02x?}", &raw[0..4]))));
         }
         let field = |at: usize| u32::from_le_bytes(raw[at..at + 4].try_into().unwrap()) as usize;
         let (count, rows, cols) = (field(4), field(8), field(12));
         if rows != SIDE || cols != SIDE {
-            return Err(error(format!("images are {rows}×{cols}, expected 28×28")));
+            return Err(error(
+                Message::new("file.mnist-side").number("rows", rows as f64, 0).number("cols", cols as f64, 0),
+            ));
         }
         let expected = count
             .checked_mul(PIXELS + 1)
             .and_then(|n| n.checked_add(HEADER))
-            .ok_or_else(|| error(format!("absurd image count {count}")))?;
+            .ok_or_else(|| error(Message::new("file.mnist-count").number("count", count as f64, 0)))?;
         if raw.len() != expected {
-            return Err(error(format!(
-                "{} bytes, but a file of {count} images has {expected} (truncated or padded)",
-                raw.len()
-            )));
+            return Err(error(
+                Message::new("file.mnist-length")
+                    .number("bytes", bytes_read, 0)
+                    .number("count", count as f64, 0)
+                    .number("expected", expected as f64, 0),
+            ));
         }
         let pixels = raw[HEADER..HEADER + count * PIXELS].to_vec();
         let labels = raw[HEADER + count * PIXELS..].to_vec();
         if let Some(at) = labels.iter().position(|&l| l > 9) {
-            return Err(error(format!("label {} of image {at} is not a digit", labels[at])));
+            return Err(error(
+                Message::new("file.mnist-label").text("label", labels[at].to_string()).text("image", at.to_string()),
+            ));
         }
         Ok(Self { pixels, labels })
     }
@@ -160,13 +168,13 @@ pub(crate) mod tests {
     fn refuses_bad_magic_bad_labels_and_broken_gzip() {
         let mut raw = synthetic(2);
         raw[0] = b'X';
-        assert!(Mnist::parse(&raw, "x.bin").unwrap_err().reason.contains("magic"));
+        assert!(Mnist::parse(&raw, "x.bin").unwrap_err().reason.english().contains("magic"));
 
         let mut raw = synthetic(2);
         *raw.last_mut().unwrap() = 10;
-        assert!(Mnist::parse(&raw, "x.bin").unwrap_err().reason.contains("not a digit"));
+        assert!(Mnist::parse(&raw, "x.bin").unwrap_err().reason.english().contains("not a digit"));
 
         let broken = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3];
-        assert!(Mnist::parse(&broken, "x.bin.gz").unwrap_err().reason.contains("gzip"));
+        assert!(Mnist::parse(&broken, "x.bin.gz").unwrap_err().reason.english().contains("gzip"));
     }
 }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use crate::error::FileError;
+use crate::message::Message;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
@@ -20,6 +21,6 @@ pub(crate) fn inflate<'a>(bytes: &'a [u8], file: &str) -> Result<Cow<'a, [u8]>, 
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes)
         .read_to_end(&mut out)
-        .map_err(|e| FileError::new(file, format!("damaged gzip stream ({e})")))?;
+        .map_err(|e| FileError::new(file, Message::new("file.gzip-damaged").text("detail", e.to_string())))?;
     Ok(Cow::Owned(out))
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::FileError;
+use crate::message::Message;
 
 /// Words in a document's bag: the most frequent content words of the training split. 2000 was
 /// measured against 1000 and 4000 (see `train text-ae`): the first loses topic words, the second
@@ -35,10 +36,10 @@ pub struct TextCorpus {
 impl TextCorpus {
     /// Parses the corpus, gzip'd or raw. `file` names it in any error.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Self, FileError> {
-        let error = |reason: String| FileError::new(file, reason);
+        let error = |reason: Message| FileError::new(file, reason);
         let inflated = super::inflate(bytes, file)?;
         let raw: &[u8] = &inflated;
-        let text = std::str::from_utf8(raw).map_err(|e| error(format!("not UTF-8 text ({e})")))?;
+        let text = std::str::from_utf8(raw).map_err(|e| error(Message::new("file.text-not-utf8").text("detail", e.to_string())))?;
         let mut corpus = Self { topics: Vec::new(), documents: Vec::new() };
         for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             if line.is_empty() {
@@ -46,20 +47,23 @@ impl TextCorpus {
             }
             let fields: Vec<&str> = line.split('\t').collect();
             let [topic, split, body] = fields[..] else {
-                return Err(error(format!(
-                    "line {number} has {} fields, expected topic, split, text",
-                    fields.len()
-                )));
+                return Err(error(
+                    Message::new("file.text-fields")
+                        .text("line", number.to_string())
+                        .number("fields", fields.len() as f64, 0),
+                ));
             };
             let held_out = match split {
                 "train" => false,
                 "test" => true,
                 other => {
-                    return Err(error(format!("line {number}: split \"{other}\" is neither train nor test")))
+                    return Err(error(
+                        Message::new("file.text-split").text("line", number.to_string()).text("split", other),
+                    ))
                 }
             };
             if topic.is_empty() || body.trim().is_empty() {
-                return Err(error(format!("line {number}: empty topic or text")));
+                return Err(error(Message::new("file.text-empty").text("line", number.to_string())));
             }
             let topic = match corpus.topics.iter().position(|t| t == topic) {
                 Some(at) => at,
@@ -71,7 +75,7 @@ impl TextCorpus {
             corpus.documents.push(Document { topic, held_out, text: body.to_string() });
         }
         if corpus.documents.is_empty() {
-            return Err(error("no documents".to_string()));
+            return Err(error(Message::new("file.text-no-documents")));
         }
         Ok(corpus)
     }

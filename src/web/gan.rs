@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 
 use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runtime};
 use crate::data::mnist::PIXELS;
+use crate::error::FileError;
+use crate::message::Message;
 use crate::models::classifier::{judge, Classifier, ClassifierConfig, Judgement, CLASSES};
 use crate::models::gan::{
     fixed_noise, to_unit_pixels, DcganConfig, Gan, GanConfig, GanLoss, GanTraining, GanTrainingConfig,
@@ -501,8 +503,10 @@ impl GanSession {
     pub fn load_weights(&mut self, settings: JsValue, bytes: &[u8], file: &str) -> Result<(), JsError> {
         let settings = Settings::parse(settings)?;
         let model = settings.model()?;
-        let loaded = weights::load(model.init(&self.device), bytes, file)
-            .map_err(|e| JsError::new(&format!("{e} (is it a download of the {} GAN?)", settings.model)))?;
+        let loaded = weights::load(model.init(&self.device), bytes, file).map_err(|e| FileError {
+            reason: Message::new("file.gan-download").message("reason", e.reason).text("model", settings.model.clone()),
+            ..e
+        })?;
         let training = GanTraining::new(loaded, settings.training_config()?, &self.device);
         self.start(training);
         Ok(())

@@ -1,6 +1,12 @@
 //! The JavaScript face of the crate (wasm only): one `Runtime` that owns the burn device, and one
 //! session type per demo. Methods that read tensors back return Promises (readback is async on
 //! WebGPU); everything a session needs is cloned out of it first, so no borrow outlives a call.
+//!
+//! Errors a visitor can meet (a damaged or wrong file, a sentence with no word, a lost device)
+//! are [`Message`]s: the thrown `Error` carries the key and its arguments in `said`, which
+//! www/worker.js passes on and the page words in its language (www/i18n/i18n.js: `say`). The
+//! rest (an unknown model name, calls out of order, a setting out of range) only a bug of the
+//! page can cause: they stay plain English `JsError`s, for its developer.
 
 mod ae_lab;
 mod autoencoder;
@@ -217,9 +223,33 @@ impl Runtime {
 /// work that will never finish.
 fn check_device() -> Result<(), JsError> {
     if DEVICE_LOST.load(Ordering::SeqCst) {
-        Err(JsError::new("WebGPU device lost"))
+        Err(said(Message::new("error.device-lost")))
     } else {
         Ok(())
+    }
+}
+
+/// An error the page words in its own language: a JS `Error` whose `said` is `message` as
+/// `{key, args}`. Its own text is only the key: the English wording lives in www/i18n/en.js,
+/// which the wasm does not carry.
+fn said(message: Message) -> JsError {
+    said_with_text(message.key, &message)
+}
+
+fn said_with_text(text: &str, message: &Message) -> JsError {
+    let error = JsError::new(text);
+    // A `JsError` is a handle on the JS object: the property set through the clone is the original's.
+    if let Ok(value) = to_js(message) {
+        let _ = js_sys::Reflect::set(&JsValue::from(error.clone()), &"said".into(), &value);
+    }
+    error
+}
+
+/// A file's error as the page shows it: `{file}: {reason}` in the page's language.
+impl From<crate::error::FileError> for JsError {
+    fn from(error: crate::error::FileError) -> Self {
+        // The text names the file too (logs, and browser tests that look for the name).
+        said_with_text(&format!("{}: {}", error.file, error.reason.key), &error.message())
     }
 }
 
@@ -258,7 +288,7 @@ impl Digits {
         // The sessions draw random digits and take indices modulo the count: an empty set would
         // trap there, so it is refused here, by name.
         if count == 0 {
-            return Err(crate::error::FileError::new(file, "holds no digits").into());
+            return Err(crate::error::FileError::new(file, Message::new("file.no-digits")).into());
         }
         match split {
             "train" => self.train = Some(data),

@@ -166,9 +166,7 @@ impl TextSession {
             "text-pca" => self.pca = weights::load(self.pca.clone(), bytes, file)?,
             "sentence-vae" => {
                 let sentences = self.sentences.as_ref().ok_or_else(|| {
-                    JsError::new(&format!(
-                        "{file}: the sentence VAE needs the sentence corpus, which did not load"
-                    ))
+                    crate::error::FileError::new(file, crate::message::Message::new("file.needs-sentences"))
                 })?;
                 let fresh = SentenceVaeConfig::new(sentences.vocabulary.len()).init(&self.device);
                 self.vae = Some(weights::load(fresh, bytes, file)?);
@@ -397,7 +395,7 @@ impl TextSession {
         let vocabulary = &self.sentences()?.vocabulary;
         let ids: Vec<usize> = tokenize(text).iter().take(MAX_TOKENS).map(|w| vocabulary.id(w)).collect();
         if ids.is_empty() {
-            return Err(JsError::new("type a sentence with at least one word"));
+            return Err(super::said(crate::message::Message::new("error.no-words")));
         }
         Ok(ids)
     }

@@ -3,9 +3,11 @@
 // follows it; the header's switch changes it, keeps the other URL settings and is remembered.
 // On every demo, in Chinese no visible text is English outside a short allow-list, in English
 // none is Chinese, no placeholder or key is left unfilled, and axe-core finds no violation.
+// Errors made in Rust (a damaged weights or data file) read in the page's language and name the file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { serveAndLaunch, openDemo, root, settle, artefacts } from './browser.mjs';
 import en from '../../www/i18n/en.js';
 import zh from '../../www/i18n/zh.js';
@@ -159,4 +161,41 @@ for (const demo of new Set([...demos, ...(pathShown ? ['path'] : [])])) {
       }
     });
   }
+}
+
+// Errors made in Rust (src/error.rs, src/web) reach the page as keys with arguments and are
+// worded in its language, naming the file. The manifest is served with the damaged files' own
+// SHA-256, so the worker's check passes them and the Rust parsers meet the damage.
+const fill = (text, args) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
+for (const [lang, table] of [['zh', zh], ['en', en]]) {
+  test(`?lang=${lang}: a damaged weights file and data file are named, the reasons in ${lang === 'zh' ? 'Chinese' : 'English'}`, async () => {
+    const damaged = { 'weights/ae.bpk': Buffer.from('not weights at all'), 'data/mnist_test.bin.gz': Buffer.from('MNST but short') };
+    const manifest = JSON.parse(readFileSync(`${root}/www/asset-manifest.json`, 'utf8'));
+    for (const [path, body] of Object.entries(damaged)) {
+      manifest[path] = { ...manifest[path], sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length };
+    }
+    const context = await env.browser.newContext();
+    try {
+      await context.route('**/www/asset-manifest.json', (route) => route.fulfill({ body: JSON.stringify(manifest), contentType: 'application/json' }));
+      for (const [path, body] of Object.entries(damaged)) await context.route(`**/www/${path}`, (route) => route.fulfill({ body }));
+      const page = await openDemo(context, `${env.server.url}?demo=autoencoder&backend=cpu&lang=${lang}`, 'autoencoder');
+      const notes = await page.locator('[data-testid=note] [data-kind=error]').allTextContents();
+      console.log(`${lang}: ${notes.join(' | ')}`);
+      const separator = fill(table['file.error'], { file: '', reason: '' });
+      const weights = notes.find((note) => note.includes(`/www/weights/ae.bpk${separator}`));
+      const digits = notes.find((note) => note.includes(`/www/data/mnist_test.bin.gz${separator}`));
+      assert.ok(weights && digits, `both files are named: ${notes.join(' | ')}`);
+      // The weights' reason ends with burn's own words in brackets: its start is ours.
+      const unreadable = table['file.weights-unreadable'].split('{detail}')[0];
+      assert.ok(weights.includes(`ae.bpk${separator}${unreadable}`), weights);
+      assert.ok(digits.includes(`mnist_test.bin.gz${separator}${fill(table['file.mnist-short'], { bytes: 14 })}`), digits);
+      const chinese = /[\u4e00-\u9fff]/;
+      if (lang === 'zh') assert.match(digits, chinese);
+      else assert.doesNotMatch(`${weights} ${digits}`, chinese);
+      assert.doesNotMatch(notes.join(' '), /file\.|⟦/, 'no key is shown as it is');
+      await page.screenshot({ path: `${artefacts}/i18n-file-errors-${lang}.png` });
+    } finally {
+      await context.close();
+    }
+  });
 }

@@ -1,10 +1,12 @@
 // Page tests of the text demo (?demo=text): type a query and see both result lists fill and
 // the query placed on the map; precision@10 by code and by word overlap are shown; interpolate
 // two sentences and see N lines, the first and last close to the inputs; random codes give
-// sentences; a corrupt sentence-VAE file is named and search keeps working.
+// sentences; a corrupt sentence-VAE file is named and search keeps working; in Chinese, an end
+// with no word is refused in Chinese.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveAndLaunch, openDemo, artefacts, settle } from './browser.mjs';
+import zh from '../../www/i18n/zh.js';
 
 const env = serveAndLaunch();
 const errors = [];
@@ -151,5 +153,19 @@ test('a corrupt sentence-vae.bpk is named; search still works', async () => {
   assert.match(await page.getByTestId('note').textContent(), /sentence-vae\.bpk/, 'the bad file is named');
   assert.ok(await page.getByTestId('poetry-go').isDisabled(), 'interpolation is off');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=text-results-code] li').length === 10, null, { timeout: 60_000 });
+  await page.close();
+});
+
+// An error made in Rust reaches the page as a key and reads in its language (issue 26).
+test('?lang=zh: an end with no word is refused in Chinese', async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  await page.goto(`${env.server.url}?demo=text&backend=cpu&lang=zh`);
+  await page.waitForFunction(() => document.querySelector('[data-demo=text]').dataset.ready === 'true', null, { timeout: 180_000 });
+  await reachPoetry(page);
+  await page.getByTestId('poetry-a').fill('— —');
+  await page.getByTestId('poetry-go').click();
+  const note = page.locator('[data-testid=note] [data-kind=error]');
+  await note.first().waitFor({ timeout: 60_000 });
+  assert.deepEqual(await note.allTextContents(), [zh['error.no-words']]);
   await page.close();
 });

@@ -775,4 +775,28 @@ export default {
   'pretrain.stage-scoring': '{arm}: scoring the test digits, {scored} of {digits}',
 
   'backend.webgpu-failed': 'WebGPU could not start ({error}); running on the CPU backend.',
+
+  // Errors made in Rust (src/error.rs: FileError; src/web): `file.error` names the file, its
+  // `reason` is one of the file.* keys; {detail} is a library's or the system's own words.
+  'file.error': '{file}: {reason}',
+  'file.detail': '{detail}',
+  'file.weights-unreadable': 'not a readable weights file ({detail})',
+  'file.weights-misfit': 'weights do not fit the model ({detail})',
+  'file.gan-download': '{reason} (is it a download of the {model} GAN?)',
+  'file.gzip-damaged': 'damaged gzip stream ({detail})',
+  'file.mnist-short': '{bytes} bytes is shorter than the 16-byte header',
+  'file.mnist-magic': 'bad magic {found}, expected "MNST"',
+  'file.mnist-side': 'images are {rows}×{cols}, expected 28×28',
+  'file.mnist-count': 'absurd image count {count}',
+  'file.mnist-length': '{bytes} bytes, but a file of {count} images has {expected} (truncated or padded)',
+  'file.mnist-label': 'label {label} of image {image} is not a digit',
+  'file.no-digits': 'holds no digits',
+  'file.text-not-utf8': 'not UTF-8 text ({detail})',
+  'file.text-fields': 'line {line} has {fields} fields, expected topic, split, text',
+  'file.text-split': 'line {line}: split "{split}" is neither train nor test',
+  'file.text-empty': 'line {line}: empty topic or text',
+  'file.text-no-documents': 'no documents',
+  'file.needs-sentences': 'the sentence VAE needs the sentence corpus, which did not load',
+  'error.device-lost': 'WebGPU device lost',
+  'error.no-words': 'type a sentence with at least one word',
 };

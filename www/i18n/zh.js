@@ -774,4 +774,28 @@ export default {
   'pretrain.stage-scoring': '{arm}：在测试数字上评分，{scored} / {digits}',
 
   'backend.webgpu-failed': 'WebGPU 无法启动（{error}）；改在 CPU 后端上运行。',
+
+  // Rust 里产生的错误（src/error.rs 的 FileError；src/web）：`file.error` 写出文件名，`reason`
+  // 是某个 file.* 键；{detail} 是库或系统自己的原话。
+  'file.error': '{file}：{reason}',
+  'file.detail': '{detail}',
+  'file.weights-unreadable': '不是可读取的权重文件（{detail}）',
+  'file.weights-misfit': '权重和模型的结构对不上（{detail}）',
+  'file.gan-download': '{reason}（这是从 {model} GAN 下载的权重吗？）',
+  'file.gzip-damaged': 'gzip 压缩数据已损坏（{detail}）',
+  'file.mnist-short': '只有 {bytes} 字节，比 16 字节的文件头还短',
+  'file.mnist-magic': '文件开头的标识是 {found}，应当是“MNST”',
+  'file.mnist-side': '图片是 {rows}×{cols} 的，应当是 28×28',
+  'file.mnist-count': '图片数 {count} 大得不合常理',
+  'file.mnist-length': '有 {bytes} 字节，但 {count} 张图片的文件应有 {expected} 字节（被截断了，或多出了内容）',
+  'file.mnist-label': '编号 {image} 的图片，标签 {label} 不是 0–9 的数字',
+  'file.no-digits': '里面一个数字也没有',
+  'file.text-not-utf8': '不是 UTF-8 文本（{detail}）',
+  'file.text-fields': '第 {line} 行有 {fields} 个字段，应当是主题、划分、正文三个',
+  'file.text-split': '第 {line} 行：划分“{split}”既不是 train 也不是 test',
+  'file.text-empty': '第 {line} 行：主题或正文是空的',
+  'file.text-no-documents': '里面没有任何文档',
+  'file.needs-sentences': '句子 VAE 需要句子语料，而句子语料没有载入',
+  'error.device-lost': 'WebGPU 设备丢失了',
+  'error.no-words': '请输入一个至少含有一个词的句子',
 };
