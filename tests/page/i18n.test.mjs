@@ -58,7 +58,11 @@ test('<html lang> follows ?lang=, the remembered choice, else the browser; the s
     assert.equal(await lang(page), 'en', 'the choice made by the URL is remembered');
 
     // The switch: a reload in Chinese, the other settings kept, remembered for the next visit.
+    await page.evaluate(() => { window.beforeSwitch = true; });
     await Promise.all([page.waitForURL(/lang=zh/), page.getByTestId('lang-switch').selectOption('zh')]);
+    // The reloaded page, loaded, as a person sees it before going on (the old page also reads zh
+    // for a moment, and a visit made before the reload lands may not see the stored choice yet).
+    await page.waitForFunction(() => !window.beforeSwitch && document.querySelector('[data-demo=vae]')?.dataset.ready === 'true');
     const params = new URL(page.url()).searchParams;
     assert.equal(params.get('demo'), 'vae');
     assert.equal(params.get('backend'), 'cpu');

@@ -6,12 +6,12 @@
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, tNodes, message, say, fixed, number, TABLES } from '../i18n/i18n.js';
+import { t, tNodes, message, say, fixed, number, has } from '../i18n/i18n.js';
 
 // Words of the English corpus inside a sentence of the page: marked as English.
 const english = (text) => Object.assign(document.createElement('span'), { lang: 'en', textContent: text });
 // A topic of the corpus (its folder name, e.g. "startrek") in the page's language.
-const topicName = (name) => (`text.topic.${name}` in TABLES.en ? t(`text.topic.${name}`) : name);
+const topicName = (name) => (has(`text.topic.${name}`) ? t(`text.topic.${name}`) : name);
 
 const $ = (id) => document.querySelector(`[data-testid=${id}]`) ?? document.getElementById(id);
 // One colour per topic (ten topics), distinct on the dark background.

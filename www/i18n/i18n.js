@@ -1,14 +1,17 @@
 // The page's language. Every string a visitor sees or hears comes from one table per language
 // (en.js and zh.js, with the path's steps in path.en.js and path.zh.js), looked up by key.
 // The language comes from ?lang=, else the visitor's earlier choice, else the browser's languages.
-import en from './en.js';
-import zh from './zh.js';
-import pathEn from './path.en.js';
-import pathZh from './path.zh.js';
-
-export const TABLES = { en: { ...en, ...pathEn }, zh: { ...zh, ...pathZh } };
-export const LANGUAGES = Object.keys(TABLES);
+// Only that language's tables are fetched: the other's (~30 kB gzip) would be a download the
+// visitor did not ask for, and switching reloads the page anyway.
+export const LANGUAGES = ['en', 'zh'];
 const STORAGE_KEY = 'latent-lab-lang';
+const loaded = requestedLanguage().code;
+const [{ default: words }, { default: steps }] =
+  await Promise.all([import(`./${loaded}.js`), import(`./path.${loaded}.js`)]);
+const table = { ...words, ...steps };
+
+// Whether the tables have `key` (both languages have the same keys: tests/page/i18n.test.mjs).
+export const has = (key) => key in table;
 
 // The browser's first language we have, else English.
 export function browserLanguage(preferred = navigator.languages ?? [navigator.language]) {
@@ -28,15 +31,15 @@ export function rememberedLanguage() {
   }
 }
 
-let current = 'en';
+let current = loaded;
 
 export function language() {
   return current;
 }
 
-// Sets the language for t() and <html lang>, and remembers it for the next visit. A language
-// only guessed from the browser is not remembered (`remember: false`), so a later change of the
-// browser's languages still counts.
+// Sets <html lang> and remembers the language for the next visit; t() words in the language whose
+// tables were loaded (a switch reloads the page). A language only guessed from the browser is not
+// remembered (`remember: false`), so a later change of the browser's languages still counts.
 export function setLanguage(code, { remember = true } = {}) {
   current = LANGUAGES.includes(code) ? code : 'en';
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
@@ -55,7 +58,7 @@ export function requestedLanguage(search = location.search) {
 // The string for `key` in the current language, with {name} placeholders filled from `params`
 // (numbers formatted for the language). A missing key shows itself, so a test can find it.
 export function t(key, params = {}) {
-  const text = TABLES[current][key];
+  const text = table[key];
   if (text === undefined) return `⟦${key}⟧`;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? formatValue(params[name]) : whole));
 }
@@ -63,7 +66,7 @@ export function t(key, params = {}) {
 // The same as a list of strings and nodes, for an element's replaceChildren: a parameter may be
 // a DOM node (e.g. a quotation marked with its own lang), put in place as it is.
 export function tNodes(key, params = {}) {
-  const text = TABLES[current][key];
+  const text = table[key];
   if (text === undefined) return [`⟦${key}⟧`];
   return text.split(/(\{\w+\})/).filter(Boolean).map((part) => {
     const name = /^\{(\w+)\}$/.exec(part)?.[1];
