@@ -39,11 +39,31 @@ const mainJs = readFileSync(`${root}/www/main.js`, 'utf8');
 const demos = mainJs.match(/const demos = \{([^}]*)\}/)[1].split(',').map((entry) => entry.trim()).filter(Boolean)
   .map((entry) => entry.split(':')[0].trim().replace(/^'|'$/g, ''));
 
+test('a page fetches its own language\'s tables only', async () => {
+  for (const [lang, other] of [['zh', 'en'], ['en', 'zh']]) {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    const fetched = [];
+    page.on('request', (request) => { if (request.url().includes('/www/i18n/')) fetched.push(new URL(request.url()).pathname); });
+    await page.goto(`${env.server.url}?demo=path&lang=${lang}`);
+    await page.waitForFunction(() => document.querySelector('[data-demo=path]')?.dataset.ready === 'true');
+    await settle(page);
+    assert.ok(fetched.includes(`/www/i18n/${lang}.js`) && fetched.includes(`/www/i18n/path.${lang}.js`), `${lang}: ${fetched}`);
+    assert.ok(!fetched.includes(`/www/i18n/${other}.js`) && !fetched.includes(`/www/i18n/path.${other}.js`), `${lang} page fetched the ${other} tables: ${fetched}`);
+    await context.close();
+  }
+});
+
 test('<html lang> follows ?lang=, the remembered choice, else the browser; the switch keeps the URL and is remembered', async () => {
   const zhBrowser = await env.browser.newContext({ locale: 'zh-CN' });
   const enBrowser = await env.browser.newContext({ locale: 'en-US' });
   try {
-    const lang = (page) => page.evaluate(() => document.documentElement.lang);
+    // Read once the page is ready: the language's tables are imported (dynamically, one language
+    // only) before anything is shown, but after the load event.
+    const lang = async (page) => {
+      await page.waitForFunction(() => document.querySelector('[data-demo]')?.dataset.ready === 'true');
+      return page.evaluate(() => document.documentElement.lang);
+    };
     let page = await enBrowser.newPage();
     await page.goto(`${env.server.url}?demo=vae&backend=cpu`);
     assert.equal(await lang(page), 'en', 'an English browser gets English');
