@@ -204,9 +204,9 @@ export function mount(worker, state, setSetting) {
     for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
   }
 
-  // No query in flight, waiting, or waiting for the typing to pause (see www/main.js:
-  // window.__latentLabIdle).
-  const idle = () => pause === null && query.idle();
+  // No query in flight, waiting, or waiting for the typing to pause, and no model of a section
+  // near the screen on its way (see www/main.js: window.__latentLabIdle).
+  const idle = () => pause === null && query.idle() && !poetryModel.pending();
 
   return { ready, onLoop: () => {}, onLoopStopped: () => {}, onRestart, idle };
 }

@@ -375,7 +375,10 @@ export function mount(worker, state, setSetting) {
     addNote(t('training.stopped', { reason: error }), 'error');
   }
 
-  return { ready, onLoop, onLoopStopped, onRestart };
+  // The map's model, near the screen, on its way (see www/main.js: window.__latentLabIdle).
+  const idle = () => !twoD.pending();
+
+  return { ready, onLoop, onLoopStopped, onRestart, idle };
 }
 
 // The lecture's VAE structure (issue 27), live for the digit set last: the encoder's m and σ,
