@@ -12,7 +12,33 @@ const open = () => openDemo(env.browser, `${env.server.url}?demo=vae&backend=cpu
 const chartSeries = (page, id) => page.locator(`#${id}`).evaluate((e) => ({
   labels: e.lineChart.labels, x: Array.from(e.lineChart.data[0]), series: e.lineChart.data.slice(1).map((s) => Array.from(s)),
 }));
+// The map section loads its model (the 2-D VAE) when it comes near the screen: scrolls there and
+// waits for it.
+async function reachMap(page) {
+  await page.getByTestId('vae-map-canvas').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.getElementById('vae-map').dataset.ready === 'true', null, { timeout: 120_000 });
+}
 
+test('the 2-D VAE is not fetched until its map comes near; then it loads and the map is drawn', async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 700 } });
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto(`${env.server.url}?demo=vae&backend=cpu`);
+  await page.waitForFunction(() => document.querySelector('[data-demo=vae]').dataset.ready === 'true', null, { timeout: 180_000 });
+  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  assert.ok(fetched.includes('/www/weights/vae10.bpk'), 'the 10-D VAE is fetched before data-ready');
+  assert.ok(!fetched.includes('/www/weights/vae2.bpk'), 'the 2-D VAE waits');
+  assert.equal(await page.locator('#vae-map').getAttribute('data-ready'), 'false');
+  const blank = await canvasInk(page, 'vae-map-canvas');
+  assert.ok(blank.ink.every((v) => v === 0), 'no map is drawn before its model');
+  await reachMap(page);
+  assert.ok(fetched.includes('/www/weights/vae2.bpk'), 'the 2-D VAE is fetched once its map is near');
+  const map = await canvasInk(page, 'vae-map-canvas');
+  // Dark ground (#111, red 0.07) with 2,000 test digits as coloured 3×3 squares.
+  const points = map.ink.filter((v) => v > 0.1).length;
+  assert.ok(points > 2000, `the map shows the test digits (${points} pixels brighter than its ground)`);
+  await page.close();
+});
 
 test('two drawn digits give two strips whose ends resemble them', async () => {
   const page = await open();
@@ -66,6 +92,7 @@ test('a slider decodes live; the map decodes where the pointer is', async () => 
   // end); the bar is about a quarter of that.
   assert.ok(change > 0.05, `moving a slider changes the decoded digit (${(255 * change).toFixed(1)} grey levels on average)`);
 
+  await reachMap(page);
   const box = await page.getByTestId('vae-map-canvas').boundingBox();
   const mapDraws = await draws(page, 'vae-map-decoded');
   await page.getByTestId('vae-map-canvas').hover({ position: { x: box.width * 0.3, y: box.height * 0.6 } });
@@ -136,6 +163,7 @@ test('a corrupt weights file is named and the rest of the demo keeps working', a
   const context = await env.browser.newContext();
   await context.route('**/www/weights/vae2.bpk', (route) => route.fulfill({ body: Buffer.from('not weights') }));
   const page = await openDemo(context, `${env.server.url}?demo=vae&backend=cpu`, 'vae');
+  await reachMap(page);
   assert.match(await page.getByTestId('note').textContent(), /vae2\.bpk/);
   const strip = await canvasInk(page, 'vae-interp-strip');
   assert.ok(strip.ink.some((v) => v > 0.5), 'the 10-D VAE, whose file was fine, still draws its strip');

@@ -8,6 +8,7 @@ import { showScaled, clearImage, describe } from '../ui/canvas.js';
 import { LineChart } from '../ui/chart.js';
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { loadWhenNear } from '../ui/on-demand.js';
 import { latestOnly } from '../ui/latest-only.js';
 import { t, say, message, fixed, number } from '../i18n/i18n.js';
 
@@ -21,18 +22,26 @@ const percent = (share) => t('common.percent', { percent: fixed(100 * share, 1) 
 
 export const demo = {
   sessions: { lab: 'AeLabSession' },
+  // What the first rebuilds need; the rest loads when a section below them comes near the screen
+  // (`belowAssets`).
   assets: [
     { session: 'lab', method: 'load_weights', args: ['deep'], path: 'weights/deep-ae.bpk', label: message('asset.deep-ae'), problem: message('problem.deep-ae-untrained') },
-    { session: 'lab', method: 'load_weights', args: ['ae2d'], path: 'weights/ae2d.bpk', label: message('asset.ae2d'), problem: message('problem.ae2d-untrained') },
-    { session: 'lab', method: 'load_weights', args: ['ae2d-l2'], path: 'weights/ae2d-l2.bpk', label: message('asset.ae2d-l2'), problem: message('problem.ae2d-l2-untrained') },
     { session: 'lab', method: 'load_weights', args: ['pca'], path: 'weights/pca.bpk', label: message('asset.pca'), problem: message('problem.pca-none') },
     { session: 'lab', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.decoded-unread') },
     { session: 'lab', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
-    { session: 'lab', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits-searched') },
   ],
   // Threads: its products are large (the deep AE over 10,000 digits, 10,000 × 10,000 distances).
   threads: true,
 };
+
+// The two 2-D auto-encoders (the maps, the decoder grid, and the test-set figure's 2-D line) and
+// the training digits (the search, and the figure's precision): 5.8 MB of the 13.6 MB the demo
+// fetched at start-up. The test-set measurement waits for them.
+const belowAssets = [
+  { session: 'lab', method: 'load_weights', args: ['ae2d'], path: 'weights/ae2d.bpk', label: message('asset.ae2d'), problem: message('problem.ae2d-untrained') },
+  { session: 'lab', method: 'load_weights', args: ['ae2d-l2'], path: 'weights/ae2d-l2.bpk', label: message('asset.ae2d-l2'), problem: message('problem.ae2d-l2-untrained') },
+  { session: 'lab', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits-searched') },
+];
 
 export const settings = {
   'lab-components': { default: PAPER_COMPONENTS, min: 1, max: 200, integer: true },
@@ -94,8 +103,10 @@ export function mount(worker, state, setSetting) {
     $('pca-error').textContent = fixed(r.pcaError, 1);
     $('pca-k').textContent = t(r.components === 1 ? 'lab.component' : 'lab.components', { k: r.components });
     place = { ae2d: r.ae2d, 'ae2d-l2': r.ae2dL2, pca2d: r.pca2d };
-    aeMap.mark(place[model()]);
-    pcaMap.mark(place.pca2d);
+    if (maps) { // (the 2-D codes mean nothing before the 2-D auto-encoders are in)
+      aeMap.mark(place[model()]);
+      pcaMap.mark(place.pca2d);
+    }
     showSearch(r);
     hideProgress();
   }
@@ -240,6 +251,7 @@ export function mount(worker, state, setSetting) {
     event.preventDefault();
   });
   aeCanvas.addEventListener('pointermove', (event) => {
+    if (!maps) return;
     if (!drag) {
       const over = aeMap.hit(...aeMap.pixelOf(event));
       aeCanvas.style.cursor = { handle: 'nwse-resize', box: 'move' }[over] ?? 'crosshair';
@@ -289,6 +301,7 @@ export function mount(worker, state, setSetting) {
 
   l2.addEventListener('change', () => {
     setSetting('lab-l2', l2.checked ? '1' : '0');
+    if (!maps) return; // drawn with the setting once the 2-D auto-encoders are in
     showMaps();
     if (place) aeMap.mark(place[model()]);
     decodeGrid();
@@ -362,24 +375,35 @@ export function mount(worker, state, setSetting) {
     $('lab-stage').textContent = t('lab.measurement-stopped', { error });
   }
 
-  async function ready() {
+  // The sections below the first rebuilds: their files fetched when one of them, or the test-set
+  // figure (measured with them), comes near the screen (www/ui/on-demand.js); then the maps, the
+  // grid and the measurement. `#lab-maps`' data-ready says when.
+  const below = loadWhenNear($('lab-maps'), worker, belowAssets, async () => {
     try {
       maps = await worker.call('lab', 'maps');
       showMaps();
     } catch (error) {
       fail(error);
     }
-    for (const button of buttons) button.disabled = false;
+    $('decoder-sample-prior').disabled = false;
+    await query(); // the query's places on the maps
+    await decodeGrid();
+    if (!measured) worker.loop('lab', 'measure').catch(fail);
+  }, { also: [$('lab-error-figure'), $('lab-summary'), $('lab-generator'), $('lab-search')] });
+
+  async function ready() {
+    $('lab-random-digit').disabled = false;
     if (source.kind === 'test') await pick(source.index);
     else await query();
-    await decodeGrid();
     root.dataset.ready = 'true';
-    if (!measured) worker.loop('lab', 'measure').catch(fail);
+    below.watch();
   }
 
   function onRestart() {
     root.dataset.ready = 'false';
     for (const button of buttons) button.disabled = true;
+    below.reset();
+    maps = null;
     measured = false;
     indexed = false;
     $('lab-measuring').hidden = false;
@@ -387,7 +411,7 @@ export function mount(worker, state, setSetting) {
   }
 
   // No request in flight or waiting (see www/main.js: window.__latentLabIdle).
-  const idle = () => query.idle() && decodeGrid.idle() && sample.idle() && lookUp.idle();
+  const idle = () => query.idle() && decodeGrid.idle() && sample.idle() && lookUp.idle() && !below.pending();
 
   return { ready, onLoop, onLoopStopped, onRestart, idle };
 }

@@ -5,8 +5,9 @@
 // arithmetic runs in the worker's TextSession.
 import { Scatter } from '../ui/scatter.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { loadWhenNear } from '../ui/on-demand.js';
 import { latestOnly } from '../ui/latest-only.js';
-import { t, tNodes, message, say, fixed, number, has } from '../i18n/i18n.js';
+import { t, tNodes, message, fixed, number, has } from '../i18n/i18n.js';
 
 // Words of the English corpus inside a sentence of the page: marked as English.
 const english = (text) => Object.assign(document.createElement('span'), { lang: 'en', textContent: text });
@@ -35,7 +36,7 @@ export const demo = {
 // vocabulary, and so the model's shape, comes from it.
 const poetryAssets = [
   { session: 'text', method: 'load_sentences', path: 'data/text/sentences.tsv.gz', label: message('asset.sentences'), problem: message('problem.sentence-vae-off') },
-  { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', label: message('asset.sentence-vae'), problem: message('problem.sentence-vae-off') },
+  { session: 'text', method: 'load_weights', args: ['sentence-vae'], path: 'weights/sentence-vae.bpk', needs: 'data/text/sentences.tsv.gz', label: message('asset.sentence-vae'), problem: message('problem.sentence-vae-off') },
 ];
 
 export const settings = {
@@ -179,58 +180,33 @@ export function mount(worker, state, setSetting) {
     hideProgress();
     root.dataset.ready = 'true';
     if (!failed('fortunes.tsv.gz')) worker.call('text', 'precision', [K]).then(showPrecision).catch(fail);
-    poetryNear.observe(poetry); // again after a restart: the new worker has no sentence VAE
+    poetryModel.watch(); // again after a restart: the new worker has no sentence VAE
   }
 
-  // The poetry section's model, fetched (with the header's progress) once the section comes within
-  // a quarter screen of view or one of its controls gets the focus; its `data-ready` says when it
-  // is done. (At 1200 × 700 the section starts 314 px below the fold; on a phone, 1,200.)
-  const poetry = $('poetry');
-  let poetryLoading = null;
-  async function loadPoetry() {
-    poetryNear.unobserve(poetry);
-    let ok = true;
-    for (const asset of poetryAssets) {
-      try {
-        await worker.load(asset);
-      } catch (error) {
-        if (error.restarting) return;
-        addNote(say(message('worker.asset-problem', { error: String(error.message ?? error), consequence: asset.problem })), 'error');
-        ok = false;
-        break;
-      }
-    }
-    hideProgress();
-    vaeReady = ok;
-    if (vaeReady) {
-      examples = await worker.call('text', 'examples');
-      $('poetry-examples').replaceChildren(...examples.map((line) => Object.assign(document.createElement('option'), { value: line })));
-      if (!endA.value) endA.value = examples[0] ?? '';
-      if (!endB.value) endB.value = examples[Math.floor(examples.length / 2)] ?? '';
-      for (const id of ['poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = false;
-    }
-    poetry.dataset.ready = 'true';
-    if (vaeReady) prior();
-  }
-  const startPoetry = () => {
-    if (root.dataset.ready === 'true') poetryLoading ??= loadPoetry().catch(fail);
-  };
-  const poetryNear = new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting)) startPoetry();
-  }, { rootMargin: '0px 0px 25% 0px' });
-  poetry.addEventListener('focusin', startPoetry);
+  // The poetry section's model, fetched once the section comes near (www/ui/on-demand.js); its
+  // `data-ready` says when it is done. (At 1200 × 700 the section starts 314 px below the fold;
+  // on a phone, 1,200.)
+  const poetryModel = loadWhenNear($('poetry'), worker, poetryAssets, async (failed) => {
+    vaeReady = failed.length === 0;
+    if (!vaeReady) return;
+    examples = await worker.call('text', 'examples');
+    $('poetry-examples').replaceChildren(...examples.map((line) => Object.assign(document.createElement('option'), { value: line })));
+    if (!endA.value) endA.value = examples[0] ?? '';
+    if (!endB.value) endB.value = examples[Math.floor(examples.length / 2)] ?? '';
+    for (const id of ['poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = false;
+    prior();
+  });
 
   function onRestart() {
     root.dataset.ready = 'false';
-    poetry.dataset.ready = 'false';
-    poetryLoading = null;
+    poetryModel.reset();
     vaeReady = false;
     for (const id of ['text-query', 'poetry-a', 'poetry-b', 'poetry-go', 'poetry-pick', 'poetry-prior-go']) $(id).disabled = true;
   }
 
-  // No query in flight, waiting, or waiting for the typing to pause (see www/main.js:
-  // window.__latentLabIdle).
-  const idle = () => pause === null && query.idle();
+  // No query in flight, waiting, or waiting for the typing to pause, and no model of a section
+  // near the screen on its way (see www/main.js: window.__latentLabIdle).
+  const idle = () => pause === null && query.idle() && !poetryModel.pending();
 
   return { ready, onLoop: () => {}, onLoopStopped: () => {}, onRestart, idle };
 }

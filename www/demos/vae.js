@@ -5,6 +5,7 @@ import { showScaled, showImage, describe, readings, labelFont } from '../ui/canv
 import { LineChart } from '../ui/chart.js';
 import { TrainButton } from '../ui/play.js';
 import { addNote, hideProgress } from '../ui/status.js';
+import { loadWhenNear } from '../ui/on-demand.js';
 import { latestOnly } from '../ui/latest-only.js';
 import { LABEL_COLORS } from '../ui/scatter.js';
 import { Graph } from '../ui/graph.js';
@@ -15,10 +16,11 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0];
 
 export const demo = {
   sessions: { vae: 'VaeSession' },
+  // What the sections above the 2-D map need; the 2-D VAE loads when its map comes near the
+  // screen or something that needs it is used (`twoDModel`).
   assets: [
     { session: 'vae', method: 'load_weights', args: ['vae10'], path: 'weights/vae10.bpk', label: message('asset.vae10'), problem: message('problem.vae10-untrained') },
     { session: 'vae', method: 'load_weights', args: ['ae10'], path: 'weights/ae10.bpk', label: message('asset.ae10'), problem: message('problem.ae10-untrained') },
-    { session: 'vae', method: 'load_weights', args: ['vae2'], path: 'weights/vae2.bpk', label: message('asset.vae2'), problem: message('problem.vae2-untrained') },
     { session: 'vae', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.frames-unread') },
     { session: 'vae', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
@@ -26,6 +28,9 @@ export const demo = {
   // (tests/train-rate.mjs, 2 cores): its products are too small for the pool's hand-offs.
   threads: false,
 };
+// The 2-D VAE (2.1 MB of the 8.3 MB the demo fetched at start-up): the map, a draw from its prior,
+// its test bound, training it.
+const twoDModel = { session: 'vae', method: 'load_weights', args: ['vae2'], path: 'weights/vae2.bpk', label: message('asset.vae2'), problem: message('problem.vae2-untrained') };
 const trainingDigits = { session: 'vae', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits') };
 
 export const settings = {
@@ -186,6 +191,7 @@ export function mount(worker, state, setSetting) {
     }
   }
   const hover = (event) => {
+    if (!map) return; // the 2-D VAE is not in yet
     const box = event.currentTarget.getBoundingClientRect();
     marker = { u: (event.clientX - box.left) / box.width, v: (event.clientY - box.top) / box.height };
     decodeAt();
@@ -194,9 +200,10 @@ export function mount(worker, state, setSetting) {
     canvas.addEventListener('pointermove', hover);
     canvas.addEventListener('pointerdown', hover);
   }
-  $('vae-prior-sample').addEventListener('click', () => {
+  $('vae-prior-sample').addEventListener('click', async () => {
     // A draw from the prior is a uniform point of this square (each axis is a Gaussian's CDF).
     marker = { u: Math.random(), v: Math.random() };
+    await twoD.load();
     decodeAt();
   });
 
@@ -215,6 +222,9 @@ export function mount(worker, state, setSetting) {
     start: async () => {
       chart.reset();
       $('vae-train-steps').textContent = '0';
+      // Training the 2-D VAE from its shipped weights needs them, and their loading later would
+      // replace what training made.
+      if (state['vae-model'] === 'vae2') await twoD.load();
       if (!trainingDigitsLoaded) {
         await worker.load(trainingDigits);
         trainingDigitsLoaded = true;
@@ -287,6 +297,7 @@ export function mount(worker, state, setSetting) {
     const result = $('vae-bounds-result');
     result.textContent = t('common.measuring');
     try {
+      await twoD.load(); // the 2-D VAE's bound too
       const b = await worker.call('vae', 'test_bounds');
       const elbo = ([negative, reconstruction, kl]) => t('vae.elbo', { negative: fixed(negative, 2), reconstruction: fixed(reconstruction, 2), kl: fixed(kl, 2) });
       result.textContent = t('vae.bounds-result', { vae10: elbo(b.vae10), vae2: elbo(b.vae2), ae: fixed(b.ae10, 2) });
@@ -313,6 +324,8 @@ export function mount(worker, state, setSetting) {
   $('vae-imitation-next').addEventListener('click', () => { imitationIndex += 1; showImitation(); });
 
   let mapDrawnAt = 0;
+  // The map section: its model fetched when it comes near the screen, then drawn.
+  const twoD = loadWhenNear($('vae-map'), worker, [twoDModel], loadMap);
   async function loadMap() {
     mapDrawnAt = performance.now();
     try {
@@ -339,18 +352,20 @@ export function mount(worker, state, setSetting) {
         showCode();
       }
       await showPrior();
-      await loadMap();
       await showImitation();
     } catch (error) {
       fail(error);
     }
     for (const button of buttons) button.disabled = false;
     root.dataset.ready = 'true';
+    twoD.watch();
   }
 
   function onRestart() {
     root.dataset.ready = 'false';
     trainingDigitsLoaded = false;
+    twoD.reset();
+    map = null;
     train.reset();
     for (const button of buttons) button.disabled = true;
   }
@@ -360,7 +375,10 @@ export function mount(worker, state, setSetting) {
     addNote(t('training.stopped', { reason: error }), 'error');
   }
 
-  return { ready, onLoop, onLoopStopped, onRestart };
+  // The map's model, near the screen, on its way (see www/main.js: window.__latentLabIdle).
+  const idle = () => !twoD.pending();
+
+  return { ready, onLoop, onLoopStopped, onRestart, idle };
 }
 
 // The lecture's VAE structure (issue 27), live for the digit set last: the encoder's m and σ,
