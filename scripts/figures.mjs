@@ -1,6 +1,6 @@
 // Rewrites the generated blocks of docs/figures.md (`scripts/lab figures` runs it after the
-// native quality tests):
-//   node scripts/figures.mjs FIGURES.jsonl
+// native quality tests), or checks the sizes block against the build (`scripts/lab test`):
+//   node scripts/figures.mjs FIGURES.jsonl | --check-sizes
 // - `quality`: the figures the quality tests measured on the shipped weights (FIGURES.jsonl, one
 //   JSON line per figure, written by `latent_lab::figures::figure` with LATENT_LAB_FIGURES set);
 //   the same tests, run without that variable, fail when the document shows other digits;
@@ -83,8 +83,23 @@ const benchBlock = () => {
   ].join('\n');
 };
 
+// `--check-sizes` (scripts/lab test, after the build): fails when the sizes block differs from
+// what the build just wrote, so a size in the document cannot drift from the build.
 const [figuresFile] = process.argv.slice(2);
-if (!figuresFile) throw new Error('usage: node scripts/figures.mjs FIGURES.jsonl');
+if (figuresFile === '--check-sizes') {
+  const shown = /<!-- generated: sizes \(scripts\/lab figures\) -->\n([\s\S]*?)\n<!-- end: sizes -->/
+    .exec(readFileSync(DOCUMENT, 'utf8'))?.[1];
+  const built = sizesBlock();
+  if (shown === built) {
+    console.log(`${DOCUMENT}: the sizes match the build`);
+    process.exit(0);
+  }
+  const lines = new Set((shown ?? '').split('\n'));
+  const differing = built.split('\n').filter((line) => !lines.has(line));
+  console.error(`${DOCUMENT} shows other sizes than the build wrote (run scripts/lab figures):\n${differing.join('\n')}`);
+  process.exit(1);
+}
+if (!figuresFile) throw new Error('usage: node scripts/figures.mjs FIGURES.jsonl | --check-sizes');
 let text = readFileSync(DOCUMENT, 'utf8');
 text = replaceBlock(text, 'quality', qualityBlock(figuresFile));
 text = replaceBlock(text, 'sizes', sizesBlock());
