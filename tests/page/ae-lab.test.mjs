@@ -4,7 +4,8 @@
 // serves every test: its background measurement (the test-set figures) runs while they do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, canvasInk, frame, squaredError, strokeOn, settle, draws, drawn, digit, total } from './browser.mjs';
+import { serveAndLaunch, openDemo, artefacts, canvasInk, frame, squaredError, strokeOn, settle, draws, drawn, digit, total,
+  openRecordingFetches, reachSection } from './browser.mjs';
 
 const env = serveAndLaunch();
 const errors = [];
@@ -39,20 +40,14 @@ async function drawZero(page) {
 
 test('the 2-D auto-encoders and the training digits are not fetched until a section below comes near; then they load', async () => {
   // 1200 × 600: the test-set figure starts about 320 px below the fold, beyond the quarter screen.
-  const page = await env.browser.newPage({ viewport: { width: 1200, height: 600 } });
-  const fetched = [];
-  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
-  await page.goto(`${env.server.url}?demo=ae-lab&backend=cpu`);
-  await page.waitForFunction(() => document.querySelector('[data-demo=ae-lab]').dataset.ready === 'true', null, { timeout: 180_000 });
-  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  const { page, fetched } = await openRecordingFetches(env, 'ae-lab', { height: 600 });
   assert.ok(fetched.includes('/www/weights/deep-ae.bpk'), 'the deep auto-encoder is fetched before data-ready');
   const later = ['/www/weights/ae2d.bpk', '/www/weights/ae2d-l2.bpk', '/www/data/mnist_train_10k.bin.gz'];
   assert.deepEqual(later.filter((path) => fetched.includes(path)), [], 'the 2-D auto-encoders and the training digits wait');
   assert.equal(await page.locator('#lab-maps').getAttribute('data-ready'), 'false');
   assert.equal(await draws(page, 'decoder-grid'), 0, 'no decoder grid yet');
   assert.equal(await draws(page, 'deep-recon-canvas'), 1, 'the first section shows its rebuilds');
-  await page.getByTestId('ae2d-scatter').scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.getElementById('lab-maps').dataset.ready === 'true', null, { timeout: 120_000 });
+  await reachSection(page, page.getByTestId('ae2d-scatter'), 'lab-maps', 120_000);
   assert.deepEqual(later.filter((path) => !fetched.includes(path)), [], 'fetched once the maps are near');
   assert.ok(await draws(page, 'decoder-grid') > 0, 'the decoder grid is drawn');
   await page.close();

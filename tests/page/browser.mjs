@@ -201,6 +201,25 @@ export async function drawVaeOneAndZero(page) {
 // query, a painting under way). The demos ask the worker from their input handlers at once, and
 // Playwright's input calls return once those handlers ran, so no time has to pass first. A page
 // without the hook is an error, not a pass.
+// A demo opened at `width` × `height` (CPU backend) that records the path of every request, once it
+// is ready and idle: what it fetched before any section below was reached.
+export async function openRecordingFetches(env, demo, { width = 1200, height = 700 } = {}) {
+  const page = await env.browser.newPage({ viewport: { width, height } });
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto(`${env.server.url}?demo=${demo}&backend=cpu`);
+  await page.waitForFunction((name) => document.querySelector(`[data-demo=${name}]`).dataset.ready === 'true', demo, { timeout: 180_000 });
+  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  return { page, fetched };
+}
+
+// Scrolls `target` (a locator) into view and waits until the on-demand section with id `section`
+// says data-ready (its files are in).
+export async function reachSection(page, target, section, timeout = 180_000) {
+  await target.scrollIntoViewIfNeeded();
+  await page.waitForFunction((id) => document.getElementById(id).dataset.ready === 'true', section, { timeout });
+}
+
 export async function settle(page) {
   await page.waitForFunction(() => {
     if (typeof window.__latentLabIdle !== 'function') throw new Error('settle: this page has no window.__latentLabIdle (www/main.js sets it)');

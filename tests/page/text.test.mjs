@@ -5,7 +5,7 @@
 // with no word is refused in Chinese.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveAndLaunch, openDemo, artefacts, settle } from './browser.mjs';
+import { serveAndLaunch, openDemo, artefacts, settle, openRecordingFetches, reachSection } from './browser.mjs';
 import zh from '../../www/i18n/zh.js';
 
 const env = serveAndLaunch();
@@ -71,18 +71,10 @@ const shared = (a, b) => {
 };
 
 // The poetry section loads its model when it comes near the screen: scrolls there and waits.
-async function reachPoetry(page) {
-  await page.locator('#poetry').scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.getElementById('poetry').dataset.ready === 'true', null, { timeout: 180_000 });
-}
+const reachPoetry = (page) => reachSection(page, page.locator('#poetry'), 'poetry');
 
 test('the sentence VAE is not fetched until its section comes near; then it loads', async () => {
-  const page = await env.browser.newPage({ viewport: { width: 1200, height: 700 } });
-  const fetched = [];
-  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
-  await page.goto(`${env.server.url}?demo=text&backend=cpu`);
-  await page.waitForFunction(() => document.querySelector('[data-demo=text]').dataset.ready === 'true', null, { timeout: 180_000 });
-  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  const { page, fetched } = await openRecordingFetches(env, 'text');
   assert.ok(fetched.includes('/www/weights/text-ae.bpk'), 'the search model is fetched before data-ready');
   assert.ok(!fetched.some((path) => /sentence-vae\.bpk|sentences\.tsv\.gz/.test(path)), `the sentence VAE waits (${fetched.filter((p) => p.includes('sentence'))})`);
   assert.ok(await page.getByTestId('poetry-go').isDisabled(), 'interpolation waits for its model');

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   serveAndLaunch, openDemo, artefacts, frameProbe, canvasInk, frame, strokeOn, draws, drawn, settle, drawVaeOneAndZero,
+  openRecordingFetches, reachSection,
 } from './browser.mjs';
 
 const env = serveAndLaunch();
@@ -14,18 +15,10 @@ const chartSeries = (page, id) => page.locator(`#${id}`).evaluate((e) => ({
 }));
 // The map section loads its model (the 2-D VAE) when it comes near the screen: scrolls there and
 // waits for it.
-async function reachMap(page) {
-  await page.getByTestId('vae-map-canvas').scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.getElementById('vae-map').dataset.ready === 'true', null, { timeout: 120_000 });
-}
+const reachMap = (page) => reachSection(page, page.getByTestId('vae-map-canvas'), 'vae-map', 120_000);
 
 test('the 2-D VAE is not fetched until its map comes near; then it loads and the map is drawn', async () => {
-  const page = await env.browser.newPage({ viewport: { width: 1200, height: 700 } });
-  const fetched = [];
-  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
-  await page.goto(`${env.server.url}?demo=vae&backend=cpu`);
-  await page.waitForFunction(() => document.querySelector('[data-demo=vae]').dataset.ready === 'true', null, { timeout: 180_000 });
-  await page.waitForFunction(() => window.__latentLabIdle(), null, { timeout: 60_000 });
+  const { page, fetched } = await openRecordingFetches(env, 'vae');
   assert.ok(fetched.includes('/www/weights/vae10.bpk'), 'the 10-D VAE is fetched before data-ready');
   assert.ok(!fetched.includes('/www/weights/vae2.bpk'), 'the 2-D VAE waits');
   assert.equal(await page.locator('#vae-map').getAttribute('data-ready'), 'false');
