@@ -4,6 +4,7 @@
 
 use std::f64::consts::PI;
 use std::io::IsTerminal;
+use std::ops::{Add, Div};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -142,6 +143,40 @@ impl Progress {
         self.bar.finish_and_clear();
         self.started.elapsed().as_secs_f64()
     }
+}
+
+/// The loop of the epoch-based trainers: `epochs` passes of `steps_per_epoch` steps under one
+/// progress bar. `step(trainer, epoch)` trains one batch and returns its loss (epochs counted
+/// from 0, for a schedule); after each epoch, `report(trainer, epoch, mean loss)` gives the line
+/// printed above the bar (epochs counted from 1). The trainer is passed in, not captured, so both
+/// closures can use it. Returns the seconds spent.
+pub fn run_epochs<T, L>(
+    label: impl Into<String>,
+    trainer: &mut T,
+    epochs: usize,
+    steps_per_epoch: usize,
+    mut step: impl FnMut(&mut T, usize) -> L,
+    mut report: impl FnMut(&T, usize, L) -> String,
+) -> f64
+where
+    L: Add<Output = L> + Div<f32, Output = L>,
+{
+    let mut progress = Progress::new(label, (epochs * steps_per_epoch) as u64);
+    for epoch in 0..epochs {
+        let mut sum: Option<L> = None;
+        for _ in 0..steps_per_epoch {
+            let loss = step(trainer, epoch);
+            sum = Some(match sum {
+                Some(sum) => sum + loss,
+                None => loss,
+            });
+            progress.inc(1);
+        }
+        if let Some(sum) = sum {
+            progress.println(report(trainer, epoch + 1, sum / steps_per_epoch as f32));
+        }
+    }
+    progress.finish()
 }
 
 /// A timer for periodic work (checkpoints): due once `interval` has passed since it last was.

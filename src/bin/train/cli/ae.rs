@@ -5,7 +5,7 @@ use latent_lab::data::noise::Corruption;
 use latent_lab::models::autoencoder::{
     measure_quality, AutoencoderConfig, AutoencoderTraining, TrainingConfig, DAE_TRAINING_CORRUPTION,
 };
-use latent_lab::training::{self, Progress, Result, TrainData};
+use latent_lab::training::{self, Result, TrainData};
 use latent_lab::weights;
 
 #[derive(Clone, Copy)]
@@ -42,19 +42,14 @@ pub fn run(kind: Kind, args: Args) -> Result {
         let _ae_start = config.init(&device);
     }
     let mut training = AutoencoderTraining::new(config.init(&device), training_config, &device);
-    let mut progress = Progress::new(format!("{name} steps"), (epochs * steps_per_epoch) as u64);
-    for epoch in 1..=epochs {
-        let mut total = 0.0;
-        for _ in 0..steps_per_epoch {
-            total += training.step(&train).into_scalar::<f32>();
-            progress.inc(1);
-        }
-        progress.println(format!(
-            "{name} epoch {epoch}/{epochs}: train loss {:.2}",
-            total / steps_per_epoch as f32
-        ));
-    }
-    let seconds = progress.finish();
+    let seconds = training::run_epochs(
+        format!("{name} steps"),
+        &mut training,
+        epochs,
+        steps_per_epoch,
+        |training, _| training.step(&train).into_scalar::<f32>(),
+        |_, epoch, loss| format!("{name} epoch {epoch}/{epochs}: train loss {loss:.2}"),
+    );
     let path = training::weights_path(name);
     training::ship(training.model(), config.init(&device), &path)?;
     println!("wrote {} after {seconds:.0} s of training", path.display());

@@ -9,7 +9,7 @@ use latent_lab::models::autoencoder::{
 };
 use latent_lab::models::pca::SHIPPED_COMPONENTS as PCA_COMPONENTS;
 use latent_lab::models::{pca, seeded};
-use latent_lab::training::{self, Progress, Result, TrainData};
+use latent_lab::training::{self, Result, TrainData};
 
 /// The L2 penalty on the 2-D code of `ae2d-l2`: it brings the codes' RMS norm to about 1, so
 /// they fill the region where N(0, I) draws fall (0.05 left it at 2.5, no more digits near 0).
@@ -104,23 +104,23 @@ fn train_one(
     let base_rate = config.learning_rate;
     let steps_per_epoch = train.len() / config.batch_size;
     let mut training = AutoencoderTraining::new(start, config, device);
-    let mut progress = Progress::new(format!("{name} steps"), (epochs * steps_per_epoch) as u64);
-    for epoch in 0..epochs {
-        training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
-        let mut total = 0.0;
-        for _ in 0..steps_per_epoch {
-            total += training.step(train).into_scalar::<f32>();
-            progress.inc(1);
-        }
-        let current = training.model();
-        progress.println(format!(
-            "{name} epoch {}/{epochs}: train loss {:.2}, test error {:.3}",
-            epoch + 1,
-            total / steps_per_epoch as f32,
-            mean_error(test, device, |x| current.forward(x)),
-        ));
-    }
-    let seconds = progress.finish();
+    let seconds = training::run_epochs(
+        format!("{name} steps"),
+        &mut training,
+        epochs,
+        steps_per_epoch,
+        |training, epoch| {
+            training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
+            training.step(train).into_scalar::<f32>()
+        },
+        |training, epoch, loss| {
+            let current = training.model();
+            format!(
+                "{name} epoch {epoch}/{epochs}: train loss {loss:.2}, test error {:.3}",
+                mean_error(test, device, |x| current.forward(x)),
+            )
+        },
+    );
     let path = training::weights_path(name);
     let (shipped, bytes) = training::ship(training.model(), model.init(device), &path)?;
     println!(

@@ -12,7 +12,7 @@ use latent_lab::models::contractive::{
     ContractiveTrainingConfig, Nudge, ShallowAutoencoder, Variant,
 };
 use latent_lab::models::seeded;
-use latent_lab::training::{self, Progress, Result, TrainData, TEST_FILE};
+use latent_lab::training::{self, Result, TrainData, TEST_FILE};
 use latent_lab::weights;
 
 const BATCH_SIZE: usize = 64;
@@ -99,26 +99,28 @@ fn train_variant(
     let start = seeded(SEED, |d| ContractiveConfig::new().init(d));
     let mut training = ContractiveTraining::new(start, config, device);
     let steps_per_epoch = train.len() / BATCH_SIZE;
-    let mut progress = Progress::new(format!("{} steps", variant.name), (epochs * steps_per_epoch) as u64);
-    for epoch in 0..epochs {
-        training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
-        let mut totals = [0.0f32; 3];
-        for _ in 0..steps_per_epoch {
-            let terms: Vec<f32> =
-                training.step_terms(train).into_data().try_to_vec().expect("f32 loss terms");
-            totals.iter_mut().zip(terms).for_each(|(t, v)| *t += v);
-            progress.inc(1);
-        }
-        let [total, nats, penalty] = totals.map(|t| t / steps_per_epoch as f32);
-        let current = training.model();
-        progress.println(format!(
-            "{} epoch {}/{epochs}: loss {total:.2} = {nats:.2} nats + {penalty:.2} penalty; test error {:.3}",
-            variant.name,
-            epoch + 1,
-            mean_error(test, device, |x| current.forward(x)),
-        ));
-    }
-    let seconds = progress.finish();
+    let seconds = training::run_epochs(
+        format!("{} steps", variant.name),
+        &mut training,
+        epochs,
+        steps_per_epoch,
+        |training, epoch| {
+            training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
+            training.step_terms(train)
+        },
+        |training, epoch, terms| {
+            let terms: Vec<f32> = terms.into_data().try_to_vec().expect("f32 loss terms");
+            let current = training.model();
+            format!(
+                "{} epoch {epoch}/{epochs}: loss {:.2} = {:.2} nats + {:.2} penalty; test error {:.3}",
+                variant.name,
+                terms[0],
+                terms[1],
+                terms[2],
+                mean_error(test, device, |x| current.forward(x)),
+            )
+        },
+    );
     (training.model(), seconds)
 }
 

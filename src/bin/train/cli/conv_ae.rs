@@ -58,21 +58,17 @@ pub fn run(args: Args) -> Result {
         return Ok(());
     }
 
-    let mut progress = Progress::new("conv-ae steps", (epochs * steps_per_epoch) as u64);
-    for epoch in 0..epochs {
-        training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
-        let mut total = 0.0;
-        for _ in 0..steps_per_epoch {
-            total += training.step(&train).into_scalar::<f32>();
-            progress.inc(1);
-        }
-        progress.println(format!(
-            "epoch {}/{epochs}: mean summed train loss {:.2}",
-            epoch + 1,
-            total / steps_per_epoch as f32
-        ));
-    }
-    let trained_for = progress.finish();
+    let trained_for = training::run_epochs(
+        "conv-ae steps",
+        &mut training,
+        epochs,
+        steps_per_epoch,
+        |training, epoch| {
+            training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
+            training.step(&train).into_scalar::<f32>()
+        },
+        |_, epoch, loss| format!("epoch {epoch}/{epochs}: mean summed train loss {loss:.2}"),
+    );
     let path = training::weights_path("conv-ae");
     let (shipped, bytes) = training::ship(training.model(), model_config.init(&device), &path)?;
     println!("wrote {} ({bytes} bytes), {trained_for:.0} s of training", path.display());

@@ -190,27 +190,24 @@ fn pretrain(recipe: &Recipe, train: &Mnist, device: &Device) -> Stack {
             PretrainingConfig::new().with_l1_penalty(l1_penalty).with_seed(10 + layer as u64);
         let steps_per_epoch = train.len() / pretraining_config.batch_size;
         let mut training = LayerPretraining::new(&stack, layer, pretraining_config, device);
-        let mut progress =
-            Progress::new(format!("layer {} steps", layer + 1), (epochs * steps_per_epoch) as u64);
-        for epoch in 0..epochs {
-            let mut total = 0.0;
-            for _ in 0..steps_per_epoch {
-                total += training.step(train).into_scalar::<f32>();
-                progress.inc(1);
-            }
-            let codes = training.stack().codes(train.batch(&probe, device), layer + 1);
-            let activity: f32 = codes.clone().mean().into_scalar();
-            let near_zero: f32 = codes.lower_elem(0.05).float().mean().into_scalar();
-            progress.println(format!(
-                "layer {} epoch {}/{epochs}: loss {:.2}, mean code {activity:.3}, {:.1} % of codes < 0.05 ({:.0} s)",
-                layer + 1,
-                epoch + 1,
-                total / steps_per_epoch as f32,
-                100.0 * near_zero,
-                started.elapsed().as_secs_f64()
-            ));
-        }
-        progress.finish();
+        training::run_epochs(
+            format!("layer {} steps", layer + 1),
+            &mut training,
+            epochs,
+            steps_per_epoch,
+            |training, _| training.step(train).into_scalar::<f32>(),
+            |training, epoch, loss| {
+                let codes = training.stack().codes(train.batch(&probe, device), layer + 1);
+                let activity: f32 = codes.clone().mean().into_scalar();
+                let near_zero: f32 = codes.lower_elem(0.05).float().mean().into_scalar();
+                format!(
+                    "layer {} epoch {epoch}/{epochs}: loss {loss:.2}, mean code {activity:.3}, {:.1} % of codes < 0.05 ({:.0} s)",
+                    layer + 1,
+                    100.0 * near_zero,
+                    started.elapsed().as_secs_f64()
+                )
+            },
+        );
         stack = training.stack();
     }
     stack

@@ -7,12 +7,12 @@
 
 use std::path::PathBuf;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::vae::{
     test_bound, LossFigures, Vae, VaeConfig, VaeTraining, VaeTrainingConfig, BOUND_SEED,
 };
-use latent_lab::training::{self, Progress, Result, TrainData};
+use latent_lab::training::{self, Result, TrainData};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
 enum Which {
@@ -99,23 +99,23 @@ pub fn run(args: Args) -> Result {
         );
         let sample_code = config.sample_code;
         let mut training = VaeTraining::from_scratch(&model, config, &device);
-        let mut progress = Progress::new(format!("{name} steps"), (epochs * steps_per_epoch) as u64);
-        for epoch in 1..=epochs {
-            let mut sum = Tensor::<1>::zeros([3], &device);
-            for _ in 0..steps_per_epoch {
-                sum = sum + training.train_on(&train);
-                progress.inc(1);
-            }
-            let figures = LossFigures::read(sum / steps_per_epoch as f64);
-            progress.println(format!(
-                "{name} epoch {epoch:>3}/{epochs}: train loss {:.2} (reconstruction {:.2}, KL {:.2}) | test {}",
-                figures.total,
-                figures.reconstruction,
-                figures.kl,
-                describe(&training.model(), &test, sample_code, &device),
-            ));
-        }
-        let seconds = progress.finish();
+        let seconds = training::run_epochs(
+            format!("{name} steps"),
+            &mut training,
+            epochs,
+            steps_per_epoch,
+            |training, _| training.train_on(&train),
+            |training, epoch, loss| {
+                let figures = LossFigures::read(loss);
+                format!(
+                    "{name} epoch {epoch:>3}/{epochs}: train loss {:.2} (reconstruction {:.2}, KL {:.2}) | test {}",
+                    figures.total,
+                    figures.reconstruction,
+                    figures.kl,
+                    describe(&training.model(), &test, sample_code, &device),
+                )
+            },
+        );
         let path = args.out.clone().unwrap_or_else(|| training::weights_path(name));
         let (stored, bytes) = training::ship(training.model(), model.init(&device), &path)?;
         println!(
