@@ -4,8 +4,8 @@
 //! measured 26–115× slower than the CPU backend here (README), so they are not even timed (that
 //! would cost seconds of shader compilation); the visitor can still ask for WebGPU explicitly.
 
-use serde::{Deserialize, Serialize};
 use crate::message::Message;
+use serde::{Deserialize, Serialize};
 
 /// What the page asked for: `?backend=auto|webgpu|cpu`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +90,9 @@ pub fn choose(requested: Requested, adapter: Option<&AdapterFacts>) -> Plan {
         (_, None) => run(Backend::Cpu, Some(Message::new("backend.no-webgpu"))),
         (Requested::Webgpu, Some(facts)) => run(
             Backend::Webgpu,
-            facts.is_software().then(|| Message::new("backend.software-chosen").text("adapter", facts.name())),
+            facts
+                .is_software()
+                .then(|| Message::new("backend.software-chosen").text("adapter", facts.name())),
         ),
         (Requested::Auto, Some(facts)) if facts.is_software() => {
             run(Backend::Cpu, Some(Message::new("backend.software-skipped").text("adapter", facts.name())))

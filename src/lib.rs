@@ -4,9 +4,9 @@
 pub mod backend;
 pub mod data;
 pub mod error;
-pub mod message;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod figures;
+pub mod message;
 pub mod models;
 pub mod retrieval;
 #[cfg(not(target_arch = "wasm32"))]

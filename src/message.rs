@@ -170,7 +170,10 @@ mod tests {
 
     #[test]
     fn a_file_error_names_the_file_and_reads_in_english() {
-        let error = crate::error::FileError::new("mnist_test.bin.gz", Message::new("file.mnist-short").number("bytes", 14.0, 0));
+        let error = crate::error::FileError::new(
+            "mnist_test.bin.gz",
+            Message::new("file.mnist-short").number("bytes", 14.0, 0),
+        );
         assert_eq!(error.to_string(), "mnist_test.bin.gz: 14 bytes is shorter than the 16-byte header");
         assert_eq!(error.message().english(), error.to_string());
         let raw = crate::error::FileError::new("checkpoint/progress.json", "No such file".to_string());

@@ -50,7 +50,9 @@ impl SearchIndex {
         match measure {
             Measure::Code => squared_distances(codes, self.codes.clone()),
             Measure::Pixels => squared_distances(pixels, self.pixels.clone()),
-            Measure::BinaryCode => squared_distances(binarise(codes, self.thresholds.clone()), self.bits.clone()),
+            Measure::BinaryCode => {
+                squared_distances(binarise(codes, self.thresholds.clone()), self.bits.clone())
+            }
         }
     }
 }
@@ -132,7 +134,11 @@ pub fn precision_at_k(
 pub fn build_index(data: &Mnist, device: &Device, encode: impl Fn(Tensor<2>) -> Tensor<2>) -> SearchIndex {
     let all: Vec<usize> = (0..data.len()).collect();
     let chunks: Vec<Tensor<2>> = all.chunks(1000).map(|c| encode(data.batch(c, device))).collect();
-    SearchIndex::new(Tensor::cat(chunks, 0), data.batch(&all, device), all.iter().map(|&i| data.label(i)).collect())
+    SearchIndex::new(
+        Tensor::cat(chunks, 0),
+        data.batch(&all, device),
+        all.iter().map(|&i| data.label(i)).collect(),
+    )
 }
 
 #[cfg(test)]
@@ -161,7 +167,8 @@ mod tests {
     #[test]
     fn bits_split_each_code_number_at_its_mean() {
         let device = Device::flex();
-        let codes = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 10.0, 2.0, 0.0, 4.0, 2.0], [3, 2]), &device);
+        let codes =
+            Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 10.0, 2.0, 0.0, 4.0, 2.0], [3, 2]), &device);
         let index = SearchIndex::new(codes, Tensor::zeros([3, 4], &device), vec![0, 1, 2]);
         let bits: Vec<f32> = index.bits.into_data().try_to_vec().unwrap();
         assert_eq!(bits, vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);

@@ -13,7 +13,9 @@ use crate::message::Message;
 /// `file`; the shapes must match the model's exactly.
 pub fn load<M: Module>(model: M, bytes: &[u8], file: &str) -> Result<M, FileError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| FileError::new(file, Message::new("file.weights-unreadable").text("detail", e.to_string())))?
+        .map_err(|e| {
+            FileError::new(file, Message::new("file.weights-unreadable").text("detail", e.to_string()))
+        })?
         .cast_to_module_dtype();
     model
         .try_load_record(record)
@@ -50,7 +52,11 @@ pub fn load_file<M: Module>(model: M, path: impl AsRef<std::path::Path>) -> Resu
 /// Writes `model`'s weights as shipped (f16) to `path` and loads them back into `fresh` (a model
 /// of the same shape), so a trainer reports the figures of what it ships. Returns the loaded
 /// model and the file's size in bytes.
-pub fn ship<M: Module>(model: M, fresh: M, path: impl AsRef<std::path::Path>) -> Result<(M, usize), FileError> {
+pub fn ship<M: Module>(
+    model: M,
+    fresh: M,
+    path: impl AsRef<std::path::Path>,
+) -> Result<(M, usize), FileError> {
     let path = path.as_ref();
     let bytes = to_bytes(model);
     std::fs::write(path, &bytes).map_err(|e| FileError::new(&path.display().to_string(), e.to_string()))?;

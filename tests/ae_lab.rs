@@ -8,10 +8,12 @@
 use std::sync::Mutex;
 
 use burn::tensor::{Device, Tensor};
-use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::autoencoder::{box_grid, mean_error, Autoencoder, AutoencoderConfig};
-use latent_lab::models::classifier::{judge_images, Classifier, ClassifierConfig, READS_AS_DIGIT as CONFIDENCE};
+use latent_lab::models::classifier::{
+    judge_images, Classifier, ClassifierConfig, READS_AS_DIGIT as CONFIDENCE,
+};
 use latent_lab::models::gan::fixed_noise;
 use latent_lab::models::pca::{self, Pca, SHIPPED_COMPONENTS as PCA_COMPONENTS};
 use latent_lab::retrieval::{build_index, precision_at_k};
@@ -55,7 +57,8 @@ fn pca_directions_are_orthonormal_and_its_rebuild_error_is_the_variance_left_out
     let device = Device::flex();
     // The shipped directions, after f16 rounding.
     let shipped = shipped_pca(&device);
-    let gram = read(shipped.directions(PCA_COMPONENTS).matmul(shipped.directions(PCA_COMPONENTS).transpose()));
+    let gram =
+        read(shipped.directions(PCA_COMPONENTS).matmul(shipped.directions(PCA_COMPONENTS).transpose()));
     let worst = gram
         .iter()
         .enumerate()
@@ -92,10 +95,17 @@ fn the_deep_auto_encoder_rebuilds_test_digits_far_better_than_pca() {
     let pca30 = mean_error(&test, &device, |x| pca.reconstruct(x, 30));
     let ae2d_error = mean_error(&test, &device, |x| ae2d.forward(x));
     let pca2 = mean_error(&test, &device, |x| pca.reconstruct(x, 2));
-    println!("test error per digit: deep AE (30-D) {deep_error:.3}, PCA-30 {pca30:.3} (×{:.2})", pca30 / deep_error);
+    println!(
+        "test error per digit: deep AE (30-D) {deep_error:.3}, PCA-30 {pca30:.3} (×{:.2})",
+        pca30 / deep_error
+    );
     println!("test error per digit: 2-D AE {ae2d_error:.3}, PCA-2 {pca2:.3}");
     for (key, what, value) in [
-        ("deep-ae.test_error", "deep AE (784-1000-500-250-30): mean squared error per test digit", deep_error),
+        (
+            "deep-ae.test_error",
+            "deep AE (784-1000-500-250-30): mean squared error per test digit",
+            deep_error,
+        ),
         ("pca.test_error_30", "PCA with 30 components: mean squared error per test digit", pca30),
         ("ae2d.test_error", "2-D AE (784-500-250-2): mean squared error per test digit", ae2d_error),
         ("pca.test_error_2", "PCA with 2 components: mean squared error per test digit", pca2),
@@ -128,11 +138,30 @@ fn an_l2_penalty_on_the_code_gathers_the_codes_near_zero_where_they_decode_to_di
         let prior = digit_share(&model, &classifier, fixed_noise(1, 1000, 2, &device));
         println!("{name} 2-D AE: RMS code norm {spread:.2}; read as digits: grid over [-2, 2]² {:.1} %, N(0, I) samples {:.1} %", 100.0 * grid, 100.0 * prior);
         let stem = file.trim_end_matches(".bpk");
-        figure(&format!("{stem}.code_rms_norm"), &format!("{name} 2-D AE: RMS norm of the test digits' codes"), spread.into(), 2, "cargo test --release --test ae_lab");
-        let what = format!("{name} 2-D AE: an 8×8 grid over [−2, 2]² decoded, read with ≥ 90 % confidence, %");
-        figure(&format!("{stem}.grid_digit_share"), &what, 100.0 * f64::from(grid), 1, "cargo test --release --test ae_lab");
+        figure(
+            &format!("{stem}.code_rms_norm"),
+            &format!("{name} 2-D AE: RMS norm of the test digits' codes"),
+            spread.into(),
+            2,
+            "cargo test --release --test ae_lab",
+        );
+        let what =
+            format!("{name} 2-D AE: an 8×8 grid over [−2, 2]² decoded, read with ≥ 90 % confidence, %");
+        figure(
+            &format!("{stem}.grid_digit_share"),
+            &what,
+            100.0 * f64::from(grid),
+            1,
+            "cargo test --release --test ae_lab",
+        );
         let what = format!("{name} 2-D AE: 1,000 codes from N(0, I) decoded, read with ≥ 90 % confidence, %");
-        figure(&format!("{stem}.prior_digit_share"), &what, 100.0 * f64::from(prior), 1, "cargo test --release --test ae_lab");
+        figure(
+            &format!("{stem}.prior_digit_share"),
+            &what,
+            100.0 * f64::from(prior),
+            1,
+            "cargo test --release --test ae_lab",
+        );
         shares.push((spread, grid, prior));
     }
     // Measured: RMS norm 7.27 against 1.00; grid 75.0 % against 82.8 %; N(0, I) 70.5 % against
@@ -155,9 +184,21 @@ fn searching_by_the_deep_code_finds_more_of_the_same_digit_than_searching_by_pix
         100.0 * pixels,
         100.0 * bits
     );
-    for (key, how, value) in [("code", "the deep AE's 30-D code", code), ("pixels", "pixels", pixels), ("bits", "the code cut to 30 bits", bits)] {
-        let what = format!("precision@10 of the 10k test digits searching the page's 10k training digits by {how}, %");
-        figure(&format!("deep-ae.precision_at_10.{key}"), &what, 100.0 * f64::from(value), 2, "cargo test --release --test ae_lab");
+    for (key, how, value) in [
+        ("code", "the deep AE's 30-D code", code),
+        ("pixels", "pixels", pixels),
+        ("bits", "the code cut to 30 bits", bits),
+    ] {
+        let what = format!(
+            "precision@10 of the 10k test digits searching the page's 10k training digits by {how}, %"
+        );
+        figure(
+            &format!("deep-ae.precision_at_10.{key}"),
+            &what,
+            100.0 * f64::from(value),
+            2,
+            "cargo test --release --test ae_lab",
+        );
     }
     assert!(code > pixels, "code {code} vs pixels {pixels}");
 }

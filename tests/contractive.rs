@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
-use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::contractive::{
     mean_code_shift, mean_jacobian_norm, shipped_variants, ContractiveConfig, ContractiveTraining,
     ContractiveTrainingConfig, Nudge, ShallowAutoencoder,
@@ -118,8 +118,15 @@ fn the_contractive_codes_move_less_than_the_plain_codes() {
             "{:>15} ({}): mean test Jacobian norm {norm:.3}; mean code shift over 1000 test digits: shift {:.3}, thicken {:.3}, noise {:.3}",
             variant.name, variant.label, shifts[0], shifts[1], shifts[2]
         );
-        let what = format!("{} ({}): mean ‖∂code/∂input‖_F over the 10k test digits", variant.name, variant.label);
-        figure(&format!("{}.jacobian_norm", variant.name), &what, norm.into(), 2, "cargo test --release --test contractive");
+        let what =
+            format!("{} ({}): mean ‖∂code/∂input‖_F over the 10k test digits", variant.name, variant.label);
+        figure(
+            &format!("{}.jacobian_norm", variant.name),
+            &what,
+            norm.into(),
+            2,
+            "cargo test --release --test contractive",
+        );
         rows.push((variant, norm, shifts));
     }
     // Measured (10k test digits; code shifts over the first 1000): Jacobian norm plain 13.65,

@@ -11,8 +11,8 @@ use burn::nn::conv::ConvTranspose2dConfig;
 use burn::tensor::module::{conv_transpose2d, max_pool2d_with_indices};
 use burn::tensor::ops::{ConvTransposeOptions, MaxPoolOptions};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::autoencoder::mean_error;
 use latent_lab::models::conv_autoencoder::{
     deconv_as_conv, max_unpool2d, repeat_unpool2d, ConvAutoencoder, ConvAutoencoderConfig, DECODERS,
@@ -194,9 +194,16 @@ fn the_shipped_model_rebuilds_test_digits_best_with_the_switches() {
     for (name, error) in DECODERS.iter().zip(&errors) {
         println!("{name}: test error {error:.3} per digit (first {} test digits)", test.len());
     }
-    for (key, (name, error)) in ["switches", "repeat", "transposed"].iter().zip(DECODERS.iter().zip(&errors)) {
+    for (key, (name, error)) in ["switches", "repeat", "transposed"].iter().zip(DECODERS.iter().zip(&errors))
+    {
         let what = format!("conv AE, {name}: mean squared error per digit, first {} test digits", test.len());
-        figure(&format!("conv-ae.test_error.{key}"), &what, (*error).into(), 3, "cargo test --release --test conv_autoencoder");
+        figure(
+            &format!("conv-ae.test_error.{key}"),
+            &what,
+            (*error).into(),
+            3,
+            "cargo test --release --test conv_autoencoder",
+        );
     }
     for ((name, error), bar) in DECODERS.iter().zip(&errors).zip(BARS) {
         assert!(*error < bar, "{name}: {error} ≥ {bar}");
@@ -257,7 +264,8 @@ fn unpooling_blocks(len: usize, side: usize) -> Vec<[usize; 4]> {
     (0..len / 4)
         .map(|block| {
             let (plane, row, col) = (block / (half * half), block / half % half, block % half);
-            [(0, 0), (0, 1), (1, 0), (1, 1)].map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
+            [(0, 0), (0, 1), (1, 0), (1, 1)]
+                .map(|(r, c)| plane * side * side + (2 * row + r) * side + 2 * col + c)
         })
         .collect()
 }

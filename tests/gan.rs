@@ -12,8 +12,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::classifier::{accuracy, judge_images, Classifier, ClassifierConfig};
 use latent_lab::models::gan::{
     fixed_noise, to_unit_pixels, GanConfig, GanTraining, GanTrainingConfig, DIGITS, LIVE_ITERATIONS,
@@ -93,7 +93,13 @@ fn shipped_classifier_reaches_its_accuracy() {
     let accuracy = accuracy(&classifier(&device), &test, &device);
     println!("shipped classifier: {:.2} % on the 10k test set", 100.0 * accuracy);
     let what = "classifier (the judge): accuracy on the 10k test digits, %";
-    figure("classifier.test_accuracy", what, 100.0 * f64::from(accuracy), 2, "cargo test --release --test gan");
+    figure(
+        "classifier.test_accuracy",
+        what,
+        100.0 * f64::from(accuracy),
+        2,
+        "cargo test --release --test gan",
+    );
     assert!(accuracy >= CLASSIFIER_ACCURACY_BAR, "accuracy {accuracy}");
 }
 
@@ -122,11 +128,26 @@ fn shipped_gan_covers_the_digits() {
         );
     }
     let command = "cargo test --release --test gan";
-    for (key, name, j) in [("gan", "shipped GAN, 100 samples of the fixed noise", &judged), ("real", "the first 100 real test digits", &real)] {
+    for (key, name, j) in [
+        ("gan", "shipped GAN, 100 samples of the fixed noise", &judged),
+        ("real", "the first 100 real test digits", &real),
+    ] {
         let what = format!("{name}: share read with ≥ 90 % confidence, %");
         figure(&format!("{key}.confident_share"), &what, 100.0 * f64::from(j.confident_share), 0, command);
-        figure(&format!("{key}.coverage"), &format!("{name}: digits covered (of 10)"), j.coverage as f64, 0, command);
-        figure(&format!("{key}.inception_score"), &format!("{name}: inception score (classifier)"), j.inception_score.into(), 2, command);
+        figure(
+            &format!("{key}.coverage"),
+            &format!("{name}: digits covered (of 10)"),
+            j.coverage as f64,
+            0,
+            command,
+        );
+        figure(
+            &format!("{key}.inception_score"),
+            &format!("{name}: inception score (classifier)"),
+            j.inception_score.into(),
+            2,
+            command,
+        );
     }
     assert!(judged.coverage >= SHIPPED_COVERAGE_BAR, "{judged:?}");
     assert!(DIGITS.met_by(&judged), "{judged:?}");

@@ -305,12 +305,21 @@ const CHOSEN_DIGIT_BAR: f32 = 0.24;
 type PixelRnn = latent_lab::models::pixelrnn::PixelRnn;
 
 fn shipped_binary_pixelrnn(device: &Device) -> PixelRnn {
-    weights::load_file(PixelRnnConfig::shipped(PixelKind::Binary).init(device), "www/weights/pixelrnn-binary.bpk")
-        .expect("shipped binary PixelRNN")
+    weights::load_file(
+        PixelRnnConfig::shipped(PixelKind::Binary).init(device),
+        "www/weights/pixelrnn-binary.bpk",
+    )
+    .expect("shipped binary PixelRNN")
 }
 
 /// Paints one image per seed, of the chosen labels or (`None`) any digit: `[n, 784]`.
-fn paint(model: &PixelRnn, seeds: &[u64], labels: Option<&[usize]>, temperature: f64, device: &Device) -> Tensor<2> {
+fn paint(
+    model: &PixelRnn,
+    seeds: &[u64],
+    labels: Option<&[usize]>,
+    temperature: f64,
+    device: &Device,
+) -> Tensor<2> {
     let mut sampler = PixelSampler::new(model.clone(), seeds, labels, temperature, device);
     while !sampler.done() {
         sampler.step();
@@ -358,7 +367,10 @@ fn shipped_binary_pixelrnn_paints_digits_at_the_default_settings() {
     let images = paint(&model, &seeds, None, DEFAULT_TEMPERATURE, &device);
     let pixels: Vec<f32> = images.clone().into_data().iter::<f32>().collect();
     let reading = read_images(&classifier, images, 1);
-    println!("binary PixelRNN, any digit, seeds {SEEDS:?}, temperature {DEFAULT_TEMPERATURE}: {}", describe(&reading));
+    println!(
+        "binary PixelRNN, any digit, seeds {SEEDS:?}, temperature {DEFAULT_TEMPERATURE}: {}",
+        describe(&reading)
+    );
     let read_as_digits = reading.images.iter().filter(|r| r.reads_as_digit()).count();
     assert_eq!(reading.histogram.iter().sum::<usize>(), read_as_digits);
     assert_eq!(reading.grey_share, 0.0, "a binary model paints no grey");
@@ -367,7 +379,11 @@ fn shipped_binary_pixelrnn_paints_digits_at_the_default_settings() {
     let path = std::env::temp_dir().join(format!("pixelrnn-any-t{DEFAULT_TEMPERATURE}.pgm"));
     std::fs::write(&path, pgm_grid(&pixels)).expect("write the grid");
     println!("  grid: {}", path.display());
-    assert!(reading.digit_share >= ANY_DIGIT_BAR, "{:.0} % read as digits, under the bar", 100.0 * reading.digit_share);
+    assert!(
+        reading.digit_share >= ANY_DIGIT_BAR,
+        "{:.0} % read as digits, under the bar",
+        100.0 * reading.digit_share
+    );
     assert_eq!(reading.coverage, 10, "every digit among 100 paintings");
 }
 
@@ -384,7 +400,14 @@ fn shipped_binary_pixelrnn_paints_the_chosen_digit() {
     let pixels: Vec<f32> = images.clone().into_data().iter::<f32>().collect();
     let reading = read_images(&classifier, images, 1);
     let as_chosen: Vec<usize> = (0..10)
-        .map(|digit| (0..10).filter(|k| reading.images[digit * 10 + k].reads_as_digit() && reading.images[digit * 10 + k].label == digit).count())
+        .map(|digit| {
+            (0..10)
+                .filter(|k| {
+                    reading.images[digit * 10 + k].reads_as_digit()
+                        && reading.images[digit * 10 + k].label == digit
+                })
+                .count()
+        })
         .collect();
     let share = as_chosen.iter().sum::<usize>() as f32 / 100.0;
     println!(
@@ -414,5 +437,9 @@ fn the_default_temperature_is_the_sweeps_choice() {
     }
     let best = readings.iter().map(|(_, r)| r.digit_share).fold(0.0, f32::max);
     let default = &readings.iter().find(|(t, _)| *t == DEFAULT_TEMPERATURE).expect("the default is swept").1;
-    assert!(default.digit_share >= best - 0.05, "the default reads {:.2}, the best {best:.2}", default.digit_share);
+    assert!(
+        default.digit_share >= best - 0.05,
+        "the default reads {:.2}, the best {best:.2}",
+        default.digit_share
+    );
 }

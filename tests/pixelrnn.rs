@@ -12,10 +12,10 @@
 
 use std::sync::Mutex;
 
-use burn::tensor::{Device, Tensor, TensorData};
-use latent_lab::figures::figure;
-use latent_lab::data::mnist::Mnist;
 use burn::tensor::Int;
+use burn::tensor::{Device, Tensor, TensorData};
+use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::pixelrnn::{
     any_label, sampling_uniforms, test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelRnnTraining,
     PixelRnnTrainingConfig, PixelSampler,
@@ -82,7 +82,8 @@ fn probabilities_of_every_tiny_image_sum_to_one() {
         let images = all_images(side * side, &levels);
         let count = images.len() / (side * side);
         let labels = label.map(|label| Tensor::full([count], label as i64, &device));
-        let nats = model.image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device), labels);
+        let nats = model
+            .image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device), labels);
         let total: f64 = values_of(nats).iter().map(|&n| (-n as f64).exp()).sum();
         let what = format!("{kind:?}, {layers} layers, labelled {labelled}, label {label:?}");
         println!("{what}: {count} images, total probability {total:.6}");
@@ -110,7 +111,10 @@ fn a_pixel_never_depends_on_itself_or_later_pixels() {
             for pixel in 0..pixels {
                 let same = (0..4).all(|k| after[pixel * 4 + k] == reference[pixel * 4 + k]);
                 if pixel <= changed {
-                    assert!(same, "{layers} layers: pixel {pixel}'s outputs changed when pixel {changed} did");
+                    assert!(
+                        same,
+                        "{layers} layers: pixel {pixel}'s outputs changed when pixel {changed} did"
+                    );
                 } else if pixel == changed + 1 {
                     assert!(!same, "{layers} layers: pixel {pixel} does not see the pixel just before it");
                 }
@@ -166,12 +170,22 @@ fn carrying_the_state_forward_paints_what_recomputing_paints() {
         painted.extend(sampler.take());
         let steps = values_of(Tensor::cat(painted, 1));
         let incremental: Vec<f32> = steps.chunks(2).map(|pair| pair[0]).collect();
-        assert_eq!(incremental, values_of(sampler.images().reshape([3 * side * side])), "what take() reports is on the canvas");
+        assert_eq!(
+            incremental,
+            values_of(sampler.images().reshape([3 * side * side])),
+            "what take() reports is on the canvas"
+        );
         let (recomputed, probabilities) = paint_by_recomputing(&model, &seeds, &device);
         let reported: Vec<f32> = steps.chunks(2).map(|pair| pair[1]).collect();
         let worst = reported.iter().zip(&probabilities).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-        assert!(worst < 1e-5, "seeds {seeds:?}, {layers} layers: probabilities differ from the recompute's by {worst:e}");
-        assert_eq!(incremental, recomputed, "seeds {seeds:?}, {layers} layers: incremental and recomputed sampling differ");
+        assert!(
+            worst < 1e-5,
+            "seeds {seeds:?}, {layers} layers: probabilities differ from the recompute's by {worst:e}"
+        );
+        assert_eq!(
+            incremental, recomputed,
+            "seeds {seeds:?}, {layers} layers: incremental and recomputed sampling differ"
+        );
         let ones = incremental.iter().filter(|&&v| v == 1.0).count();
         assert!(ones > 10 && ones < incremental.len() - 10, "a fresh model paints a mix ({ones} on)");
     }
@@ -183,7 +197,8 @@ fn completion_keeps_the_visible_rows_and_samples_the_rest() {
     let side = 8;
     let model = tiny_stack(PixelKind::Binary, side, 13, 2, true);
     let labels = [2, 9];
-    let drawing: Vec<f32> = sampling_uniforms(3, side * side).iter().map(|&u| (u > 0.5) as u8 as f32).collect();
+    let drawing: Vec<f32> =
+        sampling_uniforms(3, side * side).iter().map(|&u| (u > 0.5) as u8 as f32).collect();
     let images = Tensor::from_data(TensorData::new(drawing.repeat(2), [2, side, side]), &device);
     let visible = 3;
     let seeds = [4, 5];
@@ -196,7 +211,11 @@ fn completion_keeps_the_visible_rows_and_samples_the_rest() {
     let completed = values_of(sampler.images());
     for b in 0..2 {
         let image = &completed[b * side * side..(b + 1) * side * side];
-        assert_eq!(&image[..visible * side], &drawing[..visible * side], "completion {b} keeps the visible rows");
+        assert_eq!(
+            &image[..visible * side],
+            &drawing[..visible * side],
+            "completion {b} keeps the visible rows"
+        );
     }
     assert_ne!(completed[..side * side], completed[side * side..], "two completions differ");
 
@@ -250,7 +269,10 @@ fn the_shipped_binary_model_has_a_low_test_nll() {
     let test = Mnist::load(TEST_FILE).expect("test digits").first(NLL_DIGITS);
     let nats: f32 = test_loss(&shipped(PixelKind::Binary, &device), &test, BOUND_SEED, &device).into_scalar();
     println!("binary PixelRNN: test NLL {nats:.2} nats per image over {} digits (binarised with seed {BOUND_SEED})", test.len());
-    let what = format!("binary PixelRNN: test NLL of the first {} test digits (binarised with seed {BOUND_SEED}), nats", test.len());
+    let what = format!(
+        "binary PixelRNN: test NLL of the first {} test digits (binarised with seed {BOUND_SEED}), nats",
+        test.len()
+    );
     figure("pixelrnn-binary.test_nll", &what, nats.into(), 2, "cargo test --release --test pixelrnn");
     assert!(nats < NLL_BAR, "test NLL {nats:.2} is above the bar {NLL_BAR}");
 }
@@ -272,7 +294,8 @@ fn completed_rows(kind: PixelKind, test: &Mnist, count: usize, device: &Device) 
 
 /// Shares of a set of pixel values: mid-grey (0.15 < v < 0.85) and near-white (≥ 0.85).
 fn grey_and_ink(values: &[f32]) -> (f32, f32) {
-    let share = |keep: &dyn Fn(f32) -> bool| values.iter().filter(|&&v| keep(v)).count() as f32 / values.len() as f32;
+    let share =
+        |keep: &dyn Fn(f32) -> bool| values.iter().filter(|&&v| keep(v)).count() as f32 / values.len() as f32;
     (share(&|v| v > 0.15 && v < 0.85), share(&|v| v >= 0.85))
 }
 
@@ -281,7 +304,8 @@ fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
     let device = Device::flex();
     let test = Mnist::load(TEST_FILE).expect("test digits");
     let (levels_grey, levels_ink) = grey_and_ink(&completed_rows(PixelKind::Levels(4), &test, 32, &device));
-    let (regression_grey, regression_ink) = grey_and_ink(&completed_rows(PixelKind::Regression, &test, 32, &device));
+    let (regression_grey, regression_ink) =
+        grey_and_ink(&completed_rows(PixelKind::Regression, &test, 32, &device));
     let bottoms: Vec<f32> = (0..32).flat_map(|i| test.image(i)[VISIBLE * 28..].to_vec()).collect();
     let (data_grey, data_ink) = grey_and_ink(&bottoms);
     println!(
@@ -310,7 +334,8 @@ fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
 fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
     let device = Device::flex();
     let digits = Mnist::load(TEST_FILE).expect("test digits").first(64);
-    let model = PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
+    let model =
+        PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
     let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
     let fresh = || {
         let _guard = RNG.lock().unwrap();
@@ -334,7 +359,11 @@ fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
     }
     std::fs::remove_dir_all(&dir).ok();
     let (a, b) = (weights::to_bytes_exact(one_run.model()), weights::to_bytes_exact(resumed.model()));
-    assert_eq!(values_of_module(&one_run.model()), values_of_module(&resumed.model()), "resumed weights differ from one run's");
+    assert_eq!(
+        values_of_module(&one_run.model()),
+        values_of_module(&resumed.model()),
+        "resumed weights differ from one run's"
+    );
     assert_eq!(a.len(), b.len());
 
     // A broken checkpoint is refused by name.
@@ -371,6 +400,10 @@ fn paint_timing() {
             sampler.step();
         }
         let painted = sampler.take().expect("pixels").into_data();
-        println!("seed {seed}: {:.0} ms for {} values read back", start.elapsed().as_secs_f64() * 1e3, painted.num_elements());
+        println!(
+            "seed {seed}: {:.0} ms for {} values read back",
+            start.elapsed().as_secs_f64() * 1e3,
+            painted.num_elements()
+        );
     }
 }

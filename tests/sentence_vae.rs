@@ -6,13 +6,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use latent_lab::figures::figure;
 use latent_lab::data::text::{TextCorpus, Vocabulary};
+use latent_lab::figures::figure;
 use latent_lab::models::seeded;
 use latent_lab::models::sentence_vae::{
-    covered_ids, decode_rows, interpolate, prior_codes, reconstructions, tokens_in_place,
-    sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceFigures, SentenceVae,
-    SentenceVaeConfig, MAX_TOKENS,
+    covered_ids, decode_rows, interpolate, prior_codes, reconstructions, sentence_vocabulary, sentences,
+    tokens_in_place, SentenceBatch, SentenceDecoder, SentenceFigures, SentenceVae, SentenceVaeConfig,
+    MAX_TOKENS,
 };
 use latent_lab::weights;
 use rand::rngs::SmallRng;
@@ -77,9 +77,21 @@ fn kl_stays_above_its_floor_and_held_out_reconstruction_is_above_its_bar() {
     for (key, name, f) in [("held_out", "held-out", &held_out), ("train", "training", &train)] {
         let command = "cargo test --release --test sentence_vae";
         let what = |figure: &str| format!("sentence VAE, {name} sentences at the posterior mean: {figure}");
-        figure(&format!("sentence-vae.{key}.reconstruction"), &what("reconstruction, nats per sentence"), f.reconstruction.into(), 2, command);
+        figure(
+            &format!("sentence-vae.{key}.reconstruction"),
+            &what("reconstruction, nats per sentence"),
+            f.reconstruction.into(),
+            2,
+            command,
+        );
         figure(&format!("sentence-vae.{key}.kl"), &what("KL, nats per sentence"), f.kl.into(), 2, command);
-        figure(&format!("sentence-vae.{key}.accuracy"), &what("teacher-forced token accuracy"), f.accuracy.into(), 3, command);
+        figure(
+            &format!("sentence-vae.{key}.accuracy"),
+            &what("teacher-forced token accuracy"),
+            f.accuracy.into(),
+            3,
+            command,
+        );
     }
     assert!(
         held_out.kl > KL_FLOOR,

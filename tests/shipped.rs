@@ -37,8 +37,15 @@ fn shipped_weights_load_and_reach_their_bars() {
         println!("DAE on {name}: PSNR {noisy:.2} → {denoised:.2} dB, gain {:.2} dB", denoised - noisy);
     }
     const COMMAND: &str = "cargo test --release --test shipped";
-    figure("ae.test_error", "AE: mean squared error per test digit (summed over 784 pixels in [0, 1])", quality.ae_error.into(), 2, COMMAND);
-    for ((name, noisy, denoised), key) in quality.dae_psnr.iter().zip(["gaussian", "salt_pepper", "masking"]) {
+    figure(
+        "ae.test_error",
+        "AE: mean squared error per test digit (summed over 784 pixels in [0, 1])",
+        quality.ae_error.into(),
+        2,
+        COMMAND,
+    );
+    for ((name, noisy, denoised), key) in quality.dae_psnr.iter().zip(["gaussian", "salt_pepper", "masking"])
+    {
         let what = format!("DAE: PSNR gain on {name}, dB");
         figure(&format!("dae.psnr_gain.{key}"), &what, (denoised - noisy).into(), 2, COMMAND);
     }

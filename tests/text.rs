@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use burn::tensor::{Device, Tensor};
-use latent_lab::figures::figure;
 use latent_lab::data::text::{normalise, BagOfWords, TextCorpus, Vocabulary, BAG_WORDS};
+use latent_lab::figures::figure;
 use latent_lab::models::pca::Pca;
 use latent_lab::models::text_autoencoder::{
     cosine_distances, topic_precision, TextAutoencoder, TextAutoencoderConfig,
@@ -78,7 +78,10 @@ fn corpus_parser_names_a_bad_file() {
     assert_eq!(err.file, "two-fields.tsv");
     assert!(err.reason.english().contains("line 1"), "{err}");
     let err = TextCorpus::parse(b"law\tvalidation\tsome text\n", "split.tsv").unwrap_err();
-    assert!(err.to_string().starts_with("split.tsv: ") && err.reason.english().contains("validation"), "{err}");
+    assert!(
+        err.to_string().starts_with("split.tsv: ") && err.reason.english().contains("validation"),
+        "{err}"
+    );
     let err = TextCorpus::parse(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3], "broken.tsv.gz").unwrap_err();
     assert!(err.reason.english().contains("gzip"), "{err}");
     assert!(TextCorpus::parse(b"", "empty.tsv").unwrap_err().reason.english().contains("no documents"));
@@ -126,8 +129,18 @@ fn precision_at_10_by_code_beats_word_overlap_on_held_out_documents() {
         &train_topics,
     );
     println!("precision@10 over {} held-out documents: code {by_code:.3}, word counts {by_counts:.3}, tf-idf {by_tf_idf:.3}", test.len());
-    for (key, how, value) in [("code", "the 32-D code (cosine)", by_code), ("counts", "word overlap: cosine of counts", by_counts), ("tf_idf", "word overlap: cosine of tf-idf", by_tf_idf)] {
-        figure(&format!("text-ae.precision_at_10.{key}"), &format!("precision@10 by topic of the 420 held-out documents, by {how}"), value.into(), 3, "cargo test --release --test text");
+    for (key, how, value) in [
+        ("code", "the 32-D code (cosine)", by_code),
+        ("counts", "word overlap: cosine of counts", by_counts),
+        ("tf_idf", "word overlap: cosine of tf-idf", by_tf_idf),
+    ] {
+        figure(
+            &format!("text-ae.precision_at_10.{key}"),
+            &format!("precision@10 by topic of the 420 held-out documents, by {how}"),
+            value.into(),
+            3,
+            "cargo test --release --test text",
+        );
     }
     assert!(
         by_code > by_counts.max(by_tf_idf),
@@ -171,6 +184,18 @@ fn map_models_give_two_numbers_per_document() {
         &train_topics,
     );
     println!("precision@10 on the maps: 2-D code {by_map:.3}, PCA-2 {by_pca:.3}");
-    figure("text-ae2d.precision_at_10", "precision@10 by topic of the 420 held-out documents, by the 2-D map's code (Euclidean)", by_map.into(), 3, "cargo test --release --test text");
-    figure("text-pca.precision_at_10", "precision@10 by topic of the 420 held-out documents, by PCA's first two components (Euclidean)", by_pca.into(), 3, "cargo test --release --test text");
+    figure(
+        "text-ae2d.precision_at_10",
+        "precision@10 by topic of the 420 held-out documents, by the 2-D map's code (Euclidean)",
+        by_map.into(),
+        3,
+        "cargo test --release --test text",
+    );
+    figure(
+        "text-pca.precision_at_10",
+        "precision@10 by topic of the 420 held-out documents, by PCA's first two components (Euclidean)",
+        by_pca.into(),
+        3,
+        "cargo test --release --test text",
+    );
 }

@@ -11,8 +11,8 @@
 use std::sync::Mutex;
 
 use burn::tensor::{Device, Tensor};
-use latent_lab::figures::figure;
 use latent_lab::data::mnist::Mnist;
+use latent_lab::figures::figure;
 use latent_lab::models::classifier::{Classifier, ClassifierConfig};
 use latent_lab::models::gan::fixed_noise;
 use latent_lab::models::vae::{
@@ -166,7 +166,13 @@ fn shipped_models_reach_their_test_bars() {
         let command = "cargo test --release --test vae";
         let what = format!("{name}: test ELBO, nats per digit (binarised with a fixed seed)");
         figure(&format!("{name}.test_elbo"), &what, bound.elbo().into(), 2, command);
-        figure(&format!("{name}.test_reconstruction"), &format!("{name}: its reconstruction term"), bound.reconstruction.into(), 2, command);
+        figure(
+            &format!("{name}.test_reconstruction"),
+            &format!("{name}: its reconstruction term"),
+            bound.reconstruction.into(),
+            2,
+            command,
+        );
         figure(&format!("{name}.test_kl"), &format!("{name}: its KL term"), bound.kl.into(), 2, command);
         assert!(bound.elbo() > bar, "{name}: ELBO {} below {bar}", bound.elbo());
     }
@@ -230,7 +236,9 @@ fn strip_ends_reconstruct_their_inputs_and_middles_read_as_digits() {
         }
         let end_error = end_error / (2 * pairs.len()) as f32;
         let middles: Vec<f64> = (0..pairs.len())
-            .map(|k| middle.iter().map(|&f| confidence[k * FRAMES + f] as f64).sum::<f64>() / middle.len() as f64)
+            .map(|k| {
+                middle.iter().map(|&f| confidence[k * FRAMES + f] as f64).sum::<f64>() / middle.len() as f64
+            })
             .collect();
         let middle_confidence = middles.iter().sum::<f64>() / middles.len() as f64;
         println!(
@@ -247,11 +255,15 @@ fn strip_ends_reconstruct_their_inputs_and_middles_read_as_digits() {
             "{name}: {nearer}/{} ends nearer their own input than the other",
             2 * pairs.len()
         );
-        assert!(middle_confidence > MIDDLE_CONFIDENCE_BAR as f64, "{name}: middle-frame confidence {middle_confidence}");
+        assert!(
+            middle_confidence > MIDDLE_CONFIDENCE_BAR as f64,
+            "{name}: middle-frame confidence {middle_confidence}"
+        );
         per_pair_middle.push(middles);
     }
     // Paired: the same pairs through both models, so the difference's spread is the pairs' own.
-    let differences: Vec<f64> = per_pair_middle[0].iter().zip(&per_pair_middle[1]).map(|(v, a)| v - a).collect();
+    let differences: Vec<f64> =
+        per_pair_middle[0].iter().zip(&per_pair_middle[1]).map(|(v, a)| v - a).collect();
     let n = differences.len() as f64;
     let mean = differences.iter().sum::<f64>() / n;
     let spread = (differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -278,7 +290,13 @@ fn prior_samples_read_as_digits_through_the_vae_not_the_ae() {
         let sure = confidence.iter().filter(|&&c| c >= 0.9).count();
         println!("{name}: 1000 codes from N(0, I) decoded, classifier's mean confidence {mean:.3}, {sure} at ≥ 0.9");
         let what = format!("{name}: 1,000 codes from N(0, I) decoded, the classifier's mean confidence");
-        figure(&format!("{}.prior_confidence", file.trim_end_matches(".bpk")), &what, mean.into(), 3, "cargo test --release --test vae");
+        figure(
+            &format!("{}.prior_confidence", file.trim_end_matches(".bpk")),
+            &what,
+            mean.into(),
+            3,
+            "cargo test --release --test vae",
+        );
         confidences.push(mean);
     }
     let [vae, ae] = confidences[..] else { unreachable!() };

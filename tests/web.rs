@@ -13,21 +13,22 @@ use std::cell::RefCell;
 use burn::tensor::{Device, Tensor};
 use js_sys::{Reflect, Uint8Array};
 use latent_lab::data::mnist::{images_tensor, Mnist, PIXELS};
+use latent_lab::data::text::{TextCorpus, BAG_WORDS};
 use latent_lab::models::autoencoder::AutoencoderConfig;
 use latent_lab::models::compare::{gan_samples, nearest_in_chunk, vae_samples, Nearest};
 use latent_lab::models::conv_autoencoder::ConvAutoencoderConfig;
-use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::gan::{images_for_gan, GanConfig, GanTraining, GanTrainingConfig};
+use latent_lab::models::pca::{Pca, SHIPPED_COMPONENTS};
 use latent_lab::models::pixelrnn::{PixelKind, PixelRnnConfig, PixelSampler};
-use latent_lab::data::text::{TextCorpus, BAG_WORDS};
 use latent_lab::models::sentence_vae::{
-    covered_ids, decode_codes, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder, SentenceVaeConfig,
+    covered_ids, decode_codes, sentence_vocabulary, sentences, SentenceBatch, SentenceDecoder,
+    SentenceVaeConfig,
 };
 use latent_lab::models::text_autoencoder::TextAutoencoderConfig;
 use latent_lab::models::vae::VaeConfig;
-use rand::SeedableRng;
 use latent_lab::web::{AutoencoderSession, Gan1dSession, GanSession, Runtime};
 use latent_lab::weights;
+use rand::SeedableRng;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -572,7 +573,10 @@ fn agree_with_flex(
         None => *expected = Some(values),
         Some(expected) => {
             let worst = max_abs_diff(expected, &values, name);
-            console_log!("{name}: {what}, max |Δ| from flex {worst:e} ({:.0} ms)", js_sys::Date::now() - started);
+            console_log!(
+                "{name}: {what}, max |Δ| from flex {worst:e} ({:.0} ms)",
+                js_sys::Date::now() - started
+            );
             assert!(worst <= 1e-3, "{name} differs from flex by {worst}");
         }
     }
@@ -600,9 +604,12 @@ async fn the_ae_lab_models_encode_and_decode_alike_on_every_backend() {
     let mut expected: Option<Vec<f32>> = None;
     for (name, device) in backends().await {
         let started = js_sys::Date::now();
-        let deep = weights::load(AutoencoderConfig::deep().init(&device), DEEP_AE, "deep-ae.bpk").expect("weights");
-        let ae2d = weights::load(AutoencoderConfig::map_2d().init(&device), AE2D, "ae2d.bpk").expect("weights");
-        let pca = weights::load(Pca::zeros(SHIPPED_COMPONENTS, PIXELS, &device), PCA, "pca.bpk").expect("weights");
+        let deep =
+            weights::load(AutoencoderConfig::deep().init(&device), DEEP_AE, "deep-ae.bpk").expect("weights");
+        let ae2d =
+            weights::load(AutoencoderConfig::map_2d().init(&device), AE2D, "ae2d.bpk").expect("weights");
+        let pca =
+            weights::load(Pca::zeros(SHIPPED_COMPONENTS, PIXELS, &device), PCA, "pca.bpk").expect("weights");
         let images = test.batch(&indices, &device);
         let (deep_code, flat_code) = (deep.encode(images.clone()), ae2d.encode(images.clone()));
         let pca_code = pca.encode(images, 30);
@@ -631,7 +638,8 @@ async fn the_conv_autoencoder_agrees_on_every_backend() {
     let mut expected: Option<Vec<f32>> = None;
     for (name, device) in backends().await {
         let started = js_sys::Date::now();
-        let model = weights::load(ConvAutoencoderConfig::new().init(&device), CONV_AE, "conv-ae.bpk").expect("weights");
+        let model = weights::load(ConvAutoencoderConfig::new().init(&device), CONV_AE, "conv-ae.bpk")
+            .expect("weights");
         let images = test.batch(&indices, &device);
         // The three decoders' rebuilds and the maps after the first unpooling (the switches'
         // scatter and the repeat), flattened.
@@ -662,8 +670,12 @@ async fn pixelrnn_sampling_steps_agree_on_every_backend() {
     let mut expected: Option<Vec<f32>> = None;
     for (name, device) in backends().await {
         let started = js_sys::Date::now();
-        let model = weights::load(PixelRnnConfig::shipped(PixelKind::Binary).init(&device), PIXELRNN, "pixelrnn-binary.bpk")
-            .expect("weights");
+        let model = weights::load(
+            PixelRnnConfig::shipped(PixelKind::Binary).init(&device),
+            PIXELRNN,
+            "pixelrnn-binary.bpk",
+        )
+        .expect("weights");
         // Ten rows primed row-at-once, then 20 pixels one at a time: both paths of the model.
         let digits = test.batch(&indices, &device).greater_elem(0.5).float().reshape([2, 28, 28]);
         let mut sampler = PixelSampler::completing(model, digits, 10, &[3, 4], Some(&[3, 4]), 1.0);
@@ -697,14 +709,20 @@ async fn the_text_models_encode_and_decode_alike_on_every_backend() {
     let mut expected: Option<Vec<f32>> = None;
     for (name, device) in backends().await {
         let started = js_sys::Date::now();
-        let search = weights::load(TextAutoencoderConfig::search(BAG_WORDS).init(&device), TEXT_AE, "text-ae.bpk")
-            .expect("weights");
-        let map = weights::load(TextAutoencoderConfig::map_2d(BAG_WORDS).init(&device), TEXT_AE2D, "text-ae2d.bpk")
-            .expect("weights");
+        let search =
+            weights::load(TextAutoencoderConfig::search(BAG_WORDS).init(&device), TEXT_AE, "text-ae.bpk")
+                .expect("weights");
+        let map =
+            weights::load(TextAutoencoderConfig::map_2d(BAG_WORDS).init(&device), TEXT_AE2D, "text-ae2d.bpk")
+                .expect("weights");
         let counts = bag.counts_tensor(&texts, &device);
         let code = search.encode(counts.clone());
-        let vae = weights::load(SentenceVaeConfig::new(vocabulary.len()).init(&device), SENTENCE_VAE, "sentence-vae.bpk")
-            .expect("weights");
+        let vae = weights::load(
+            SentenceVaeConfig::new(vocabulary.len()).init(&device),
+            SENTENCE_VAE,
+            "sentence-vae.bpk",
+        )
+        .expect("weights");
         let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
         let batch = SentenceBatch::new(&chosen, 0.0, &mut rng, &device);
         let (mean, log_variance) = vae.encode(&batch);
@@ -766,13 +784,16 @@ async fn the_nearest_training_digits_are_the_same_on_every_backend() {
         let mut nearest = Nearest::new(48);
         for offset in [0, 1000] {
             let chunk: Vec<usize> = (offset..offset + 1000).collect();
-            nearest.absorb(&read(nearest_in_chunk(samples.clone(), train.batch(&chunk, &device))).await, offset);
+            nearest
+                .absorb(&read(nearest_in_chunk(samples.clone(), train.batch(&chunk, &device))).await, offset);
         }
         match &expected {
             None => expected = Some(nearest),
             Some(flex) => {
                 let worst = max_abs_diff(&flex.distances(), &nearest.distances(), name);
-                console_log!("{name}: the same nearest training digits as flex; distances differ by at most {worst:e}");
+                console_log!(
+                    "{name}: the same nearest training digits as flex; distances differ by at most {worst:e}"
+                );
                 assert_eq!(nearest.index, flex.index, "{name} finds other nearest digits than flex");
                 assert!(worst < 1e-2, "{name}'s distances differ from flex's by {worst}");
             }

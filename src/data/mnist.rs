@@ -38,14 +38,18 @@ impl Mnist {
             return Err(error(Message::new("file.mnist-short").number("bytes", bytes_read, 0)));
         }
         if &raw[0..4] != MAGIC {
-            return Err(error(Message::new("file.mnist-magic").text("found", format!("{:02x?}", &raw[0..4]))));
+            return Err(error(
+                Message::new("file.mnist-magic").text("found", format!("{:02x?}", &raw[0..4])),
+            ));
         }
         let field = |at: usize| u32::from_le_bytes(raw[at..at + 4].try_into().unwrap()) as usize;
         let (count, rows, cols) = (field(4), field(8), field(12));
         if rows != SIDE || cols != SIDE {
-            return Err(error(
-                Message::new("file.mnist-side").number("rows", rows as f64, 0).number("cols", cols as f64, 0),
-            ));
+            return Err(error(Message::new("file.mnist-side").number("rows", rows as f64, 0).number(
+                "cols",
+                cols as f64,
+                0,
+            )));
         }
         let expected = count
             .checked_mul(PIXELS + 1)
@@ -63,7 +67,9 @@ impl Mnist {
         let labels = raw[HEADER + count * PIXELS..].to_vec();
         if let Some(at) = labels.iter().position(|&l| l > 9) {
             return Err(error(
-                Message::new("file.mnist-label").text("label", labels[at].to_string()).text("image", at.to_string()),
+                Message::new("file.mnist-label")
+                    .text("label", labels[at].to_string())
+                    .text("image", at.to_string()),
             ));
         }
         Ok(Self { pixels, labels })

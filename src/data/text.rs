@@ -39,7 +39,8 @@ impl TextCorpus {
         let error = |reason: Message| FileError::new(file, reason);
         let inflated = super::inflate(bytes, file)?;
         let raw: &[u8] = &inflated;
-        let text = std::str::from_utf8(raw).map_err(|e| error(Message::new("file.text-not-utf8").text("detail", e.to_string())))?;
+        let text = std::str::from_utf8(raw)
+            .map_err(|e| error(Message::new("file.text-not-utf8").text("detail", e.to_string())))?;
         let mut corpus = Self { topics: Vec::new(), documents: Vec::new() };
         for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             if line.is_empty() {
@@ -47,11 +48,11 @@ impl TextCorpus {
             }
             let fields: Vec<&str> = line.split('\t').collect();
             let [topic, split, body] = fields[..] else {
-                return Err(error(
-                    Message::new("file.text-fields")
-                        .text("line", number.to_string())
-                        .number("fields", fields.len() as f64, 0),
-                ));
+                return Err(error(Message::new("file.text-fields").text("line", number.to_string()).number(
+                    "fields",
+                    fields.len() as f64,
+                    0,
+                )));
             };
             let held_out = match split {
                 "train" => false,

@@ -151,7 +151,8 @@ pub(crate) fn shift(image: &mut [f32], dx: i64, dy: i64) {
         for x in 0..side {
             let (from_x, from_y) = (x - dx, y - dy);
             let inside = (0..side).contains(&from_x) && (0..side).contains(&from_y);
-            image[(y * side + x) as usize] = if inside { source[(from_y * side + from_x) as usize] } else { 0.0 };
+            image[(y * side + x) as usize] =
+                if inside { source[(from_y * side + from_x) as usize] } else { 0.0 };
         }
     }
 }
@@ -409,7 +410,11 @@ mod tests {
         device.seed(4);
         let data = Mnist::parse(&synthetic(40), "synthetic").unwrap();
         let model = AutoencoderConfig::new(vec![32], 2).init(&device);
-        let config = TrainingConfig::new().with_batch_size(16).with_seed(2).with_cross_entropy(true).with_code_penalty(0.5);
+        let config = TrainingConfig::new()
+            .with_batch_size(16)
+            .with_seed(2)
+            .with_cross_entropy(true)
+            .with_code_penalty(0.5);
         let mut training = AutoencoderTraining::new(model, config, &device);
         let first: f32 = training.step(&data).into_scalar();
         let mut last = first;

@@ -177,20 +177,18 @@ pub struct ClassifierTraining {
 
 impl ClassifierTraining {
     pub fn new(model: Classifier, config: ClassifierTrainingConfig, device: &Device) -> Self {
-        Self {
-            learner: Learner::adam(model, device),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// One step on the digits at `indices`; returns the loss, not yet read.
     pub fn step(&mut self, data: &Mnist, indices: &[usize]) -> Tensor<1> {
         let images = data.batch(indices, self.learner.device());
         let labels: Vec<i64> = indices.iter().map(|&i| i64::from(data.label(i))).collect();
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), self.learner.device());
-        let loss =
-            CrossEntropyLossConfig::new().init(self.learner.device()).forward(self.learner.model().forward(images), targets);
+        let targets =
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), self.learner.device());
+        let loss = CrossEntropyLossConfig::new()
+            .init(self.learner.device())
+            .forward(self.learner.model().forward(images), targets);
         self.learner.update(&loss, self.config.learning_rate);
         loss.detach()
     }

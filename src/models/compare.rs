@@ -222,12 +222,20 @@ fn list(items: Vec<Message>, two: &'static str, three: &'static str) -> Message 
 
 /// Names joined for a sentence: "the VAE", "the VAE and the GAN" (capitalised at its start).
 fn joined(columns: &[&Column], start: bool) -> Message {
-    list(columns.iter().enumerate().map(|(i, c)| c.the(start && i == 0)).collect(), "compare.and-2", "compare.and-3")
+    list(
+        columns.iter().enumerate().map(|(i, c)| c.the(start && i == 0)).collect(),
+        "compare.and-2",
+        "compare.and-3",
+    )
 }
 
 /// "The VAE's samples", "the VAE's and the GAN's samples".
 fn samples_of(columns: &[&Column], start: bool) -> Message {
-    let owners = list(columns.iter().enumerate().map(|(i, c)| c.owner(start && i == 0)).collect(), "compare.and-2", "compare.and-3");
+    let owners = list(
+        columns.iter().enumerate().map(|(i, c)| c.owner(start && i == 0)).collect(),
+        "compare.and-2",
+        "compare.and-3",
+    );
     Message::new("compare.samples").message("owners", owners)
 }
 
@@ -312,15 +320,21 @@ impl Table {
             }
         };
         let sentence = if coverage(most[0]) == coverage(fewest[0]) {
-            Message::new("compare.coverage-equal")
-                .number("coverage", coverage(fewest[0]), 0)
-                .number("real", coverage(self.real()), 0)
+            Message::new("compare.coverage-equal").number("coverage", coverage(fewest[0]), 0).number(
+                "real",
+                coverage(self.real()),
+                0,
+            )
         } else {
             // The name only where several tie ("VAE 9: no 2; GAN 9: no 4").
             let details: Vec<Message> = fewest
                 .iter()
                 .map(|c| {
-                    let detail = Message::new(if fewest.len() > 1 { "compare.detail-named" } else { "compare.detail" });
+                    let detail = Message::new(if fewest.len() > 1 {
+                        "compare.detail-named"
+                    } else {
+                        "compare.detail"
+                    });
                     let detail = if fewest.len() > 1 { detail.message("name", c.name()) } else { detail };
                     detail.number("coverage", coverage(c), 0).message("missing", missing(c))
                 })
@@ -376,7 +390,11 @@ impl Table {
             .text("high", GREY_HIGH.to_string())
             .message(
                 "comparison",
-                Message::new(if blurriest[0].reading.grey_share > real { "compare.more" } else { "compare.no-more" }),
+                Message::new(if blurriest[0].reading.grey_share > real {
+                    "compare.more"
+                } else {
+                    "compare.no-more"
+                }),
             )
             .number("real", percent_of(real), 0)
             .message("sharpest", samples_of(&sharpest, false))
@@ -392,17 +410,23 @@ impl Table {
         let ms = |c: &Column| c.ms_per_sample.unwrap_or(f64::NAN);
         let (slowest, fastest) = self.extremes(ms);
         let sentence = match (slowest.first(), fastest.first()) {
-            (Some(slow), Some(fast)) if ms(slow).is_finite() && ms(fast) > 0.0 => Message::new("compare.speed")
-                .message("slowest", joined(&slowest, true))
-                .message("verb", verb(&slowest, "compare.verb.is", "compare.verb.are"))
-                .number("ms", ms(slow), 2)
-                .number("ratio", ms(slow) / ms(fast), 0)
-                .message("fastest", fast.owner(false))
-                .number("fastMs", ms(fast), 3)
-                .message(
-                    "why",
-                    Message::new(if slow.source == Source::PixelRnn { "compare.speed-why" } else { "compare.speed-no-why" }),
-                ),
+            (Some(slow), Some(fast)) if ms(slow).is_finite() && ms(fast) > 0.0 => {
+                Message::new("compare.speed")
+                    .message("slowest", joined(&slowest, true))
+                    .message("verb", verb(&slowest, "compare.verb.is", "compare.verb.are"))
+                    .number("ms", ms(slow), 2)
+                    .number("ratio", ms(slow) / ms(fast), 0)
+                    .message("fastest", fast.owner(false))
+                    .number("fastMs", ms(fast), 3)
+                    .message(
+                        "why",
+                        Message::new(if slow.source == Source::PixelRnn {
+                            "compare.speed-why"
+                        } else {
+                            "compare.speed-no-why"
+                        }),
+                    )
+            }
             _ => Message::new("compare.speed-untimed"),
         };
         Row {

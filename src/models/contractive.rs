@@ -244,11 +244,7 @@ pub struct ContractiveTraining {
 impl ContractiveTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: ShallowAutoencoder, config: ContractiveTrainingConfig, device: &Device) -> Self {
-        Self {
-            learner: Learner::adam(model, device),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// One optimiser step on a random batch of `data`; returns the batch's loss, not yet read.
@@ -262,7 +258,8 @@ impl ContractiveTraining {
         let clean = data.batch_values(&indices);
         let mut noisy = clean.clone();
         self.config.corruption.apply(&mut noisy, self.rng.random());
-        let (input, target) = (images_tensor(noisy, self.learner.device()), images_tensor(clean, self.learner.device()));
+        let (input, target) =
+            (images_tensor(noisy, self.learner.device()), images_tensor(clean, self.learner.device()));
         let terms = loss_terms(self.learner.model(), input, target, self.config.lambda);
         self.learner.update(&terms.clone().narrow(0, 0, 1), self.config.learning_rate);
         terms.detach()

@@ -122,7 +122,10 @@ pub struct ConvAutoencoderConfig {
 
 impl ConvAutoencoderConfig {
     pub fn init(&self, device: &Device) -> ConvAutoencoder {
-        assert!(self.deconv_kernel >= 2 && self.deconv_kernel.is_multiple_of(2), "deconv kernel must be even");
+        assert!(
+            self.deconv_kernel >= 2 && self.deconv_kernel.is_multiple_of(2),
+            "deconv kernel must be even"
+        );
         let [wide, code] = self.channels;
         let conv3 = |i, o| {
             Conv2dConfig::new([i, o], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
@@ -295,11 +298,7 @@ pub struct ConvAutoencoderTraining {
 impl ConvAutoencoderTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: ConvAutoencoder, config: ConvTrainingConfig, device: &Device) -> Self {
-        Self {
-            learner: Learner::adam(model, device),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// One optimiser step on a random batch of `data`. The loss is the sum of the three decoders'

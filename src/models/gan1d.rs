@@ -13,11 +13,11 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::learner::Learner;
 use super::gan::{
     discriminator_loss, generator_loss, normal_noise, DiscriminatorStep, GanStats, GanTrainingConfig,
     GeneratorStep, Iterated, IterationTrace,
 };
+use super::learner::Learner;
 
 #[derive(Config, Debug)]
 pub struct Gan1dConfig {
@@ -328,8 +328,12 @@ impl Gan1dTraining {
     /// minimax loss meets a discriminator that confidently rejects the fakes: the lecture's
     /// vanishing gradient. One element, not read back.
     pub fn generator_push(&self, samples: usize) -> Tensor<1> {
-        let z =
-            normal_noise(&mut SmallRng::seed_from_u64(0x6a7), samples, self.generator.model().inputs(), self.generator.device());
+        let z = normal_noise(
+            &mut SmallRng::seed_from_u64(0x6a7),
+            samples,
+            self.generator.model().inputs(),
+            self.generator.device(),
+        );
         // G's points as leaves of their own graph: the gradient reaches them, not G's weights.
         let points = self.generator.model().forward(z).detach().require_grad();
         let logits = self.discriminator.model().forward(points.clone()).flatten::<1>(0, 1);

@@ -57,7 +57,8 @@ impl Pca {
     /// `[batch, k]` coordinates → `[batch, 784]` images (not clamped: PCA's rebuild can leave [0, 1]).
     pub fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
         let [batch, k] = codes.dims();
-        codes.matmul(self.directions(k)) + self.mean.val().unsqueeze::<2>().expand([batch, self.mean.dims()[0]])
+        codes.matmul(self.directions(k))
+            + self.mean.val().unsqueeze::<2>().expand([batch, self.mean.dims()[0]])
     }
 
     /// The rebuild of `images` from their first `k` coordinates.
@@ -83,8 +84,10 @@ pub fn fit(images: Tensor<2>, components: usize) -> Pca {
     let mut order: Vec<usize> = (0..pixels).collect();
     order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
     let order = &order[..components];
-    let rows: Vec<f32> =
-        order.iter().flat_map(|&i| eigen.eigenvectors.column(i).iter().map(|&v| v as f32).collect::<Vec<_>>()).collect();
+    let rows: Vec<f32> = order
+        .iter()
+        .flat_map(|&i| eigen.eigenvectors.column(i).iter().map(|&v| v as f32).collect::<Vec<_>>())
+        .collect();
     // Rounding can leave the smallest eigenvalues a hair below zero.
     let variances: Vec<f32> = order.iter().map(|&i| eigen.eigenvalues[i].max(0.0) as f32).collect();
     Pca {
@@ -112,22 +115,30 @@ mod tests {
         device.seed(5);
         let n = 400;
         let latent = Tensor::<2>::random([n, 2], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
-        let basis = Tensor::<2>::from_data(TensorData::new(vec![3.0f32, 1.0, 0.5, -0.5, 2.0, 1.0], [2, 3]), &device);
+        let basis =
+            Tensor::<2>::from_data(TensorData::new(vec![3.0f32, 1.0, 0.5, -0.5, 2.0, 1.0], [2, 3]), &device);
         let noise = Tensor::<2>::random([n, 3], burn::tensor::Distribution::Normal(0.0, 0.1), &device);
         let images = latent.matmul(basis) + noise + 0.5;
         let pca = fit(images.clone(), 3);
-        let gram: Vec<f32> = pca.directions(3).matmul(pca.directions(3).transpose()).into_data().try_to_vec().unwrap();
+        let gram: Vec<f32> =
+            pca.directions(3).matmul(pca.directions(3).transpose()).into_data().try_to_vec().unwrap();
         for (i, g) in gram.iter().enumerate() {
             let expected = if i % 4 == 0 { 1.0 } else { 0.0 };
             assert!((g - expected).abs() < 1e-4, "gram[{i}] = {g}");
         }
         let variances: Vec<f32> = pca.variances().into_data().try_to_vec().unwrap();
-        assert!(variances[0] >= variances[1] && variances[1] >= variances[2] && variances[2] < 0.05, "{variances:?}");
+        assert!(
+            variances[0] >= variances[1] && variances[1] >= variances[2] && variances[2] < 0.05,
+            "{variances:?}"
+        );
         for k in 1..=3 {
             let residual = pca.reconstruct(images.clone(), k) - images.clone();
             let error: f32 = residual.powi_scalar(2).sum_dim(1).mean().into_scalar();
             let left_out: f32 = variances[k..].iter().sum();
-            assert!((error - left_out).abs() < 1e-3 * (1.0 + left_out), "k={k}: error {error}, left-out variance {left_out}");
+            assert!(
+                (error - left_out).abs() < 1e-3 * (1.0 + left_out),
+                "k={k}: error {error}, left-out variance {left_out}"
+            );
         }
     }
 }

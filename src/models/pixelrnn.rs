@@ -302,7 +302,8 @@ impl PixelRnn {
         let mut above = self.empty_row(batch, width, &gates_in.device());
         let mut hidden = Vec::with_capacity(rows);
         for i in 0..rows {
-            above = row_step(state_to_state, gates_in.clone().slice([0..batch, i..i + 1]).squeeze_dim(1), &above);
+            above =
+                row_step(state_to_state, gates_in.clone().slice([0..batch, i..i + 1]).squeeze_dim(1), &above);
             hidden.push(above.hidden.clone().unsqueeze_dim(1));
         }
         (Tensor::cat(hidden, 1), above)
@@ -383,7 +384,8 @@ impl PixelRnn {
             }
             PixelKind::Levels(levels) => {
                 let probabilities = softmax(outputs / temperature, 1);
-                let below: Tensor<2, Int> = probabilities.clone().cumsum(1).lower(uniform.repeat_dim(1, levels)).int();
+                let below: Tensor<2, Int> =
+                    probabilities.clone().cumsum(1).lower(uniform.repeat_dim(1, levels)).int();
                 let class = below.sum_dim(1).clamp_max((levels - 1) as i64);
                 let probability = probabilities.gather(1, class.clone());
                 (class.float() / (levels - 1) as f64, probability)
@@ -425,7 +427,8 @@ fn lstm_cell(
 /// The LSTM's update from its summed gates `[n, 4·state]` (input, forget, output, candidate)
 /// and the cell above `[n, state]`: the hidden state and the cell, `[n, state]` each.
 fn lstm_update(gates: Tensor<2>, cell_above: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-    let [input, forget, output, candidate]: [Tensor<2>; 4] = gates.chunk(4, 1).try_into().expect("four gates");
+    let [input, forget, output, candidate]: [Tensor<2>; 4] =
+        gates.chunk(4, 1).try_into().expect("four gates");
     let cell = sigmoid(forget) * cell_above + sigmoid(input) * tanh(candidate);
     (sigmoid(output) * tanh(cell.clone()), cell)
 }
@@ -446,10 +449,8 @@ fn context_windows(images: Tensor<3>) -> Tensor<4> {
 /// `images` with `ROWS_ABOVE` black rows on top and `REACH` black columns either side.
 fn padded_canvas(images: Tensor<3>) -> Tensor<3> {
     let [batch, height, width] = images.dims();
-    Tensor::zeros([batch, height + ROWS_ABOVE, width + 2 * REACH], &images.device()).slice_assign(
-        [0..batch, ROWS_ABOVE..ROWS_ABOVE + height, REACH..REACH + width],
-        images,
-    )
+    Tensor::zeros([batch, height + ROWS_ABOVE, width + 2 * REACH], &images.device())
+        .slice_assign([0..batch, ROWS_ABOVE..ROWS_ABOVE + height, REACH..REACH + width], images)
 }
 
 /// Zero columns on the left of a row of states while painting: the next layer's left window
@@ -539,9 +540,22 @@ pub struct PixelSampler {
 
 impl PixelSampler {
     /// Samples one image per seed from nothing; `labels` as [`Self::completing`] takes them.
-    pub fn new(model: PixelRnn, seeds: &[u64], labels: Option<&[usize]>, temperature: f64, device: &Device) -> Self {
+    pub fn new(
+        model: PixelRnn,
+        seeds: &[u64],
+        labels: Option<&[usize]>,
+        temperature: f64,
+        device: &Device,
+    ) -> Self {
         let [height, width] = model.size();
-        Self::completing(model, Tensor::zeros([seeds.len(), height, width], device), 0, seeds, labels, temperature)
+        Self::completing(
+            model,
+            Tensor::zeros([seeds.len(), height, width], device),
+            0,
+            seeds,
+            labels,
+            temperature,
+        )
     }
 
     /// Keeps the first `visible_rows` rows of `images` (`[batch, H, W]`, prepared values) exactly
@@ -576,7 +590,8 @@ impl PixelSampler {
         });
         let label_gates = model.label_gates(label_tensor, batch);
         let kept = images.slice([0..batch, 0..visible_rows]);
-        let known = Tensor::zeros([batch, height, width], &device).slice_assign([0..batch, 0..visible_rows], kept);
+        let known =
+            Tensor::zeros([batch, height, width], &device).slice_assign([0..batch, 0..visible_rows], kept);
 
         // Prime every layer from the visible rows, as the row-at-once pass computes them.
         let mut lasts = Vec::with_capacity(1 + model.upper.len());
@@ -612,7 +627,8 @@ impl PixelSampler {
                 }
             })
             .collect();
-        let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, height * width)).collect();
+        let uniforms: Vec<f32> =
+            seeds.iter().flat_map(|&seed| sampling_uniforms(seed, height * width)).collect();
         let uniforms = TensorData::new(uniforms, [batch, height * width]);
         Self {
             canvas: padded_canvas(known),
@@ -677,13 +693,20 @@ impl PixelSampler {
                 None => hidden.clone(),
             };
             let column = j + PAD_LEFT..j + PAD_LEFT + 1;
-            layer.row_hidden = layer.row_hidden.clone().slice_assign([0..batch, column.clone()], hidden.reshape([batch, 1, state]));
-            layer.row_cell = layer.row_cell.clone().slice_assign([0..batch, j..j + 1], cell.reshape([batch, 1, state]));
+            layer.row_hidden = layer
+                .row_hidden
+                .clone()
+                .slice_assign([0..batch, column.clone()], hidden.reshape([batch, 1, state]));
+            layer.row_cell =
+                layer.row_cell.clone().slice_assign([0..batch, j..j + 1], cell.reshape([batch, 1, state]));
             if k + 1 < layers {
                 let outputs = if k == 0 {
                     &layer.row_hidden
                 } else {
-                    layer.row_output = layer.row_output.clone().slice_assign([0..batch, column], out.clone().reshape([batch, 1, state]));
+                    layer.row_output = layer
+                        .row_output
+                        .clone()
+                        .slice_assign([0..batch, column], out.clone().reshape([batch, 1, state]));
                     &layer.row_output
                 };
                 input = outputs.clone().slice([0..batch, j..j + 3]).reshape([batch, 3 * state]);
@@ -796,7 +819,8 @@ impl PixelRnnTraining {
     /// (and their labels, for a labelled model).
     pub fn train_on(&mut self, data: &Mnist) -> Tensor<1> {
         let steps = self.learner.steps() as u64;
-        let mut rng = SmallRng::seed_from_u64(self.config.seed ^ (steps + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut rng =
+            SmallRng::seed_from_u64(self.config.seed ^ (steps + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let indices = random_indices(&mut rng, self.config.batch_size, data.len());
         let mut values = data.batch_values(&indices);
         let (model, device) = (self.learner.model(), self.learner.device());
@@ -831,8 +855,13 @@ impl PixelRnnTraining {
     /// renamed, so a run stopped while saving leaves the previous checkpoint whole.
     pub fn save(&self, dir: &Path) -> Result<(), FileError> {
         let named = |file: &str| dir.join(file).display().to_string();
-        std::fs::create_dir_all(dir).map_err(|e| FileError::new(&dir.display().to_string(), e.to_string()))?;
-        let optimizer = self.learner.optimizer().into_bytes().map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| FileError::new(&dir.display().to_string(), e.to_string()))?;
+        let optimizer = self
+            .learner
+            .optimizer()
+            .into_bytes()
+            .map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
         let progress = Progress::new(self.model_config.clone(), self.config.clone(), self.learner.steps());
         let progress = burn::config::config_to_json(&progress).into_bytes();
         for (file, bytes) in [
@@ -851,15 +880,18 @@ impl PixelRnnTraining {
     /// same optimiser state and the same next batch.
     pub fn resume(dir: &Path, device: &Device) -> Result<Self, FileError> {
         let named = |file: &str| dir.join(file).display().to_string();
-        let progress = std::fs::read(dir.join(CHECKPOINT_PROGRESS)).map_err(|e| FileError::new(&named(CHECKPOINT_PROGRESS), e.to_string()))?;
-        let progress = Progress::load_binary(&progress)
-            .map_err(|e| FileError::new(&named(CHECKPOINT_PROGRESS), format!("not a checkpoint's progress ({e})")))?;
+        let progress = std::fs::read(dir.join(CHECKPOINT_PROGRESS))
+            .map_err(|e| FileError::new(&named(CHECKPOINT_PROGRESS), e.to_string()))?;
+        let progress = Progress::load_binary(&progress).map_err(|e| {
+            FileError::new(&named(CHECKPOINT_PROGRESS), format!("not a checkpoint's progress ({e})"))
+        })?;
         let model = weights::load_file(progress.model.init(device), dir.join(CHECKPOINT_MODEL))?;
-        let optimizer = std::fs::read(dir.join(CHECKPOINT_OPTIMIZER)).map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
-        let optimizer = AdamConfig::new()
-            .init()
-            .from_bytes(burn::tensor::Bytes::from_bytes_vec(optimizer))
-            .map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), format!("not an optimiser state ({e})")))?;
+        let optimizer = std::fs::read(dir.join(CHECKPOINT_OPTIMIZER))
+            .map_err(|e| FileError::new(&named(CHECKPOINT_OPTIMIZER), e.to_string()))?;
+        let optimizer =
+            AdamConfig::new().init().from_bytes(burn::tensor::Bytes::from_bytes_vec(optimizer)).map_err(
+                |e| FileError::new(&named(CHECKPOINT_OPTIMIZER), format!("not an optimiser state ({e})")),
+            )?;
         Ok(Self {
             learner: Learner::resumed(model, optimizer, progress.steps, device),
             model_config: progress.model,

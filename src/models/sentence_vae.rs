@@ -562,11 +562,7 @@ pub struct SentenceVaeTraining {
 impl SentenceVaeTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: SentenceVae, config: SentenceVaeTrainingConfig, device: &Device) -> Self {
-        Self {
-            learner: Learner::adam(model, device),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     pub fn set_learning_rate(&mut self, rate: f64) {
@@ -575,14 +571,16 @@ impl SentenceVaeTraining {
 
     /// The KL term's weight at the current step.
     pub fn kl_weight(&self) -> f64 {
-        self.config.kl_weight * (self.learner.steps() as f64 / self.config.kl_anneal_steps.max(1) as f64).min(1.0)
+        self.config.kl_weight
+            * (self.learner.steps() as f64 / self.config.kl_anneal_steps.max(1) as f64).min(1.0)
     }
 
     /// One step on a random batch of same-length sentences from `pool`; returns
     /// `[reconstruction, kl, correct, tokens]` sums (not read back).
     pub fn step(&mut self, pool: &SentencePool) -> Tensor<1> {
         let picked = pool.pick(self.config.batch_size, &mut self.rng);
-        let batch = SentenceBatch::new(&picked, self.config.word_dropout, &mut self.rng, self.learner.device());
+        let batch =
+            SentenceBatch::new(&picked, self.config.word_dropout, &mut self.rng, self.learner.device());
         let noise = Tensor::random(
             [picked.len(), self.learner.model().code_size()],
             Distribution::Normal(0.0, 1.0),

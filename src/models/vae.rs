@@ -250,11 +250,7 @@ pub struct VaeTraining {
 impl VaeTraining {
     /// Trains `model` (forked onto `device`, with gradients on).
     pub fn new(model: Vae, config: VaeTrainingConfig, device: &Device) -> Self {
-        Self {
-            learner: Learner::adam(model, device),
-            rng: SmallRng::seed_from_u64(config.seed),
-            config,
-        }
+        Self { learner: Learner::adam(model, device), rng: SmallRng::seed_from_u64(config.seed), config }
     }
 
     /// A fresh `model` whose initial weights depend only on `config.seed` ([`super::seeded`]).
@@ -266,10 +262,14 @@ impl VaeTraining {
     /// `[total, reconstruction, kl]` (batch means, nats per image), not yet read.
     pub fn step(&mut self, images: Tensor<2>) -> Tensor<1> {
         let images = images.to_device(self.learner.device());
-        let noise = self
-            .config
-            .sample_code
-            .then(|| normal_noise(&mut self.rng, images.dims()[0], self.learner.model().code_size(), self.learner.device()));
+        let noise = self.config.sample_code.then(|| {
+            normal_noise(
+                &mut self.rng,
+                images.dims()[0],
+                self.learner.model().code_size(),
+                self.learner.device(),
+            )
+        });
         let terms = self.learner.model().loss_terms(images, noise);
         let loss = terms.total(self.config.beta);
         self.learner.update(&loss, self.config.learning_rate);
@@ -284,7 +284,8 @@ impl VaeTraining {
         if self.config.binarise {
             binarise(&mut values, &mut self.rng);
         }
-        let images = Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), self.learner.device());
+        let images =
+            Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), self.learner.device());
         self.step(images)
     }
 

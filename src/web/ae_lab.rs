@@ -253,8 +253,11 @@ impl AeLabSession {
                 ae2d_l2: ae2d_l2.to_vec(),
                 pca2d: pca2d.to_vec(),
             };
-            *kept.borrow_mut() =
-                Some(MapCodes { ae2d: maps.ae2d.clone(), ae2d_l2: maps.ae2d_l2.clone(), pca2d: maps.pca2d.clone() });
+            *kept.borrow_mut() = Some(MapCodes {
+                ae2d: maps.ae2d.clone(),
+                ae2d_l2: maps.ae2d_l2.clone(),
+                pca2d: maps.pca2d.clone(),
+            });
             Ok(to_js(&maps)?)
         }))
     }
@@ -364,8 +367,11 @@ impl AeLabSession {
             let probe = codes.clone().sum();
             let last = indexed + chunk.len() >= train.len();
             let all: Vec<usize> = (0..train.len()).collect();
-            let (pixels, labels) =
-                if last { (Some(train.batch(&all, &self.device)), all.iter().map(|&i| train.label(i)).collect()) } else { (None, vec![]) };
+            let (pixels, labels) = if last {
+                (Some(train.batch(&all, &self.device)), all.iter().map(|&i| train.label(i)).collect())
+            } else {
+                (None, vec![])
+            };
             return Ok(wasm_bindgen_futures::future_to_promise(async move {
                 read(probe).await?; // one small readback: the chunk is done when this resolves
                 let mut s = state.borrow_mut();
@@ -422,7 +428,10 @@ impl AeLabSession {
         let codes = self.deep.encode(pixels.clone());
         let n = chunk.len() * index.len();
         let distances = Tensor::cat(
-            MEASURES.iter().map(|&m| index.distances(m, codes.clone(), pixels.clone()).reshape([n])).collect(),
+            MEASURES
+                .iter()
+                .map(|&m| index.distances(m, codes.clone(), pixels.clone()).reshape([n]))
+                .collect(),
             0,
         );
         let labels: Vec<u8> = chunk.iter().map(|&i| test.label(i)).collect();
@@ -466,12 +475,22 @@ impl AeLabSession {
         }
     }
 
-    fn decode_codes(&self, model: &str, codes: Tensor<2>, rows: usize, cols: usize) -> Result<js_sys::Promise, JsError> {
+    fn decode_codes(
+        &self,
+        model: &str,
+        codes: Tensor<2>,
+        rows: usize,
+        cols: usize,
+    ) -> Result<js_sys::Promise, JsError> {
         let count = rows * cols;
         let images = self.model_2d(model)?.decode(codes.clone());
         let probabilities = self.classifier.probabilities(images.clone());
         let all = Tensor::cat(
-            vec![images.reshape([count * PIXELS]), probabilities.reshape([count * CLASSES]), codes.reshape([count * 2])],
+            vec![
+                images.reshape([count * PIXELS]),
+                probabilities.reshape([count * CLASSES]),
+                codes.reshape([count * 2]),
+            ],
             0,
         );
         Ok(wasm_bindgen_futures::future_to_promise(async move {
@@ -482,7 +501,8 @@ impl AeLabSession {
             let (reads, confidence): (Vec<u8>, Vec<f32>) = probabilities
                 .chunks_exact(CLASSES)
                 .map(|row| {
-                    let (class, p) = row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("10 classes");
+                    let (class, p) =
+                        row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("10 classes");
                     (class as u8, *p)
                 })
                 .unzip();
@@ -499,7 +519,12 @@ impl AeLabSession {
         }))
     }
 
-    fn query(&self, image: Vec<f32>, label: Option<u8>, components: usize) -> Result<js_sys::Promise, JsError> {
+    fn query(
+        &self,
+        image: Vec<f32>,
+        label: Option<u8>,
+        components: usize,
+    ) -> Result<js_sys::Promise, JsError> {
         check_device()?;
         in_range("the number of PCA components", components as f64, 1.0, PCA_COMPONENTS as f64)?;
         let input = images_tensor(image.clone(), &self.device);
@@ -531,7 +556,10 @@ impl AeLabSession {
                     let strip = |distances: &[f32]| {
                         let found = nearest(distances, index.len(), SEARCH_K).remove(0);
                         let images: Vec<f32> = found.iter().flat_map(|&i| train.image(i)).collect();
-                        (ByteBuf::from(grid_rgba(&images, 1, found.len())), found.iter().map(|&i| train.label(i)).collect())
+                        (
+                            ByteBuf::from(grid_rgba(&images, 1, found.len())),
+                            found.iter().map(|&i| train.label(i)).collect(),
+                        )
                     };
                     let (by_code, code_labels) = strip(&rest[8..8 + index.len()]);
                     let (by_pixels, pixel_labels) = strip(&rest[8 + index.len()..]);

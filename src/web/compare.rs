@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use super::pixelrnn::advance;
 use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runtime};
 use crate::data::mnist::{images_tensor, Mnist, PIXELS};
+use crate::message::Message;
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::compare::{
     gan_samples, nearest_in_chunk, pixelrnn_sampler, real_indices, vae_samples, Column, Nearest, Row, Source,
@@ -23,7 +24,6 @@ use crate::models::compare::{
 use crate::models::gan::{Gan, GanConfig};
 use crate::models::likeness::read as judge;
 use crate::models::pixelrnn::{PixelKind, PixelRnn, PixelRnnConfig, PixelSampler};
-use crate::message::Message;
 use crate::models::vae::{Vae, VaeConfig};
 use crate::weights;
 
@@ -277,8 +277,13 @@ impl CompareSession {
                 .as_mut()
                 .filter(|run| run.id == id)
                 .ok_or_else(|| JsError::new("a new comparison started"))?;
-            let mut progress =
-                Progress { text: Message::new("compare.step-done"), fraction: 0.0, grid: None, table: None, done: false };
+            let mut progress = Progress {
+                text: Message::new("compare.step-done"),
+                fraction: 0.0,
+                grid: None,
+                table: None,
+                done: false,
+            };
             let mut painted = run.painting.as_ref().map_or(0, PixelSampler::painted);
             match work {
                 Work::Sampled { source, timed, .. } => {

@@ -504,7 +504,9 @@ impl GanSession {
         let settings = Settings::parse(settings)?;
         let model = settings.model()?;
         let loaded = weights::load(model.init(&self.device), bytes, file).map_err(|e| FileError {
-            reason: Message::new("file.gan-download").message("reason", e.reason).text("model", settings.model.clone()),
+            reason: Message::new("file.gan-download")
+                .message("reason", e.reason)
+                .text("model", settings.model.clone()),
             ..e
         })?;
         let training = GanTraining::new(loaded, settings.training_config()?, &self.device);

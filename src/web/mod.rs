@@ -155,7 +155,9 @@ impl Runtime {
         let gpu = match Self::webgpu(facts.as_ref()).await {
             Ok(gpu) => gpu,
             Err(error) => {
-                return Ok(Self::cpu(Some(Message::new("backend.webgpu-failed").text("error", error.to_string()))))
+                return Ok(Self::cpu(Some(
+                    Message::new("backend.webgpu-failed").text("error", error.to_string()),
+                )))
             }
         };
         let choice = match choice {
@@ -314,7 +316,10 @@ impl Digits {
         let test = self.test()?;
         if index >= test.len() {
             // (not `index + 1`: the index may be 2³² − 1, and that sum wraps in wasm)
-            return Err(JsError::new(&format!("there are {} test digits; {index} is not an index of one", test.len())));
+            return Err(JsError::new(&format!(
+                "there are {} test digits; {index} is not an index of one",
+                test.len()
+            )));
         }
         Ok((test.image(index), test.label(index)))
     }

@@ -120,13 +120,9 @@ pub struct PixelRnnSession {
 fn label_named(name: &str, model: &PixelRnn) -> Result<Option<usize>, JsError> {
     let label = match name {
         "any" => None,
-        digit => Some(
-            digit
-                .parse::<usize>()
-                .ok()
-                .filter(|&d| d < LABELS)
-                .ok_or_else(|| JsError::new(&format!("the digit to paint is \"any\" or 0 to 9, not \"{name}\"")))?,
-        ),
+        digit => Some(digit.parse::<usize>().ok().filter(|&d| d < LABELS).ok_or_else(|| {
+            JsError::new(&format!("the digit to paint is \"any\" or 0 to 9, not \"{name}\""))
+        })?),
     };
     if label.is_some() && !model.labelled() {
         return Err(JsError::new(&format!("the {} model paints any digit only", model.kind().name())));
@@ -135,7 +131,10 @@ fn label_named(name: &str, model: &PixelRnn) -> Result<Option<usize>, JsError> {
 }
 
 fn painting_label(sampler: &PixelSampler, chosen: Option<usize>) -> Result<JsValue, JsError> {
-    to_js(&PaintingLabel { label: sampler.labels().map(|labels| labels[0]), drawn: chosen.is_none() && sampler.labels().is_some() })
+    to_js(&PaintingLabel {
+        label: sampler.labels().map(|labels| labels[0]),
+        drawn: chosen.is_none() && sampler.labels().is_some(),
+    })
 }
 
 fn kind_named(name: &str) -> Result<usize, JsError> {
@@ -163,7 +162,8 @@ impl PixelRnnSession {
     /// `model` is "binary", "levels4" or "regression"; a bad file leaves the current weights.
     pub fn load_weights(&mut self, model: &str, bytes: &[u8], file: &str) -> Result<(), JsError> {
         let index = kind_named(model)?;
-        self.models[index] = weights::load(PixelRnnConfig::shipped(KINDS[index]).init(&self.device), bytes, file)?;
+        self.models[index] =
+            weights::load(PixelRnnConfig::shipped(KINDS[index]).init(&self.device), bytes, file)?;
         Ok(())
     }
 
@@ -185,7 +185,13 @@ impl PixelRnnSession {
     /// Starts a new painting with `model`, from `seed` (uniform draws per pixel), at
     /// `temperature` (divides the logits; the regression model has none), of `label` ("any" or
     /// a digit; see [`label_named`]). Returns `{label, drawn}`: the digit being painted.
-    pub fn paint_start(&mut self, model: &str, seed: f64, temperature: f64, label: &str) -> Result<JsValue, JsError> {
+    pub fn paint_start(
+        &mut self,
+        model: &str,
+        seed: f64,
+        temperature: f64,
+        label: &str,
+    ) -> Result<JsValue, JsError> {
         in_range("the seed", seed, 0.0, u32::MAX as f64)?;
         in_range("the temperature", temperature, 0.05, 5.0)?;
         let model = self.models[kind_named(model)?].clone();
@@ -213,7 +219,10 @@ impl PixelRnnSession {
         let judged = match (&self.classifier, done) {
             (Some(classifier), true) => {
                 let image = painting.images().reshape([1, SIDE * SIDE]);
-                Some(Tensor::cat(vec![image.clone().reshape([-1]), classifier.probabilities(image).reshape([-1])], 0))
+                Some(Tensor::cat(
+                    vec![image.clone().reshape([-1]), classifier.probabilities(image).reshape([-1])],
+                    0,
+                ))
             }
             _ => None,
         };
@@ -317,7 +326,8 @@ impl PixelRnnSession {
         let first = self.test()?.first(NLL_DIGITS);
         let mut images = first.batch_values(&(0..first.len()).collect::<Vec<_>>());
         PixelKind::Binary.prepare(&mut images, &mut SmallRng::seed_from_u64(BOUND_SEED));
-        self.nll = Some(NllRun { images, digits: first.len(), scored: 0, sum: Tensor::zeros([1], &self.device) });
+        self.nll =
+            Some(NllRun { images, digits: first.len(), scored: 0, sum: Tensor::zeros([1], &self.device) });
         Ok(())
     }
 
@@ -369,7 +379,14 @@ impl PixelRnnSession {
         let images: Vec<f32> = (0..COMPLETIONS).flat_map(|_| image.iter().copied()).collect();
         let images = Tensor::from_data(TensorData::new(images, [COMPLETIONS, SIDE, SIDE]), &self.device);
         let seeds: Vec<u64> = (0..COMPLETIONS as u64).map(|k| first_seed as u64 + k).collect();
-        self.completing = Some(PixelSampler::completing(model, images, visible_rows, &seeds, labels.as_deref(), temperature));
+        self.completing = Some(PixelSampler::completing(
+            model,
+            images,
+            visible_rows,
+            &seeds,
+            labels.as_deref(),
+            temperature,
+        ));
         image[visible_rows * SIDE..].iter_mut().for_each(|v| *v *= HIDDEN_DIMMED);
         to_js(&ByteBuf::from(to_rgba(&image)))
     }

@@ -148,9 +148,11 @@ impl PretrainingSession {
             let side = FILTER_GRID * SIDE;
             let caption = if let Some((moved, labels)) = change {
                 let moved = read(moved.reshape([1])).await?[0];
-                Message::new("pretrain.filters-tuned")
-                    .number("labels", labels as f64, 0)
-                    .number("moved", 100.0 * f64::from(moved), 1)
+                Message::new("pretrain.filters-tuned").number("labels", labels as f64, 0).number(
+                    "moved",
+                    100.0 * f64::from(moved),
+                    1,
+                )
             } else {
                 Message::new("pretrain.filters")
             };

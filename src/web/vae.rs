@@ -13,7 +13,9 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, drawing_to_mnist, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use super::{
+    check_device, drawing_to_mnist, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime,
+};
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::gan::fixed_noise;
