@@ -4,7 +4,8 @@
 //! fitted with squared error), the last two one layer each.
 //!
 //! Resumable: every `--every-minutes` (default 5) the run writes a checkpoint into
-//! `--checkpoint` (default `checkpoints/pixelrnn-<model>/`, ignored by git) — weights at full
+//! `--checkpoint` (default `checkpoints/pixelrnn-<model>/`; git keeps only the binary model's,
+//! committed between sessions while its run lasts: docs/training.md) — weights at full
 //! precision, Adam's state, the step count and both configs. `--resume` continues from it to
 //! `--steps` as if the run had never stopped (the configs come from the checkpoint; a stopped run
 //! loses at most the minutes since its last checkpoint). Every 1,000 steps it prints the mean
