@@ -147,7 +147,7 @@ impl Progress {
 
 /// The loop of the epoch-based trainers: `epochs` passes of `steps_per_epoch` steps under one
 /// progress bar. `step(trainer, epoch)` trains one batch and returns its loss (epochs counted
-/// from 0, for a schedule); after each epoch, `report(trainer, epoch, mean loss)` gives the line
+/// from 0, for a schedule), best as a tensor, so the sum is read back once an epoch; after each epoch, `report(trainer, epoch, mean loss)` gives the line
 /// printed above the bar (epochs counted from 1). The trainer is passed in, not captured, so both
 /// closures can use it. Returns the seconds spent.
 pub fn run_epochs<T, L>(

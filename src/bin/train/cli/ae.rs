@@ -47,8 +47,10 @@ pub fn run(kind: Kind, args: Args) -> Result {
         &mut training,
         epochs,
         steps_per_epoch,
-        |training, _| training.step(&train).into_scalar::<f32>(),
-        |_, epoch, loss| format!("{name} epoch {epoch}/{epochs}: train loss {loss:.2}"),
+        |training, _| training.step(&train),
+        |_, epoch, loss| {
+            format!("{name} epoch {epoch}/{epochs}: train loss {:.2}", loss.into_scalar::<f32>())
+        },
     );
     let path = training::weights_path(name);
     training::ship(training.model(), config.init(&device), &path)?;

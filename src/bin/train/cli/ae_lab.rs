@@ -111,12 +111,13 @@ fn train_one(
         steps_per_epoch,
         |training, epoch| {
             training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
-            training.step(train).into_scalar::<f32>()
+            training.step(train)
         },
         |training, epoch, loss| {
             let current = training.model();
             format!(
-                "{name} epoch {epoch}/{epochs}: train loss {loss:.2}, test error {:.3}",
+                "{name} epoch {epoch}/{epochs}: train loss {:.2}, test error {:.3}",
+                loss.into_scalar::<f32>(),
                 mean_error(test, device, |x| current.forward(x)),
             )
         },

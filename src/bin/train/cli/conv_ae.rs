@@ -65,9 +65,11 @@ pub fn run(args: Args) -> Result {
         steps_per_epoch,
         |training, epoch| {
             training.set_learning_rate(training::cosine_rate(base_rate, epoch, epochs));
-            training.step(&train).into_scalar::<f32>()
+            training.step(&train)
         },
-        |_, epoch, loss| format!("epoch {epoch}/{epochs}: mean summed train loss {loss:.2}"),
+        |_, epoch, loss| {
+            format!("epoch {epoch}/{epochs}: mean summed train loss {:.2}", loss.into_scalar::<f32>())
+        },
     );
     let path = training::weights_path("conv-ae");
     let (shipped, bytes) = training::ship(training.model(), model_config.init(&device), &path)?;

@@ -195,14 +195,15 @@ fn pretrain(recipe: &Recipe, train: &Mnist, device: &Device) -> Stack {
             &mut training,
             epochs,
             steps_per_epoch,
-            |training, _| training.step(train).into_scalar::<f32>(),
+            |training, _| training.step(train),
             |training, epoch, loss| {
                 let codes = training.stack().codes(train.batch(&probe, device), layer + 1);
                 let activity: f32 = codes.clone().mean().into_scalar();
                 let near_zero: f32 = codes.lower_elem(0.05).float().mean().into_scalar();
                 format!(
-                    "layer {} epoch {epoch}/{epochs}: loss {loss:.2}, mean code {activity:.3}, {:.1} % of codes < 0.05 ({:.0} s)",
+                    "layer {} epoch {epoch}/{epochs}: loss {:.2}, mean code {activity:.3}, {:.1} % of codes < 0.05 ({:.0} s)",
                     layer + 1,
+                    loss.into_scalar::<f32>(),
                     100.0 * near_zero,
                     started.elapsed().as_secs_f64()
                 )
