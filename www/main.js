@@ -32,6 +32,9 @@ const table = {
   // A step of the path, shown in the lesson bar over its demo (www/ui/lesson-bar.js).
   step: { default: '', values: ['', ...STEPS.map((step) => step.id)] },
   backend: { default: 'auto', values: ['auto', 'webgpu', 'cpu'] },
+  // On the CPU: the demo's own choice of build (its `threads`), or one thread, or the pool of
+  // every core where the page is cross-origin isolated: for measuring a demo both ways.
+  threads: { default: 'auto', values: ['auto', 'one', 'pool'] },
   ...Object.assign({}, ...Object.values(demos).map((d) => d.settings)),
 };
 
@@ -89,7 +92,7 @@ async function started(ready) {
 
 const worker = onPath ? null : new ModelWorker({
   backend: state.backend,
-  demo: demos[state.demo].demo,
+  demo: state.threads === 'auto' ? demos[state.demo].demo : { ...demos[state.demo].demo, threads: state.threads === 'pool' },
   onEvent,
   onRestart: (reason, ready) => {
     shown.onRestart();

@@ -12,7 +12,10 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, drawing_to_mnist, grid_rgba, in_range, read, to_js, to_rgba, Digits, Runtime};
+use super::{
+    check_device, drawing_to_mnist, grid_rgba, in_parts, in_range, on_pool, read, to_js, to_rgba, Digits,
+    Runtime,
+};
 use crate::data::mnist::{images_tensor, PIXELS};
 use crate::message::Message;
 use crate::models::autoencoder::{box_grid, per_image_error, Autoencoder, AutoencoderConfig};
@@ -363,7 +366,8 @@ impl AeLabSession {
         if state.borrow().index.is_none() {
             // The index: the deep AE's codes of the next chunk of training digits.
             let chunk: Vec<usize> = (indexed..(indexed + INDEX_CHUNK).min(train.len())).collect();
-            let codes = self.deep.encode(train.batch(&chunk, &self.device));
+            let (deep, digits) = (&self.deep, train.batch(&chunk, &self.device));
+            let codes = on_pool(|| in_parts(digits, |part| deep.encode(part)));
             let probe = codes.clone().sum();
             let last = indexed + chunk.len() >= train.len();
             let all: Vec<usize> = (0..train.len()).collect();
@@ -395,14 +399,11 @@ impl AeLabSession {
             let coordinates = self.pca.encode(images.clone(), PCA_COMPONENTS);
             let centred_norms = self.pca.centre(images.clone()).powi_scalar(2).sum();
             let explained = coordinates.powi_scalar(2).cumsum(1).sum_dim(0).reshape([PCA_COMPONENTS]);
+            let models = [&self.deep, &self.ae2d, &self.ae2d_l2];
+            let rebuilt =
+                on_pool(|| models.map(|model| in_parts(images.clone(), |part| model.forward(part))));
             let sums = Tensor::cat(
-                vec![
-                    centred_norms,
-                    explained,
-                    error_sum(self.deep.forward(images.clone())),
-                    error_sum(self.ae2d.forward(images.clone())),
-                    error_sum(self.ae2d_l2.forward(images.clone())),
-                ],
+                [vec![centred_norms, explained], rebuilt.into_iter().map(error_sum).collect()].concat(),
                 0,
             );
             let count = chunk.len();

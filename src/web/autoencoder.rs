@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, drawing_to_mnist, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use super::{check_device, drawing_to_mnist, now_ms, on_pool, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::draw;
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::data::noise::Corruption;
@@ -205,10 +205,12 @@ impl AutoencoderSession {
             let mut slot = self.training.borrow_mut();
             let training = slot.as_mut().ok_or_else(|| JsError::new("call train_start first"))?;
             let count = training.steps_per_chunk;
-            let train_losses: Vec<Tensor<1>> = (0..count).map(|_| training.run.step(&train)).collect();
-            let model = training.run.model();
-            let test_loss = training.run.held_out_loss(&test, TEST_LOSS_IMAGES);
-            let losses = Tensor::cat(vec![Tensor::cat(train_losses, 0).mean(), test_loss], 0);
+            let (train, test, run) = (&*train, &*test, &mut training.run);
+            let (losses, model) = on_pool(|| {
+                let train_losses: Vec<Tensor<1>> = (0..count).map(|_| run.step(train)).collect();
+                let test_loss = run.held_out_loss(test, TEST_LOSS_IMAGES);
+                (Tensor::cat(vec![Tensor::cat(train_losses, 0).mean(), test_loss], 0), run.model())
+            });
             (losses, training.model, model, training.run.steps(), count)
         };
         match model_name {

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{now_ms, read, to_js, Runtime};
+use super::{in_parts, now_ms, on_pool, read, to_js, Runtime};
 use crate::backend::{Backend, Speed};
 use crate::data::mnist::{Mnist, PIXELS};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, AutoencoderTraining, TrainingConfig};
@@ -88,24 +88,24 @@ impl Work {
         Work::VaeStep { training, images }
     }
 
+    /// The work on the pool as the sessions run theirs (`on_pool`), then its result read back.
     async fn run(&mut self) -> Result<(), JsError> {
-        match self {
-            Work::Forward { model, input } => read(model.forward(input.clone())).await.map(drop),
-            Work::TrainStep { training, data } => read(training.step(data)).await.map(drop),
-            Work::VaeStep { training, images } => read(training.step(images.clone())).await.map(drop),
-            Work::GanStep { training, real } => {
-                read(training.iteration(real.clone()).packed()).await.map(drop)
-            }
+        let result = on_pool(|| match self {
+            Work::Forward { model, input } => in_parts(input.clone(), |part| model.forward(part)),
+            Work::TrainStep { training, data } => training.step(data).unsqueeze(),
+            Work::VaeStep { training, images } => training.step(images.clone()).unsqueeze(),
+            Work::GanStep { training, real } => training.iteration(real.clone()).packed().unsqueeze(),
             Work::PixelSample { model, batch, device } => {
                 let seeds: Vec<u64> = (0..*batch as u64).collect();
                 let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, device);
                 while !sampler.done() {
                     sampler.step();
                 }
-                read(sampler.images()).await.map(drop)
+                sampler.images().flatten::<1>(0, 2).unsqueeze()
             }
-            Work::Matmul { lhs, rhs } => read(lhs.clone().matmul(rhs.clone()).sum()).await.map(drop),
-        }
+            Work::Matmul { lhs, rhs } => lhs.clone().matmul(rhs.clone()).sum().unsqueeze(),
+        });
+        read::<2>(result).await.map(drop)
     }
 
     /// Milliseconds of each of `runs` runs after `warmup` untimed ones, sorted.

@@ -11,7 +11,9 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use super::{
+    check_device, drawing_to_mnist, in_range, now_ms, on_pool, read, to_js, to_rgba, Digits, Runtime,
+};
 use crate::data::mnist::{images_tensor, PIXELS};
 use crate::models::autoencoder::per_image_error;
 use crate::models::contractive::{
@@ -247,8 +249,9 @@ impl ContractiveSession {
                 let mut slot = trained.borrow_mut();
                 let run = slot.as_mut().ok_or_else(|| JsError::new("no training started"))?;
                 let remaining = TRAINING_STEPS.saturating_sub(run.training.steps());
+                let (training, data) = (&mut run.training, &*data);
                 let losses: Vec<Tensor<1>> =
-                    (0..CHUNK_STEPS.min(remaining)).map(|_| run.training.step(&data)).collect();
+                    on_pool(|| (0..CHUNK_STEPS.min(remaining)).map(|_| training.step(data)).collect());
                 (losses, run.lambda, run.training.steps())
             };
             let chunk = loss.len();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, grid_rgba, in_range, now_ms, read, to_js, Digits, Runtime};
+use super::{check_device, grid_rgba, in_range, now_ms, on_pool, read, to_js, Digits, Runtime};
 use crate::data::mnist::PIXELS;
 use crate::error::FileError;
 use crate::message::Message;
@@ -379,57 +379,61 @@ impl GanSession {
         let run = slot.as_mut().ok_or_else(|| JsError::new("no GAN yet: reset first"))?;
         let count = if work == Work::Play { run.iterations_per_chunk } else { 1 };
 
-        // The chunk's figures as one tensor [d_loss, g_loss, d_real, d_fake]; NaN where unmeasured.
-        let nan = || Tensor::<1>::full([1], f32::NAN, &self.device);
-        let mut trace = None;
-        let figures = match work {
-            Work::Play | Work::Iteration => {
-                let train = train.expect("checked above");
-                let stats: Vec<Tensor<1>> =
-                    (0..count).map(|_| run.training.train_on(&train).packed()).collect();
-                run.d_steps += count * run.training.config().d_steps.max(1);
-                run.g_steps += count;
-                Tensor::stack::<2>(stats, 0).mean_dim(0).reshape([4])
-            }
-            Work::Slow => {
-                let train = train.expect("checked above");
-                let digits = run.training.config().batch_size * run.training.config().d_steps.max(1);
-                let real = run.training.real_batch(&train, digits);
-                let (stats, iteration) = run.training.traced_iteration(real, TRACED);
-                run.d_steps += run.training.config().d_steps.max(1);
-                run.g_steps += 1;
-                trace = Some(trace_parts(iteration));
-                stats.packed()
-            }
-            Work::DiscriminatorStep => {
-                let batch = run.training.config().batch_size;
-                let real = run.training.real_batch(&train.expect("checked above"), batch);
-                let step = run.training.step_d(real);
-                run.d_steps += 1;
-                Tensor::cat(vec![step.loss, nan(), step.real_score, step.fake_score], 0)
-            }
-            Work::GeneratorStep => {
-                let step = run.training.step_g();
-                run.g_steps += 1;
-                Tensor::cat(vec![nan(), step.loss, nan(), step.fake_score], 0)
-            }
-            Work::Redraw => Tensor::cat(vec![nan(), nan(), nan(), nan()], 0),
-        };
-        let samples = to_unit_pixels(run.training.samples(run.grid_noise.clone()));
-        let probabilities = self.classifier.probabilities(samples.clone());
-        let traced = trace.is_some();
-        let all = Tensor::cat(
-            [
-                vec![
-                    figures,
-                    samples.reshape([DIGITS.samples * PIXELS]),
-                    probabilities.reshape([DIGITS.samples * CLASSES]),
-                ],
-                trace.into_iter().collect(),
-            ]
-            .concat(),
-            0,
-        );
+        let (device, classifier, train) = (&self.device, &self.classifier, train.as_deref());
+        let (all, traced) = on_pool(|| {
+            // The chunk's figures as one tensor [d_loss, g_loss, d_real, d_fake]; NaN where unmeasured.
+            let nan = || Tensor::<1>::full([1], f32::NAN, device);
+            let mut trace = None;
+            let figures = match work {
+                Work::Play | Work::Iteration => {
+                    let train = train.expect("checked above");
+                    let stats: Vec<Tensor<1>> =
+                        (0..count).map(|_| run.training.train_on(&train).packed()).collect();
+                    run.d_steps += count * run.training.config().d_steps.max(1);
+                    run.g_steps += count;
+                    Tensor::stack::<2>(stats, 0).mean_dim(0).reshape([4])
+                }
+                Work::Slow => {
+                    let train = train.expect("checked above");
+                    let digits = run.training.config().batch_size * run.training.config().d_steps.max(1);
+                    let real = run.training.real_batch(&train, digits);
+                    let (stats, iteration) = run.training.traced_iteration(real, TRACED);
+                    run.d_steps += run.training.config().d_steps.max(1);
+                    run.g_steps += 1;
+                    trace = Some(trace_parts(iteration));
+                    stats.packed()
+                }
+                Work::DiscriminatorStep => {
+                    let batch = run.training.config().batch_size;
+                    let real = run.training.real_batch(&train.expect("checked above"), batch);
+                    let step = run.training.step_d(real);
+                    run.d_steps += 1;
+                    Tensor::cat(vec![step.loss, nan(), step.real_score, step.fake_score], 0)
+                }
+                Work::GeneratorStep => {
+                    let step = run.training.step_g();
+                    run.g_steps += 1;
+                    Tensor::cat(vec![nan(), step.loss, nan(), step.fake_score], 0)
+                }
+                Work::Redraw => Tensor::cat(vec![nan(), nan(), nan(), nan()], 0),
+            };
+            let samples = to_unit_pixels(run.training.samples(run.grid_noise.clone()));
+            let probabilities = classifier.probabilities(samples.clone());
+            let traced = trace.is_some();
+            let all = Tensor::cat(
+                [
+                    vec![
+                        figures,
+                        samples.reshape([DIGITS.samples * PIXELS]),
+                        probabilities.reshape([DIGITS.samples * CLASSES]),
+                    ],
+                    trace.into_iter().collect(),
+                ]
+                .concat(),
+                0,
+            );
+            (all, traced)
+        });
         let (iterations, d_steps, g_steps) = (run.training.iterations(), run.d_steps, run.g_steps);
         let (k, batch) = (run.training.config().d_steps.max(1), run.training.config().batch_size);
         drop(slot);

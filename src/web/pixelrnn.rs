@@ -11,7 +11,9 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, drawing_to_mnist, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime};
+use super::{
+    check_device, drawing_to_mnist, in_range, now_ms, on_pool, read, to_js, to_rgba, Digits, Runtime,
+};
 use crate::data::mnist::{Mnist, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
 use crate::models::likeness;
@@ -394,14 +396,17 @@ impl PixelRnnSession {
 
 /// Up to `steps` sampling steps (at least one), fewer if `budget_ms` of wall time runs out. On
 /// WebGPU this times the queueing; the readback that follows waits for the work itself.
+/// On the threaded build the loop runs on the pool (the clock read there is that thread's own).
 pub(super) fn advance(sampler: &mut PixelSampler, steps: usize, budget_ms: f64) {
-    let started = now_ms();
-    for _ in 0..steps.max(1) {
-        sampler.step();
-        if sampler.done() || now_ms() - started > budget_ms {
-            break;
+    on_pool(|| {
+        let started = now_ms();
+        for _ in 0..steps.max(1) {
+            sampler.step();
+            if sampler.done() || now_ms() - started > budget_ms {
+                break;
+            }
         }
-    }
+    })
 }
 
 /// Probabilities in [0, 1] → RGBA: dark blue for unlikely through to pale yellow for certain.

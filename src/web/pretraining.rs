@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
-use super::{check_device, read, to_js, to_rgba, Digits, Runtime};
+use super::{check_device, on_pool, read, to_js, to_rgba, Digits, Runtime};
 use crate::data::mnist::{PIXELS, SIDE};
 use crate::message::Message;
 use crate::models::pretraining::{
@@ -204,10 +204,14 @@ impl PretrainingSession {
             let arm = *ARMS.get(state.arm).ok_or_else(|| JsError::new("this run is done; start another"))?;
             let total_steps = fine_tuning_config(arm, state.labels).steps;
             if !state.tuning.done() {
-                let mut losses: Vec<Tensor<1>> = Vec::new();
-                while losses.len() < STEPS_PER_CHUNK && !state.tuning.done() {
-                    losses.push(state.tuning.step(&train, &state.subset));
-                }
+                let (tuning, train, subset) = (&mut state.tuning, &*train, &state.subset);
+                let losses: Vec<Tensor<1>> = on_pool(|| {
+                    let mut losses = Vec::new();
+                    while losses.len() < STEPS_PER_CHUNK && !tuning.done() {
+                        losses.push(tuning.step(train, subset));
+                    }
+                    losses
+                });
                 read(Tensor::cat(losses, 0).mean()).await?;
             } else {
                 let indices: Vec<usize> =

@@ -14,7 +14,8 @@ use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
 use super::{
-    check_device, drawing_to_mnist, grid_rgba, in_range, now_ms, read, to_js, to_rgba, Digits, Runtime,
+    check_device, drawing_to_mnist, grid_rgba, in_range, now_ms, on_pool, read, to_js, to_rgba, Digits,
+    Runtime,
 };
 use crate::data::mnist::{images_tensor, PIXELS, SIDE};
 use crate::models::classifier::{Classifier, ClassifierConfig, CLASSES};
@@ -501,18 +502,22 @@ impl VaeSession {
             let mut slot = self.training.borrow_mut();
             let training = slot.as_mut().ok_or_else(|| JsError::new("call train_start first"))?;
             let count = training.steps_per_chunk;
-            let terms: Vec<Tensor<1>> = (0..count).map(|_| training.run.train_on(&train)).collect();
-            let model = training.run.model();
-            let indices: Vec<usize> = (0..SIGMA_DIGITS.min(test.len())).collect();
-            let log_variance = model.encode(test.batch(&indices, &self.device)).log_variance;
-            let codes = log_variance.dims()[1];
-            let all = Tensor::cat(
-                vec![
-                    Tensor::stack::<2>(terms, 0).mean_dim(0).reshape([3]),
-                    log_variance.reshape([indices.len() * codes]),
-                ],
-                0,
-            );
+            let (train, test, run, device) = (&*train, &*test, &mut training.run, &self.device);
+            let (all, model) = on_pool(|| {
+                let terms: Vec<Tensor<1>> = (0..count).map(|_| run.train_on(train)).collect();
+                let model = run.model();
+                let indices: Vec<usize> = (0..SIGMA_DIGITS.min(test.len())).collect();
+                let log_variance = model.encode(test.batch(&indices, device)).log_variance;
+                let codes = log_variance.dims()[1];
+                let all = Tensor::cat(
+                    vec![
+                        Tensor::stack::<2>(terms, 0).mean_dim(0).reshape([3]),
+                        log_variance.reshape([indices.len() * codes]),
+                    ],
+                    0,
+                );
+                (all, model)
+            });
             (all, training.model, model, training.run.steps(), count, training.run.config().beta)
         };
         match name {
