@@ -53,7 +53,8 @@ test('one visit keeps what its demo used and fetches nothing else; it starts off
     const [cache] = await ourCaches(page);
     assert.deepEqual(await ourCaches(page), [cache], 'one cache');
     // Only what the auto-encoder demo asked for crossed the network: its weights and digits, the
-    // CPU-only build; no other demo's weights, no WebGPU build, no threaded one (it takes none).
+    // CPU-only build; no other demo's weights, no WebGPU build, no threaded one (a plain static
+    // server does not isolate the page, so the demo's threads are not offered).
     const files = manifestFiles();
     const fetched = new Set(env.server.requests.filter((path) => files.has(path)));
     for (const path of ['/www/weights/ae.bpk', '/pkg-cpu/latent_lab_bg.wasm']) assert.ok(fetched.has(path), `${path} fetched`);

@@ -91,7 +91,7 @@ async function playGan(url, name) {
   return { threads, note, modelWorked: model.filter(worked).length, poolWorked: pool.filter(worked).length };
 }
 
-// The auto-encoder page (one thread by choice, see www/demos/autoencoder.js): from opening it,
+// The auto-encoder page (threads where the page is isolated, see www/demos/autoencoder.js): from opening it,
 // served from loopback without caching, to its first reconstruction; then a drawn 1 is rebuilt.
 async function openAutoencoder(url, name) {
   const started = performance.now();

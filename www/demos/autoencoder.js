@@ -20,9 +20,9 @@ export const demo = {
     { session: 'autoencoder', method: 'load_weights', args: ['dae'], path: 'weights/dae.bpk', label: message('asset.dae-weights'), problem: message('problem.dae-untrained') },
     { session: 'autoencoder', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
-  // One thread: in-page training of the AE measured 98–110 steps/s on one thread against 53–67
-  // on two (2 cores; batch-64 products are too small for the pool's hand-offs).
-  threads: false,
+  // Threads: in-page training of the AE at batch 64, 68–78 steps/s on one thread against 97–112
+  // on two (tests/train-rate.mjs, 5 runs each, 2 cores, 2026-12-02), since each chunk runs on the pool.
+  threads: true,
 };
 // Fetched the first time someone trains, not on page load.
 const trainingDigits = { session: 'autoencoder', method: 'load_data', args: ['train'], path: 'data/mnist_train_10k.bin.gz', label: message('asset.training-digits') };
