@@ -35,6 +35,11 @@ const readLines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) =>
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const record = process.argv.includes('--record');
 const [ours, peer = []] = files.map(readLines);
+// The threads the peer's wasm backend reported (`tf.wasm.getThreadsCount()` in its meta line).
+const peerThreads = Object.fromEntries((files[1] ? readFileSync(files[1], 'utf8').split('\n') : [])
+  .filter((l) => l.startsWith('{"meta"')).map((l) => JSON.parse(l).meta)
+  .filter((m) => m.backend && m.wasm).map((m) => [m.backend, m.wasm.threads]));
+const threadsOf = (backend, reported) => (backend === 'webgpu' ? 'GPU' : reported ?? '—');
 
 const peerOf = (workload, backend) => {
   const kinds = backend === 'webgpu' ? ['webgpu'] : ['wasm', 'wasm+shim'];
@@ -44,19 +49,20 @@ const peerOf = (workload, backend) => {
 const lowerIsBetter = (unit) => unit.startsWith('ms');
 const format = (value) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3));
 
-console.log('| workload | unit | latent-lab backend | latent-lab | TF.js 4.22 backend | TF.js | × TF.js |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| workload | unit | latent-lab backend | threads | latent-lab | TF.js 4.22 backend | threads | TF.js | × TF.js |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const result of ours) {
   if (result.error) {
-    console.log(`| ${result.workload} | | ${result.backend} | error: ${result.error} | | | |`);
+    console.log(`| ${result.workload} | | ${result.backend} | | error: ${result.error} | | | | |`);
     continue;
   }
   const reference = peerOf(result.workload, result.backend);
   const ratio = reference
     && (lowerIsBetter(result.unit) ? reference.median / result.median : result.median / reference.median);
-  console.log(`| ${result.workload} | ${result.unit} | ${result.backend} | ${format(result.median)} | `
-    + `${reference ? reference.backend : '—'} | ${reference ? format(reference.median) : '—'} | `
-    + `${ratio ? `${ratio.toFixed(2)}×` : '—'} |`);
+  const theirThreads = reference ? threadsOf(reference.backend, peerThreads[reference.backend.replace('+shim', '')]) : '—';
+  console.log(`| ${result.workload} | ${result.unit} | ${result.backend} | ${threadsOf(result.backend, result.threads)} | `
+    + `${format(result.median)} | ${reference ? reference.backend : '—'} | ${theirThreads} | `
+    + `${reference ? format(reference.median) : '—'} | ${ratio ? `${ratio.toFixed(2)}×` : '—'} |`);
 }
 
 // GFLOP/s each workload reached, and its share of the matrix-product rate of the same backend.

@@ -4,7 +4,9 @@
 // CPU backends), flex on every core (pkg-threads), and WebGPU when the browser offers it. Prints
 // one JSON line per (workload, backend) after a {"meta": …} line. `scripts/lab bench` builds the
 // packages first and then runs the TensorFlow.js peer and prints the comparison table.
-// WORKLOADS=a,b and BACKENDS=cpu-flex,… run a subset.
+// WORKLOADS=a,b and BACKENDS=cpu-flex,… run a subset. Each workload warms up for at least 3 s
+// (src/web/bench.rs, WARMUP_MS) besides its warm-up runs: V8 optimises a fresh module in the
+// background, and a short warm-up measured its baseline code.
 import { readFileSync } from 'node:fs';
 import { startServer, launchChromium, root, callInWorker } from './page/browser.mjs';
 

@@ -27,6 +27,7 @@ struct BenchResult {
     median: f64,
     unit: &'static str,
     runs: u32,
+    /// Untimed runs before the timed ones: as asked, or more to fill `WARMUP_MS`.
     warmup: u32,
     batch: usize,
     min: f64,
@@ -108,18 +109,23 @@ impl Work {
         read::<2>(result).await.map(drop)
     }
 
-    /// Milliseconds of each of `runs` runs after `warmup` untimed ones, sorted.
-    async fn time(&mut self, runs: u32, warmup: u32) -> Result<Vec<f64>, JsError> {
+    /// Milliseconds of each of `runs` runs, sorted, after untimed ones: at least `warmup` of them,
+    /// and more until `warmup_ms` have passed; and how many untimed runs there were.
+    async fn time(&mut self, runs: u32, warmup: u32, warmup_ms: f64) -> Result<(Vec<f64>, u32), JsError> {
+        let warming = now_ms();
+        let mut warmed = 0;
+        while warmed < warmup || now_ms() - warming < warmup_ms {
+            self.run().await?;
+            warmed += 1;
+        }
         let mut samples = Vec::new();
-        for run in 0..warmup + runs {
+        for _ in 0..runs {
             let started = now_ms();
             self.run().await?;
-            if run >= warmup {
-                samples.push((now_ms() - started).max(1e-3));
-            }
+            samples.push((now_ms() - started).max(1e-3));
         }
         samples.sort_by(f64::total_cmp);
-        Ok(samples)
+        Ok((samples, warmed))
     }
 
     fn params(&self) -> usize {
@@ -137,13 +143,21 @@ impl Work {
 /// Side of the square matrices of `matmul-peak`: large enough for gemm's blocking to pay off.
 const MATMUL_SIZE: usize = 1024;
 
+/// The least warm-up of a benchmark workload, in time. V8 runs a fresh module's functions from
+/// its baseline compiler until their optimised code is ready, which for the 40 MB benchmark
+/// build on 2 cores took seconds: `ae-throughput` on one thread measured 1,930–2,127 images/s
+/// after 3 warm-up runs and 3,912–5,125 after 60 (three alternated rounds, 2026-12-02). That was
+/// the "regression" of issue 29, whatever the commit.
+const WARMUP_MS: f64 = 3000.0;
+
 /// How fast `device` runs what the page does: a drawn digit through the shipped AE, and a
 /// training step at the page's batch size (medians of a few runs after a warm-up).
 pub async fn measure_speed(device: &Device) -> Result<Speed, JsError> {
-    let median = |samples: Vec<f64>| samples[samples.len() / 2];
-    let draw_ms = median(Work::forward(&AutoencoderConfig::shipped(), 1, device).time(5, 2).await?);
+    let median = |(samples, _): (Vec<f64>, u32)| samples[samples.len() / 2];
+    // The page waits for this choice: warm-up by count only.
+    let draw_ms = median(Work::forward(&AutoencoderConfig::shipped(), 1, device).time(5, 2, 0.0).await?);
     let batch = TrainingConfig::new().batch_size;
-    let train_step_ms = median(Work::train_step(batch, device).time(3, 1).await?);
+    let train_step_ms = median(Work::train_step(batch, device).time(3, 1, 0.0).await?);
     Ok(Speed { draw_ms, train_step_ms })
 }
 
@@ -176,9 +190,8 @@ pub async fn benchmark(
         other => return Err(JsError::new(&format!("unknown workload \"{other}\""))),
     };
     // Fastest run gives the best rate: convert before picking min and max.
-    let mut values: Vec<f64> = work
-        .time(runs, warmup)
-        .await?
+    let (samples, warmup) = work.time(runs, warmup, WARMUP_MS).await?;
+    let mut values: Vec<f64> = samples
         .into_iter()
         .map(|ms| match unit {
             "ms per call" | "ms per batch" => ms,

@@ -280,18 +280,25 @@ fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 }
 
 /// A batch through `forward`, split into one part per thread of the pool, the parts run side by
-/// side and joined (threaded build; the single-threaded builds run it whole). Two threads on one
-/// product of the deep AE's size lose in wasm: its batch-256 forward ran at 2,742–2,874 images/s
-/// on two threads against 3,740–5,338 on one, each thread's gemm micro-kernel taking 2.9× the
-/// time it takes alone (tests/profile.mjs); two halves side by side ran at 5,551–6,726.
+/// side, each part's products on its own thread, and joined (threaded build; the single-threaded
+/// builds run it whole). Two threads on one product of the deep AE's size lose in wasm: its
+/// batch-256 forward ran at 2,742–2,874 images/s on two threads against 3,740–5,338 on one, each
+/// thread's gemm micro-kernel taking 2.9× the time it takes alone (tests/profile.mjs), while two
+/// single-threaded workers side by side keep their speed. So gemm does not split a product while
+/// the parts run (its threading threshold raised for that time, then put back).
 #[cfg(feature = "threads")]
 fn in_parts<const D: usize>(input: Tensor<2>, forward: impl Fn(Tensor<2>) -> Tensor<D> + Sync) -> Tensor<D> {
+    use gemm_common::gemm::{get_threading_threshold, set_threading_threshold};
     use rayon::prelude::*;
     let parts = rayon::current_num_threads().min(input.dims()[0]);
     if parts < 2 {
         return forward(input);
     }
-    Tensor::cat(input.chunk(parts, 0).into_par_iter().map(&forward).collect(), 0)
+    let threshold = get_threading_threshold();
+    set_threading_threshold(usize::MAX);
+    let outputs = input.chunk(parts, 0).into_par_iter().map(&forward).collect();
+    set_threading_threshold(threshold);
+    Tensor::cat(outputs, 0)
 }
 
 #[cfg(not(feature = "threads"))]
