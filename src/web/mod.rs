@@ -271,12 +271,18 @@ async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
 /// Runs a chunk of model work. In the threaded build it runs on a thread of the rayon pool, while
 /// the worker's own thread waits: flex then splits each tensor operation among the pool's threads
 /// from inside the pool, instead of handing every operation over from outside it and waiting for
-/// it (measured on `ae-throughput` with a one-thread pool: 3,349 images/s handed over op by op,
-/// 5,845 run on the pool; the single-threaded build 5,776). `work` must not touch JS objects,
-/// which belong to the worker's thread: tensors and Rust data only.
+/// it (the AE page's training on two threads: 50.2 steps/s handed over op by op, 96.6–112.2 run
+/// on the pool; one thread 68.3–78.3; docs/figures.md, "Threads that pay"). `work` must not touch
+/// JS objects, which belong to the worker's thread: tensors and Rust data only.
 #[cfg(feature = "threads")]
 fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| work())
+}
+
+/// The single-threaded builds run the work where they are.
+#[cfg(not(feature = "threads"))]
+fn on_pool<R>(work: impl FnOnce() -> R) -> R {
+    work()
 }
 
 /// A batch through `forward`, split into one part per thread of the pool, the parts run side by
@@ -304,12 +310,6 @@ fn in_parts<const D: usize>(input: Tensor<2>, forward: impl Fn(Tensor<2>) -> Ten
 #[cfg(not(feature = "threads"))]
 fn in_parts<const D: usize>(input: Tensor<2>, forward: impl Fn(Tensor<2>) -> Tensor<D>) -> Tensor<D> {
     forward(input)
-}
-
-/// The single-threaded builds run the work where they are.
-#[cfg(not(feature = "threads"))]
-fn on_pool<R>(work: impl FnOnce() -> R) -> R {
-    work()
 }
 
 /// Milliseconds from `performance.now()`, in a window or a worker.
