@@ -8,6 +8,7 @@ pub mod error;
 pub mod figures;
 pub mod message;
 pub mod models;
+pub mod parallel;
 pub mod retrieval;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod training;

@@ -293,18 +293,23 @@ impl AutoencoderTraining {
         let indices = random_indices(&mut self.rng, self.config.batch_size, data.len());
         let noise_seed = self.rng.random();
         let (input, target) = self.inputs_and_targets(data, &indices, noise_seed);
-        let model = self.learner.model();
-        let code = model.encode(input);
-        let mut loss = if self.config.cross_entropy {
-            reconstruction_nats(model.decode_logits(code.clone()), target).mean()
-        } else {
-            reconstruction_error(model.decode(code.clone()), target)
-        };
-        if self.config.code_penalty > 0.0 {
-            loss = loss + code.powi_scalar(2).sum_dim(1).mean() * self.config.code_penalty;
-        }
-        self.learner.update(&loss, self.config.learning_rate);
-        loss.detach()
+        // In parts side by side in the threaded build (one part elsewhere).
+        let parts = crate::parallel::equal_parts(self.config.batch_size);
+        let parts: Vec<_> = input.chunk(parts, 0).into_iter().zip(target.chunk(parts, 0)).collect();
+        let config = &self.config;
+        let losses = self.learner.update_in_parts(parts, config.learning_rate, |model, (input, target)| {
+            let code = model.encode(input);
+            let mut loss = if config.cross_entropy {
+                reconstruction_nats(model.decode_logits(code.clone()), target).mean()
+            } else {
+                reconstruction_error(model.decode(code.clone()), target)
+            };
+            if config.code_penalty > 0.0 {
+                loss = loss + code.powi_scalar(2).sum_dim(1).mean() * config.code_penalty;
+            }
+            (loss.clone(), loss.detach())
+        });
+        Tensor::cat(losses, 0).mean()
     }
 
     /// The loss on the first `count` images of `data` (a held-out set), with the same kind of

@@ -500,6 +500,25 @@ impl GanStats {
     }
 }
 
+/// G's fakes for a D step's batch, still attached for G's step: whole, or in parts, each from a
+/// fork of G (with its own autodiff graph) that G's step in parts then backpropagates.
+enum Fakes {
+    Whole(Tensor<4>),
+    Parts(Vec<(Generator, Tensor<4>)>),
+}
+
+impl Fakes {
+    /// The batch's images, detached (for the iteration's trace).
+    fn images(&self) -> Tensor<4> {
+        match self {
+            Self::Whole(fake) => fake.clone().detach(),
+            Self::Parts(parts) => {
+                Tensor::cat(parts.iter().map(|(_, fake)| fake.clone().detach()).collect(), 0)
+            }
+        }
+    }
+}
+
 /// G, D and their two Adam optimisers: the one training step of the page, the native trainer,
 /// the tests and the benchmarks.
 pub struct GanTraining {
@@ -537,7 +556,7 @@ impl GanTraining {
     pub fn step_g(&mut self) -> GeneratorStep {
         let z = self.noise(self.config.batch_size);
         let fake = self.generator.model().forward(z);
-        self.g_update(fake)
+        self.g_update(Fakes::Whole(fake))
     }
 
     /// k discriminator steps then one generator step. `real` holds k batches of real digits
@@ -558,11 +577,12 @@ impl GanTraining {
         assert_eq!(real.dims()[0] % k, 0, "{} real digits do not split into k = {k} batches", real.dims()[0]);
         let mut last = None;
         for batch in real.chunk(k, 0) {
-            let (d, fake) = self.d_update(batch.clone());
-            last = Some((d, fake, batch));
+            let (d, fakes) = self.d_update(batch.clone());
+            last = Some((d, fakes, batch));
         }
-        let (d, fake, real) = last.expect("k ≥ 1");
-        let g = self.g_update(fake.clone());
+        let (d, fakes, real) = last.expect("k ≥ 1");
+        let fake = fakes.images();
+        let g = self.g_update(fakes);
         self.iterations += 1;
         Iterated { d, g, real, fake }
     }
@@ -579,23 +599,79 @@ impl GanTraining {
         images_for_gan(data, &indices, self.generator.device())
     }
 
-    /// The D update; also returns G's fakes for the batch, still attached to G's graph.
-    fn d_update(&mut self, real: Tensor<4>) -> (DiscriminatorStep, Tensor<4>) {
-        let z = self.noise(real.dims()[0]);
-        let fake = self.generator.model().forward(z);
-        let real_logits = self.discriminator.model().forward(real);
-        let fake_logits = self.discriminator.model().forward(fake.clone().detach());
-        let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
-        self.discriminator.update(&loss, self.config.discriminator_lr);
-        (DiscriminatorStep::new(loss, real_logits, fake_logits), fake)
+    /// In how many parts a step on `batch` images runs (`crate::parallel`): the MLP GAN's steps
+    /// split; the DCGAN's do not, as its BatchNorm layers would then see smaller batches.
+    fn parts(&self, batch: usize) -> usize {
+        match self.generator.model() {
+            Generator::Mlp(_) => crate::parallel::equal_parts(batch),
+            Generator::Dcgan(_) => 1,
+        }
     }
 
-    fn g_update(&mut self, fake: Tensor<4>) -> GeneratorStep {
+    /// The D update; also returns G's fakes for the batch, still attached to G's graph (to the
+    /// graphs of G's forks when the step runs in parts).
+    fn d_update(&mut self, real: Tensor<4>) -> (DiscriminatorStep, Fakes) {
+        let z = self.noise(real.dims()[0]);
+        let parts = self.parts(real.dims()[0]);
+        if parts == 1 {
+            let fake = self.generator.model().forward(z);
+            let real_logits = self.discriminator.model().forward(real);
+            let fake_logits = self.discriminator.model().forward(fake.clone().detach());
+            let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
+            self.discriminator.update(&loss, self.config.discriminator_lr);
+            return (DiscriminatorStep::new(loss, real_logits, fake_logits), Fakes::Whole(fake));
+        }
+        let forks = self.generator.forks(parts).into_iter().zip(z.chunk(parts, 0)).collect();
+        let generated = crate::parallel::side_by_side(forks, |(generator, z): (Generator, Tensor<2>)| {
+            let fake = generator.forward(z);
+            (generator, fake)
+        });
+        let batches =
+            real.chunk(parts, 0).into_iter().zip(generated.iter().map(|(_, fake)| fake.clone().detach()));
+        let steps = self.discriminator.update_in_parts(
+            batches.collect(),
+            self.config.discriminator_lr,
+            |d, (real, fake)| {
+                let (real_logits, fake_logits) = (d.forward(real), d.forward(fake));
+                let loss = discriminator_loss(real_logits.clone(), fake_logits.clone());
+                (loss.clone(), (loss.detach(), real_logits.detach(), fake_logits.detach()))
+            },
+        );
+        let (mut losses, mut real_logits, mut fake_logits) = (vec![], vec![], vec![]);
+        for (loss, real, fake) in steps {
+            losses.push(loss);
+            real_logits.push(real);
+            fake_logits.push(fake);
+        }
+        let step = DiscriminatorStep::new(
+            Tensor::cat(losses, 0).mean(),
+            Tensor::cat(real_logits, 0),
+            Tensor::cat(fake_logits, 0),
+        );
+        (step, Fakes::Parts(generated))
+    }
+
+    fn g_update(&mut self, fakes: Fakes) -> GeneratorStep {
         // D is fixed during G's step: no gradients for its weights, only through it.
-        let logits = self.discriminator.model().clone().no_grad().forward(fake);
-        let loss = generator_loss(logits.clone(), self.config.loss);
-        self.generator.update(&loss, self.config.generator_lr);
-        GeneratorStep::new(loss, logits)
+        let discriminator = self.discriminator.model().clone().no_grad();
+        let kind = self.config.loss;
+        match fakes {
+            Fakes::Whole(fake) => {
+                let logits = discriminator.forward(fake);
+                let loss = generator_loss(logits.clone(), kind);
+                self.generator.update(&loss, self.config.generator_lr);
+                GeneratorStep::new(loss, logits)
+            }
+            Fakes::Parts(generated) => {
+                let steps = self.generator.update_on_forks(generated, self.config.generator_lr, |_, fake| {
+                    let logits = discriminator.forward(fake);
+                    let loss = generator_loss(logits.clone(), kind);
+                    (loss.clone(), (loss.detach(), logits.detach()))
+                });
+                let (losses, logits): (Vec<_>, Vec<_>) = steps.into_iter().unzip();
+                GeneratorStep::new(Tensor::cat(losses, 0).mean(), Tensor::cat(logits, 0))
+            }
+        }
     }
 
     /// Standard normal noise `[count, latent]` from this training's own generator.

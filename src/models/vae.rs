@@ -270,11 +270,22 @@ impl VaeTraining {
                 self.learner.device(),
             )
         });
-        let terms = self.learner.model().loss_terms(images, noise);
-        let loss = terms.total(self.config.beta);
-        self.learner.update(&loss, self.config.learning_rate);
-        LossTerms { reconstruction: terms.reconstruction.detach(), kl: terms.kl.detach() }
-            .packed(self.config.beta)
+        // In parts side by side in the threaded build (one part elsewhere).
+        let parts = crate::parallel::equal_parts(images.dims()[0]);
+        let noise_parts = match noise {
+            Some(noise) => noise.chunk(parts, 0).into_iter().map(Some).collect(),
+            None => vec![None; parts],
+        };
+        let parts: Vec<_> = images.chunk(parts, 0).into_iter().zip(noise_parts).collect();
+        let beta = self.config.beta;
+        let terms =
+            self.learner.update_in_parts(parts, self.config.learning_rate, |model, (images, noise)| {
+                let terms = model.loss_terms(images, noise);
+                (terms.total(beta), (terms.reconstruction.detach(), terms.kl.detach()))
+            });
+        let (reconstruction, kl): (Vec<_>, Vec<_>) = terms.into_iter().unzip();
+        LossTerms { reconstruction: Tensor::cat(reconstruction, 0).mean(), kl: Tensor::cat(kl, 0).mean() }
+            .packed(beta)
     }
 
     /// A step on `batch_size` digits drawn at random from `data` (binarised if configured).

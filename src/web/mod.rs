@@ -285,31 +285,15 @@ fn on_pool<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
-/// A batch through `forward`, split into one part per thread of the pool, the parts run side by
-/// side, each part's products on its own thread, and joined (threaded build; the single-threaded
-/// builds run it whole). Two threads on one product of the deep AE's size lose in wasm: its
-/// batch-256 forward ran at 2,742–2,874 images/s on two threads against 3,740–5,338 on one, each
-/// thread's gemm micro-kernel taking 2.9× the time it takes alone (tests/profile.mjs), while two
-/// single-threaded workers side by side keep their speed. So gemm does not split a product while
-/// the parts run (its threading threshold raised for that time, then put back).
-#[cfg(feature = "threads")]
+/// A batch through `forward` in parts side by side (`crate::parallel`), joined; whole where
+/// there is one thread. The deep AE's batch-256 forward on two threads: 2,742–2,874 images/s with
+/// both threads on each product, 6,095–6,717 in parts (docs/figures.md, "Threads that pay").
 fn in_parts<const D: usize>(input: Tensor<2>, forward: impl Fn(Tensor<2>) -> Tensor<D> + Sync) -> Tensor<D> {
-    use gemm_common::gemm::{get_threading_threshold, set_threading_threshold};
-    use rayon::prelude::*;
-    let parts = rayon::current_num_threads().min(input.dims()[0]);
+    let parts = crate::parallel::parts().min(input.dims()[0]);
     if parts < 2 {
         return forward(input);
     }
-    let threshold = get_threading_threshold();
-    set_threading_threshold(usize::MAX);
-    let outputs = input.chunk(parts, 0).into_par_iter().map(&forward).collect();
-    set_threading_threshold(threshold);
-    Tensor::cat(outputs, 0)
-}
-
-#[cfg(not(feature = "threads"))]
-fn in_parts<const D: usize>(input: Tensor<2>, forward: impl Fn(Tensor<2>) -> Tensor<D>) -> Tensor<D> {
-    forward(input)
+    Tensor::cat(crate::parallel::side_by_side(input.chunk(parts, 0), forward), 0)
 }
 
 /// Milliseconds from `performance.now()`, in a window or a worker.

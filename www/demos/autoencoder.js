@@ -20,8 +20,9 @@ export const demo = {
     { session: 'autoencoder', method: 'load_weights', args: ['dae'], path: 'weights/dae.bpk', label: message('asset.dae-weights'), problem: message('problem.dae-untrained') },
     { session: 'autoencoder', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
-  // Threads: in-page training of the AE at batch 64, 68–78 steps/s on one thread against 97–112
-  // on two (tests/train-rate.mjs, 5 runs each, 2 cores, 2026-12-02), since each chunk runs on the pool.
+  // Threads: in-page training of the AE at batch 64, 60–66 steps/s on one thread against 93–104
+  // on two (tests/train-rate.mjs, 2 cores, 2026-12-02): each chunk runs on the pool, each step in
+  // one part per thread.
   threads: true,
 };
 // Fetched the first time someone trains, not on page load.

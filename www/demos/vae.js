@@ -24,8 +24,9 @@ export const demo = {
     { session: 'vae', method: 'load_classifier', path: 'weights/classifier.bpk', label: message('asset.classifier'), problem: message('problem.frames-unread') },
     { session: 'vae', method: 'load_data', args: ['test'], path: 'data/mnist_test.bin.gz', label: message('asset.test-digits') },
   ],
-  // Threads: in-page training, 14.0–19.4 steps/s on one thread against 19.0–34.4 on two
-  // (tests/train-rate.mjs, 5 runs each, 2 cores, 2026-12-02), since each chunk runs on the pool.
+  // Threads: in-page training, 20–24 steps/s on one thread against 28.4–32.0 on two
+  // (tests/train-rate.mjs, 2 cores, 2026-12-02): each chunk runs on the pool, each step in one
+  // part per thread.
   threads: true,
 };
 // The 2-D VAE (2.1 MB of the 8.3 MB the demo fetched at start-up): the map, a draw from its prior,
