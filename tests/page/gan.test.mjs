@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveAndLaunch, openDemo, artefacts, frameProbe, drawn, settle, recordLoopReports, reportsAfterPause,
+  serveAndLaunch, openDemo, artefacts, frameProbe, draws, drawn, settle, recordLoopReports, reportsAfterPause,
 } from './browser.mjs';
 
 const env = serveAndLaunch();
@@ -45,8 +45,7 @@ test('from scratch, play trains the GAN: iterations advance, the grid changes, t
   // Then six more grid draws (one per chunk, about 4 a second: a window of more than a second
   // for the frame probe, and more training for the grid to show). Only the draw count is read
   // inside the window: reading the whole grid (grid()) holds the main thread for about 100 ms.
-  const draws = await page.evaluate(() => Number(document.querySelector('[data-testid=gan-samples]').dataset.draws));
-  await drawn(page, 'gan-samples', draws + 5, 120_000);
+  await drawn(page, 'gan-samples', (await draws(page, 'gan-samples')) + 5, 120_000);
   const gap = await page.evaluate(() => window.__stopFrameProbe());
   const after = await grid(page);
   const rate = await page.locator('#gan-rate').textContent();
@@ -99,9 +98,9 @@ test('the shipped checkpoint draws most digits, and the histogram shows them', a
 test('downloaded weights load back after a reload and give the same samples', async () => {
   const page = await open();
   for (let i = 0; i < 3; i += 1) {
-    const draws = (await grid(page)).draws;
+    const before = await draws(page, 'gan-samples');
     await page.getByTestId('gan-step').click();
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=gan-samples]').dataset.draws) > n, draws);
+    await drawn(page, 'gan-samples', before);
   }
   const trained = await grid(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#gan-download').click()]);
