@@ -31,9 +31,9 @@ const REAL_DIGIT_SHARE_BAR: f32 = 0.95;
 /// (seed 1, 100 samples); ± 10 points, two standard errors of a share of 100, for a retrain.
 const GAN_DIGIT_SHARE: (f32, f32) = (0.47, 0.67);
 const VAE_DIGIT_SHARE: (f32, f32) = (0.29, 0.49);
-/// The PixelRNN, loosely: 41 % with the step-2,000 weights at temperature 0.8 (its run goes on;
-/// a later checkpoint should only raise it).
-const PIXELRNN_DIGIT_SHARE_FLOOR: f32 = 0.30;
+/// The PixelRNN at its demo's default temperature 0.8: 64 % with the step-10,000 weights (41 % with
+/// the step-2,000 ones); ± 10 points as for the others.
+const PIXELRNN_DIGIT_SHARE: (f32, f32) = (0.54, 0.74);
 /// No sample is a copy of a training digit (distance 0): each generator's closest sample sits at
 /// least this far from every training digit. Measured 1.47 (GAN), 1.52 (VAE), 3.85 (PixelRNN); an
 /// unseen real test digit sits as close as 1.39 (thin 1s lie close together).
@@ -139,7 +139,7 @@ fn three_generators_and_real_digits_under_one_judge() {
     let within = |value: f32, (low, high): (f32, f32)| (low..=high).contains(&value);
     assert!(within(share(Source::Gan), GAN_DIGIT_SHARE), "GAN {}", share(Source::Gan));
     assert!(within(share(Source::Vae), VAE_DIGIT_SHARE), "VAE {}", share(Source::Vae));
-    assert!(share(Source::PixelRnn) >= PIXELRNN_DIGIT_SHARE_FLOOR, "PixelRNN {}", share(Source::PixelRnn));
+    assert!(within(share(Source::PixelRnn), PIXELRNN_DIGIT_SHARE), "PixelRNN {}", share(Source::PixelRnn));
     // Blur: the VAE's decoder means are the greyest, greyer than real digits; the binary
     // PixelRNN paints no grey at all.
     for other in [Source::PixelRnn, Source::Gan, Source::Real] {

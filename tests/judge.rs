@@ -289,18 +289,21 @@ fn the_check_rejects_scribbles_the_classifier_reads_as_digits() {
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=100;
 /// The page's default temperature (`pixel-temperature` in www/demos/pixelrnn.js), chosen from
 /// [`TEMPERATURES`] by what each gives (printed by the sweep below; docs/figures.md has the table):
-/// with the step-2,000 weights 0.8 reads 40 % of 100 paintings as digits against 29 % at 1.0, all
-/// 10 digits still covered; 0.7 reads 42 % but its inception score falls to 5.96 (6.50 at 0.8).
+/// with the step-10,000 weights 0.8 reads 62 % of 100 paintings as digits against 59 % at 1.0 and
+/// 60 % at 0.9, all 10 digits covered at each; 0.7 reads 50 % and its inception score falls to 6.00
+/// (7.03 at 0.8, 7.63 at 1.0): colder paintings stop early and repeat the same few shapes.
 const DEFAULT_TEMPERATURE: f64 = 0.8;
 /// The sweep: lower temperatures sharpen each pixel's choice, trading variety for clean strokes.
 const TEMPERATURES: [f64; 4] = [1.0, 0.9, 0.8, 0.7];
 /// Of 100 paintings at the defaults ("any digit"), the share read as a digit (confidence ≥ 0.9
 /// and MNIST-like). Measured with the shipped weights: see docs/figures.md's PixelRNN table (the
-/// issue's goal is 0.80; the bar sits under the measurement: 40 % with the step-2,000 weights).
-const ANY_DIGIT_BAR: f32 = 0.35;
+/// issue's goal is 0.80; the bar sits under the measurement: 62 % with the step-10,000 weights,
+/// 40 % with the step-2,000 ones).
+const ANY_DIGIT_BAR: f32 = 0.55;
 /// Of 100 paintings of a chosen digit (10 seeds per digit), the share read as that digit.
-/// Measured: 29 % with the step-2,000 weights (docs/figures.md; the goal 0.90).
-const CHOSEN_DIGIT_BAR: f32 = 0.24;
+/// Measured: 58 % with the step-10,000 weights, 29 % with the step-2,000 ones (docs/figures.md;
+/// the goal 0.90).
+const CHOSEN_DIGIT_BAR: f32 = 0.50;
 
 type PixelRnn = latent_lab::models::pixelrnn::PixelRnn;
 
