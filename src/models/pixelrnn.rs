@@ -16,7 +16,9 @@
 //! current row by two pixels and gives the model depth where one layer had to do everything.
 //!
 //! A labelled model adds a learned embedding of the digit's label to the first layer's gates at
-//! every pixel: it models p(x | y). Unlabelled, it is the mixture p(x) = ⅒ Σ_y p(x | y): a
+//! every pixel (with `label_everywhere`, to every layer's gates and to the head's hidden layer, so
+//! the label need not pass through the first layer's state to steer the strokes above it): it
+//! models p(x | y). Unlabelled, it is the mixture p(x) = ⅒ Σ_y p(x | y): a
 //! painting of "any digit" draws y uniformly (MNIST's classes are within 1 % of a tenth each)
 //! and then paints p(x | y) — an exact sample of the mixture — and its likelihood is exact too
 //! (ten passes, one per label; [`PixelRnn::image_losses`]).
@@ -131,6 +133,10 @@ pub struct PixelRnnConfig {
     /// Conditioned on the digit's label (see the module doc).
     #[config(default = false)]
     pub labelled: bool,
+    /// A labelled model's label reaches every layer's gates and the head's hidden layer, not
+    /// only the first layer's gates (see the module doc).
+    #[config(default = false)]
+    pub label_everywhere: bool,
     #[config(default = 28)]
     pub height: usize,
     #[config(default = 28)]
@@ -164,7 +170,13 @@ impl PixelRnnConfig {
                     state_to_state: LinearConfig::new(3 * self.state, gates).with_bias(false).init(device),
                 })
                 .collect(),
-            label_to_state: self.labelled.then(|| EmbeddingConfig::new(LABELS, gates).init(device)),
+            label_to_state: self.labelled.then(|| {
+                let reach = match self.label_everywhere {
+                    true => self.layers * gates + self.head,
+                    false => gates,
+                };
+                EmbeddingConfig::new(LABELS, reach).init(device)
+            }),
             head: LinearConfig::new(self.state + CONTEXT, self.head).init(device),
             output: LinearConfig::new(self.head, self.kind.outputs()).init(device),
             kind: self.kind,
@@ -190,7 +202,8 @@ pub struct PixelRnn {
     state_to_state: Linear,
     /// Layers 2, 3, …
     upper: Vec<RowLstmLayer>,
-    /// A labelled model's label → a bias on the first layer's gates.
+    /// A labelled model's label → a bias on the first layer's gates, or (`label_everywhere`) on
+    /// every layer's gates and the head's hidden layer, side by side in one embedding.
     label_to_state: Option<Embedding>,
     head: Linear,
     output: Linear,
@@ -239,6 +252,34 @@ impl PixelRnn {
         self.state_to_state.weight.dims()[0] / 3
     }
 
+    /// Whether the label reaches every layer and the head (the embedding is wider than one
+    /// layer's gates).
+    fn label_everywhere(&self) -> bool {
+        self.label_to_state
+            .as_ref()
+            .is_some_and(|embedding| embedding.weight.dims()[1] > 4 * self.state_channels())
+    }
+
+    /// Layer `k`'s share of a label bias from [`Self::label_gates`]: `[batch, 4·state]`.
+    fn label_layer_bias(&self, bias: Option<&Tensor<2>>, k: usize) -> Option<Tensor<2>> {
+        let gates = 4 * self.state_channels();
+        match bias {
+            Some(bias) if k == 0 || self.label_everywhere() => Some(bias.clone().narrow(1, k * gates, gates)),
+            _ => None,
+        }
+    }
+
+    /// The head's share of a label bias, `[batch, head]`, when the label reaches the head.
+    fn label_head_bias(&self, bias: Option<&Tensor<2>>) -> Option<Tensor<2>> {
+        let start = 4 * self.state_channels() * (1 + self.upper.len());
+        match bias {
+            Some(bias) if self.label_everywhere() => {
+                Some(bias.clone().narrow(1, start, self.head.weight.dims()[1]))
+            }
+            _ => None,
+        }
+    }
+
     /// The outputs of every pixel of `images` (`[batch, height, width]`, values as
     /// [`PixelKind::prepare`] gives them), given each image's label if the model is labelled:
     /// `[batch, height, width, outputs]`. Each pixel's outputs depend on the pixels before it in
@@ -246,20 +287,24 @@ impl PixelRnn {
     pub fn forward(&self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<4> {
         let context = context_windows(images);
         let [batch, height, _, _] = context.dims();
-        let gates_in = self.input_to_state.forward(context.clone());
-        let gates_in = match self.label_gates(labels, batch) {
-            Some(bias) => gates_in + bias.unsqueeze_dims(&[1, 2]),
-            None => gates_in,
-        };
+        let label_bias = self.label_gates(labels, batch);
+        let mut gates_in = self.input_to_state.forward(context.clone());
+        if let Some(bias) = self.label_layer_bias(label_bias.as_ref(), 0) {
+            gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
+        }
         let mut below = self.rows(&self.state_to_state, gates_in, height).0;
-        for layer in &self.upper {
-            let gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+        for (k, layer) in self.upper.iter().enumerate() {
+            let mut gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+            if let Some(bias) = self.label_layer_bias(label_bias.as_ref(), k + 1) {
+                gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
+            }
             below = below + self.rows(&layer.state_to_state, gates_in, height).0;
         }
-        self.head_outputs(below, context)
+        self.head_outputs(below, context, self.label_head_bias(label_bias.as_ref()))
     }
 
-    /// A labelled model's gate bias for `labels`: `[batch, 4·state]`; `None` for an unlabelled model.
+    /// A labelled model's bias for `labels`: `[batch, 4·state]` (the first layer's gates), or with
+    /// the label everywhere `[batch, layers·4·state + head]`; `None` for an unlabelled model.
     fn label_gates(&self, labels: Option<Labels>, batch: usize) -> Option<Tensor<2>> {
         match (&self.label_to_state, labels) {
             (Some(embedding), Some(labels)) => {
@@ -282,16 +327,16 @@ impl PixelRnn {
 
     /// What layer `k`'s gates on a row get from outside the row, for every column: the
     /// state-to-state product over the row above's hidden states `[batch, W, state]`, the
-    /// input-to-state bias and, on the first layer, `label_gates` `[batch, 4·state]`.
+    /// input-to-state bias and the layer's share of `label_gates` (see [`Self::label_gates`]).
     fn gates_from_above(&self, k: usize, above: Tensor<3>, label_gates: Option<&Tensor<2>>) -> Tensor<3> {
         let (input_to_state, state_to_state) = self.layer(k);
         let mut gates = state_to_state.forward(neighbourhoods(above));
         if let Some(bias) = &input_to_state.bias {
             gates = gates + bias.val().unsqueeze_dims(&[0, 1]);
         }
-        match label_gates {
-            Some(label) if k == 0 => gates + label.clone().unsqueeze_dim(1),
-            _ => gates,
+        match self.label_layer_bias(label_gates, k) {
+            Some(label) => gates + label.unsqueeze_dim(1),
+            None => gates,
         }
     }
 
@@ -314,9 +359,22 @@ impl PixelRnn {
         RowState { hidden: zeros.clone(), cell: zeros }
     }
 
-    /// The per-pixel head over the top layer's output and the input window (any leading shape).
-    fn head_outputs<const D: usize>(&self, hidden: Tensor<D>, context: Tensor<D>) -> Tensor<D> {
-        self.output.forward(relu(self.head.forward(Tensor::cat(vec![hidden, context], D - 1))))
+    /// The per-pixel head over the top layer's output and the input window (any leading shape,
+    /// the batch first), with the label's bias `[batch, head]` on its hidden layer if it has one.
+    fn head_outputs<const D: usize>(
+        &self,
+        hidden: Tensor<D>,
+        context: Tensor<D>,
+        label: Option<Tensor<2>>,
+    ) -> Tensor<D> {
+        let mut inner = self.head.forward(Tensor::cat(vec![hidden, context], D - 1));
+        if let Some(label) = label {
+            let [batch, width] = label.dims();
+            let mut shape = [1; D];
+            (shape[0], shape[D - 1]) = (batch, width);
+            inner = inner + label.reshape(shape);
+        }
+        self.output.forward(relu(inner))
     }
 
     /// Negative log-likelihood of each image, nats (squared error summed over pixels for the
@@ -597,13 +655,16 @@ impl PixelSampler {
         let mut lasts = Vec::with_capacity(1 + model.upper.len());
         if visible_rows > 0 {
             let mut gates_in = model.input_to_state.forward(context_windows(known.clone()));
-            if let Some(bias) = &label_gates {
-                gates_in = gates_in + bias.clone().unsqueeze_dims(&[1, 2]);
+            if let Some(bias) = model.label_layer_bias(label_gates.as_ref(), 0) {
+                gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
             }
             let (mut below, last) = model.rows(&model.state_to_state, gates_in, visible_rows);
             lasts.push(last);
-            for layer in &model.upper {
-                let gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+            for (k, layer) in model.upper.iter().enumerate() {
+                let mut gates_in = layer.input_to_state.forward(left_windows(below.clone()));
+                if let Some(bias) = model.label_layer_bias(label_gates.as_ref(), k + 1) {
+                    gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
+                }
                 let (hidden, last) = model.rows(&layer.state_to_state, gates_in, visible_rows);
                 below = below + hidden;
                 lasts.push(last);
@@ -713,7 +774,8 @@ impl PixelSampler {
             }
             output = Some(out);
         }
-        let outputs = self.model.head_outputs(output.expect("at least one layer"), context);
+        let label = self.model.label_head_bias(self.label_gates.as_ref());
+        let outputs = self.model.head_outputs(output.expect("at least one layer"), context, label);
         let uniform = self.uniforms.clone().slice([0..batch, self.next..self.next + 1]);
         let (value, probability) = self.model.draw(outputs, uniform, self.temperature);
 

@@ -74,6 +74,9 @@ pub struct Args {
     /// Condition on the digit's label.
     #[arg(long, value_name = "true|false")]
     labelled: Option<bool>,
+    /// A labelled model's label on every layer's gates and the head, not the first layer only.
+    #[arg(long, value_name = "true|false")]
+    label_everywhere: Option<bool>,
     /// The checkpoint folder (default checkpoints/pixelrnn-<model>/).
     #[arg(long, value_name = "DIR")]
     checkpoint: Option<PathBuf>,
@@ -126,6 +129,7 @@ pub fn run(o: Args) -> Result {
             model.head = o.head.unwrap_or(model.head);
             model.layers = o.layers.unwrap_or(model.layers);
             model.labelled = o.labelled.unwrap_or(model.labelled);
+            model.label_everywhere = o.label_everywhere.unwrap_or(model.label_everywhere);
             let mut training = recipe_training;
             training.learning_rate = o.learning_rate.unwrap_or(training.learning_rate);
             training.half_life = o.half_life.unwrap_or(training.half_life);
