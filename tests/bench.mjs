@@ -1,5 +1,5 @@
-// Runs the benchmark workloads of shared/bench/WORKLOADS.md (and ae-train-step, the page's own
-// training step) in headless Chromium, in a Web Worker as the page runs its models, on a
+// Runs the benchmark workloads of shared/bench/WORKLOADS.md (and ae-train-step and gan-live-step,
+// the page's own training steps) in headless Chromium, in a Web Worker as the page runs its models, on a
 // cross-origin-isolated page: flex on one thread (pkg-bench, which also has ndarray to compare
 // CPU backends), flex on every core (pkg-threads), and WebGPU when the browser offers it. Prints
 // one JSON line per (workload, backend) after a {"meta": …} line. `scripts/lab bench` builds the
@@ -17,6 +17,7 @@ const workloads = [
   { id: 'ae-train-step', cpu: { runs: 30, warmup: 5 }, webgpu: { runs: 5, warmup: 2 } },
   { id: 'vae-step', cpu: { runs: 20, warmup: 3 }, webgpu: { runs: 5, warmup: 2 } },
   { id: 'gan-step', cpu: { runs: 10, warmup: 3 }, webgpu: { runs: 2, warmup: 1 } },
+  { id: 'gan-live-step', cpu: { runs: 30, warmup: 5 }, webgpu: { runs: 5, warmup: 2 } },
   { id: 'pixel-sample', cpu: { runs: 5, warmup: 1 }, webgpu: { runs: 1, warmup: 1 } },
   { id: 'matmul-peak', cpu: { runs: 5, warmup: 2 }, webgpu: { runs: 3, warmup: 1 } },
 ].filter(({ id }) => !process.env.WORKLOADS || process.env.WORKLOADS.split(',').includes(id));

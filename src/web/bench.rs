@@ -3,7 +3,7 @@
 //! `pixel-sample` of `shared/bench/WORKLOADS.md` (fixed reference models, whatever the demos use;
 //! `pixel-sample` paints with the PixelRNN demo's binary model shape), plus
 //! `ae-train-step` (one training step of the page's own auto-encoder, as "Train it here" runs
-//! it). Each timed run ends with its result read back, so queued GPU work is counted.
+//! it) and `gan-live-step` (one iteration of the GAN demo's live MLP GAN, as "play" runs it). Each timed run ends with its result read back, so queued GPU work is counted.
 
 use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
@@ -48,6 +48,9 @@ enum Work {
     /// One iteration of the workload DCGAN (a D step on a real and a fake batch, then a G step)
     /// on a fixed real batch resident on the device, losses read back.
     GanStep { training: GanTraining, real: Tensor<4> },
+    /// One iteration of the GAN demo's live MLP GAN at its live settings, real digits drawn from
+    /// a set as the page draws them, losses read back: the page's "play" without its grid.
+    GanLive { training: GanTraining, data: Mnist },
     /// A whole `batch` of binary PixelRNN digits painted pixel by pixel (784 sequential steps,
     /// the state carried forward), the images read back at the end. Sampling costs the same
     /// whatever the weights, so the shipped shape with fresh weights stands for the shipped model.
@@ -65,12 +68,7 @@ impl Work {
     }
 
     fn train_step(batch: usize, device: &Device) -> Self {
-        let mut rng = SmallRng::seed_from_u64(1);
-        let count = 1024;
-        let data = Mnist::from_parts(
-            (0..count * PIXELS).map(|_| rng.random()).collect(),
-            (0..count).map(|i| (i % 10) as u8).collect(),
-        );
+        let data = random_digits(1024);
         let config = TrainingConfig::new().with_batch_size(batch);
         let training = AutoencoderTraining::new(AutoencoderConfig::shipped().init(device), config, device);
         Work::TrainStep { training, data }
@@ -81,6 +79,12 @@ impl Work {
         let training = GanTraining::from_scratch(&GanConfig::workload(), config, device);
         let real = Tensor::<4>::random([batch, 1, 28, 28], Distribution::Uniform(-1.0, 1.0), device);
         Work::GanStep { training, real }
+    }
+
+    fn gan_live_step(device: &Device) -> Self {
+        let config = GanTrainingConfig::live().with_seed(1);
+        let training = GanTraining::from_scratch(&GanConfig::live(), config, device);
+        Work::GanLive { training, data: random_digits(1024) }
     }
 
     fn vae_step(batch: usize, device: &Device) -> Self {
@@ -96,6 +100,7 @@ impl Work {
             Work::TrainStep { training, data } => training.step(data).unsqueeze(),
             Work::VaeStep { training, images } => training.step(images.clone()).unsqueeze(),
             Work::GanStep { training, real } => training.iteration(real.clone()).packed().unsqueeze(),
+            Work::GanLive { training, data } => training.train_on(data).packed().unsqueeze(),
             Work::PixelSample { model, batch, device } => {
                 let seeds: Vec<u64> = (0..*batch as u64).collect();
                 let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, device);
@@ -133,11 +138,20 @@ impl Work {
             Work::Forward { model, .. } => model.num_params(),
             Work::TrainStep { training, .. } => training.model().num_params(),
             Work::VaeStep { training, .. } => training.model().num_params(),
-            Work::GanStep { training, .. } => training.gan().num_params(),
+            Work::GanStep { training, .. } | Work::GanLive { training, .. } => training.gan().num_params(),
             Work::PixelSample { model, .. } => model.num_params(),
             Work::Matmul { .. } => 0,
         }
     }
+}
+
+/// `count` random digits with labels 0–9 in turn: training data whose values do not change the time.
+fn random_digits(count: usize) -> Mnist {
+    let mut rng = SmallRng::seed_from_u64(1);
+    Mnist::from_parts(
+        (0..count * PIXELS).map(|_| rng.random()).collect(),
+        (0..count).map(|i| (i % 10) as u8).collect(),
+    )
 }
 
 /// Side of the square matrices of `matmul-peak`: large enough for gemm's blocking to pay off.
@@ -176,6 +190,10 @@ pub async fn benchmark(
         "ae-train-step" => (Work::train_step(64, device), 64, "steps/s"),
         "vae-step" => (Work::vae_step(128, device), 128, "steps/s"),
         "gan-step" => (Work::gan_step(64, device), 64, "iterations/s"),
+        "gan-live-step" => {
+            let batch = GanTrainingConfig::live().batch_size;
+            (Work::gan_live_step(device), batch, "iterations/s")
+        }
         "pixel-sample" => {
             // The workload's reference shape (one Row LSTM layer of 64, unlabelled), fixed so the
             // figures compare across releases whatever the demo ships.
