@@ -323,11 +323,7 @@ fn paint(
     temperature: f64,
     device: &Device,
 ) -> Tensor<2> {
-    let mut sampler = PixelSampler::new(model.clone(), seeds, labels, temperature, device);
-    while !sampler.done() {
-        sampler.step();
-    }
-    sampler.images().reshape([seeds.len(), PIXELS])
+    PixelSampler::new(model.clone(), seeds, labels, temperature, device).paint_all()
 }
 
 /// A 10 × 10 grid of 28 × 28 images with 2-pixel grey gutters, as a binary PGM.

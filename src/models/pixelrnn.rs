@@ -812,6 +812,14 @@ impl PixelSampler {
         let [batch, height, width] = self.canvas.dims();
         self.canvas.clone().slice([0..batch, ROWS_ABOVE..height, REACH..width - REACH])
     }
+
+    /// Paints to the end in one go and gives the images flat: `[batch, H·W]`.
+    pub fn paint_all(mut self) -> Tensor<2> {
+        while !self.done() {
+            self.step();
+        }
+        self.images().flatten(1, 2)
+    }
 }
 
 #[derive(Config, Debug)]

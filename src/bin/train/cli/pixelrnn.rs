@@ -13,17 +13,23 @@
 //! end, the test NLL of the f16 weights it writes over the first `--final-test-digits` (default all
 //! 10k). The binary model's
 //! test digits are binarised stochastically with a fixed seed; a labelled model's NLL is the
-//! mixture's, −log ⅒ Σ_y p(x | y). With no flags it runs the shipped recipe (see `recipe`).
+//! mixture's, −log ⅒ Σ_y p(x | y). A labelled binary model's written weights are also judged as
+//! the page shows them (see `judge_paintings`). With no flags it runs the shipped recipe (see
+//! `recipe`).
 
 use std::path::PathBuf;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor};
 use latent_lab::data::mnist::Mnist;
+use latent_lab::models::classifier::ClassifierConfig;
+use latent_lab::models::compare::PIXELRNN_TEMPERATURE;
+use latent_lab::models::likeness::read_images;
 use latent_lab::models::pixelrnn::{
-    test_loss, PixelKind, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig,
+    test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig, PixelSampler,
 };
 use latent_lab::models::vae::BOUND_SEED;
 use latent_lab::training::{self, Every, Progress, Result, TrainData, TEST_FILE};
+use latent_lab::weights;
 
 /// Steps between progress lines (and test figures).
 const REPORT_EVERY: usize = 1000;
@@ -184,6 +190,32 @@ pub fn run(o: Args) -> Result {
             final_test.len(),
             test_loss(&stored, &final_test, BOUND_SEED, &device).into_scalar::<f32>()
         );
+        if kind == PixelKind::Binary && stored.labelled() {
+            println!("{}", judge_paintings(&stored, &device)?);
+        }
     }
     Ok(())
+}
+
+/// How a labelled binary model's weights paint at the page's default temperature, read by the
+/// judge (`tests/judge.rs` holds the shipped weights to the same two figures): 100 paintings of
+/// "any digit" with seeds 1–100 (the page's seeds), and 10 of each chosen digit (seeds 1–10).
+fn judge_paintings(model: &PixelRnn, device: &Device) -> Result<String> {
+    let classifier =
+        weights::load_file(ClassifierConfig::shipped().init(device), training::weights_path("classifier"))?;
+    let seeds: Vec<u64> = (1..=100).collect();
+    let any = PixelSampler::new(model.clone(), &seeds, None, PIXELRNN_TEMPERATURE, device).paint_all();
+    let any = read_images(&classifier, any, 1);
+    let labels: Vec<usize> = (0..100).map(|k| k / 10).collect();
+    let chosen_seeds: Vec<u64> = (0..100).map(|k| 1 + k % 10).collect();
+    let chosen = PixelSampler::new(model.clone(), &chosen_seeds, Some(&labels), PIXELRNN_TEMPERATURE, device)
+        .paint_all();
+    let chosen = read_images(&classifier, chosen, 1);
+    let as_chosen =
+        chosen.images.iter().zip(&labels).filter(|(r, &l)| r.reads_as_digit() && r.label == l).count();
+    Ok(format!(
+        "judged at temperature {PIXELRNN_TEMPERATURE}: {:.0} % of 100 paintings (seeds 1-100) read as digits, {} digits covered; {as_chosen} % of 100 chosen digits read as the chosen one",
+        100.0 * any.digit_share,
+        any.coverage
+    ))
 }
