@@ -288,19 +288,39 @@ impl PixelRnn {
         let context = context_windows(images);
         let [batch, height, _, _] = context.dims();
         let label_bias = self.label_gates(labels, batch);
-        let mut gates_in = self.input_to_state.forward(context.clone());
-        if let Some(bias) = self.label_layer_bias(label_bias.as_ref(), 0) {
-            gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
-        }
-        let mut below = self.rows(&self.state_to_state, gates_in, height).0;
-        for (k, layer) in self.upper.iter().enumerate() {
-            let mut gates_in = layer.input_to_state.forward(left_windows(below.clone()));
-            if let Some(bias) = self.label_layer_bias(label_bias.as_ref(), k + 1) {
+        let (top, _) = self.stack_rows(context.clone(), label_bias.as_ref(), height);
+        self.head_outputs(top, context, self.label_head_bias(label_bias.as_ref()))
+    }
+
+    /// Every layer over the first `rows` rows at once, from the input windows `context`
+    /// (`[batch, H, W, CONTEXT]`) and a labelled model's bias: the top layer's outputs
+    /// `[batch, rows, W, state]` and each layer's last row state (what painting carries on from).
+    fn stack_rows(
+        &self,
+        context: Tensor<4>,
+        label_bias: Option<&Tensor<2>>,
+        rows: usize,
+    ) -> (Tensor<4>, Vec<RowState>) {
+        let mut lasts = Vec::with_capacity(1 + self.upper.len());
+        let mut below: Option<Tensor<4>> = None;
+        for k in 0..1 + self.upper.len() {
+            let (input_to_state, state_to_state) = self.layer(k);
+            let mut gates_in = match &below {
+                None => input_to_state.forward(context.clone()),
+                Some(below) => input_to_state.forward(left_windows(below.clone())),
+            };
+            if let Some(bias) = self.label_layer_bias(label_bias, k) {
                 gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
             }
-            below = below + self.rows(&layer.state_to_state, gates_in, height).0;
+            let (hidden, last) = self.rows(state_to_state, gates_in, rows);
+            // Layers above the first add their state to the output below (residual).
+            below = Some(match below {
+                None => hidden,
+                Some(below) => below + hidden,
+            });
+            lasts.push(last);
         }
-        self.head_outputs(below, context, self.label_head_bias(label_bias.as_ref()))
+        (below.expect("at least one layer"), lasts)
     }
 
     /// A labelled model's bias for `labels`: `[batch, 4·state]` (the first layer's gates), or with
@@ -652,26 +672,10 @@ impl PixelSampler {
             Tensor::zeros([batch, height, width], &device).slice_assign([0..batch, 0..visible_rows], kept);
 
         // Prime every layer from the visible rows, as the row-at-once pass computes them.
-        let mut lasts = Vec::with_capacity(1 + model.upper.len());
-        if visible_rows > 0 {
-            let mut gates_in = model.input_to_state.forward(context_windows(known.clone()));
-            if let Some(bias) = model.label_layer_bias(label_gates.as_ref(), 0) {
-                gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
-            }
-            let (mut below, last) = model.rows(&model.state_to_state, gates_in, visible_rows);
-            lasts.push(last);
-            for (k, layer) in model.upper.iter().enumerate() {
-                let mut gates_in = layer.input_to_state.forward(left_windows(below.clone()));
-                if let Some(bias) = model.label_layer_bias(label_gates.as_ref(), k + 1) {
-                    gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
-                }
-                let (hidden, last) = model.rows(&layer.state_to_state, gates_in, visible_rows);
-                below = below + hidden;
-                lasts.push(last);
-            }
-        } else {
-            lasts.resize(1 + model.upper.len(), model.empty_row(batch, width, &device));
-        }
+        let lasts = match visible_rows {
+            0 => vec![model.empty_row(batch, width, &device); 1 + model.upper.len()],
+            _ => model.stack_rows(context_windows(known.clone()), label_gates.as_ref(), visible_rows).1,
+        };
         let state = model.state_channels();
         let layers = lasts
             .into_iter()
