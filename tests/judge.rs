@@ -323,7 +323,7 @@ fn paint(
     temperature: f64,
     device: &Device,
 ) -> Tensor<2> {
-    PixelSampler::new(model.clone(), seeds, labels, temperature, 0.0, device).paint_all()
+    PixelSampler::new(model.clone(), seeds, labels, temperature, device).paint_all()
 }
 
 /// A 10 × 10 grid of 28 × 28 images with 2-pixel grey gutters, as a binary PGM.
@@ -441,67 +441,4 @@ fn the_default_temperature_is_the_sweeps_choice() {
         "the default reads {:.2}, the best {best:.2}",
         default.digit_share
     );
-}
-
-/// Not a check: the guidance sweep behind the page's default (see `PixelSampler::completing`'s
-/// `guidance`). For each temperature in `TEMPERATURES` and weight in `GUIDANCE` (comma-separated;
-/// defaults 0.8 and 0,1,3), the shares of 100 default and 100 chosen paintings read as digits,
-/// which statistics reject the chosen ones, and their grid as a PGM in the temp directory.
-/// `WEIGHTS=FILE` judges other weights.
-/// `GUIDANCE=0,1,3 cargo test --release --test judge guidance_sweep -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn guidance_sweep() {
-    let device = Device::flex();
-    let classifier = classifier(&device);
-    // `WEIGHTS=FILE` judges another binary model's weights (a checkpoint's, with or without row
-    // positions) in place of the shipped ones.
-    let model = match std::env::var("WEIGHTS") {
-        Ok(path) => {
-            let config = PixelRnnConfig::shipped(PixelKind::Binary);
-            weights::load_file(config.clone().with_row_positions(true).init(&device), &path)
-                .or_else(|_| weights::load_file(config.with_row_positions(false).init(&device), &path))
-                .expect("binary PixelRNN weights")
-        }
-        Err(_) => shipped_binary_pixelrnn(&device),
-    };
-    let list = |name: &str, default: &str| -> Vec<f64> {
-        let text = std::env::var(name).unwrap_or_else(|_| default.into());
-        text.split(',').map(|v| v.trim().parse().expect("a number")).collect()
-    };
-    // What the model learns from: real test digits binarised as its test set is.
-    let test = values(&Mnist::load(TEST_FILE).expect("test digits").first(1000));
-    let real = read_images(&classifier, images_tensor(binarised(&test, BOUND_SEED), &device), 1);
-    println!("1000 real test digits, binarised: {}", describe(&real));
-    let seeds: Vec<u64> = SEEDS.collect();
-    let labels: Vec<usize> = (0..100).map(|k| k / 10).collect();
-    let chosen_seeds: Vec<u64> = (0..100).map(|k| 1 + k % 10).collect();
-    for temperature in list("TEMPERATURES", "0.8") {
-        for guidance in list("GUIDANCE", "0,1,3") {
-            let started = std::time::Instant::now();
-            let paint = |seeds: &[u64], labels| {
-                PixelSampler::new(model.clone(), seeds, labels, temperature, guidance, &device).paint_all()
-            };
-            let any = read_images(&classifier, paint(&seeds, None), 1);
-            let chosen = paint(&chosen_seeds, Some(&labels));
-            let pixels: Vec<f32> = chosen.clone().into_data().iter::<f32>().collect();
-            let path = std::env::temp_dir().join(format!("pixelrnn-chosen-t{temperature}-g{guidance}.pgm"));
-            std::fs::write(&path, pgm_grid(&pixels)).expect("write the grid");
-            let chosen = read_images(&classifier, chosen, 1);
-            let as_chosen = chosen
-                .images
-                .iter()
-                .zip(&labels)
-                .filter(|(r, &l)| r.reads_as_digit() && r.label == l)
-                .count();
-            println!(
-                "temperature {temperature}, guidance {guidance}: any digit: {}\n  chosen: {as_chosen} % read as \
-                 the chosen digit; rejected by {} ({:.0} s; grid {})",
-                describe(&any),
-                rejections(&pixels),
-                started.elapsed().as_secs_f64(),
-                path.display()
-            );
-        }
-    }
 }

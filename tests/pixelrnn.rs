@@ -36,11 +36,10 @@ enum Label {
     Everywhere,
 }
 
-/// A tiny model of `layers` Row LSTM layers, labelled or not, with row positions or not.
-fn tiny_stack(kind: PixelKind, side: usize, seed: u64, layers: usize, label: Label, rows: bool) -> PixelRnn {
+/// A tiny model of `layers` Row LSTM layers, labelled or not.
+fn tiny_stack(kind: PixelKind, side: usize, seed: u64, layers: usize, label: Label) -> PixelRnn {
     let _guard = RNG.lock().unwrap();
     let config = PixelRnnConfig::new(kind)
-        .with_row_positions(rows)
         .with_state(8)
         .with_head(8)
         .with_height(side)
@@ -79,31 +78,26 @@ fn probabilities_of_every_tiny_image_sum_to_one() {
     let device = Device::flex();
     let binary = || (PixelKind::Binary, vec![0.0, 1.0]);
     let three = || (PixelKind::Levels(3), vec![0.0, 0.5, 1.0]);
-    // (kind, levels, layers, where the label goes, label: None scores the mixture over the labels,
-    // row positions)
-    for ((kind, levels), layers, labelled, label, rows) in [
-        (binary(), 1, Label::No, None, false),
-        (three(), 1, Label::No, None, false),
-        (binary(), 3, Label::No, None, false),
-        (binary(), 2, Label::FirstLayer, Some(7), false),
-        (binary(), 2, Label::FirstLayer, None, false),
-        (three(), 2, Label::FirstLayer, None, false),
-        (binary(), 2, Label::Everywhere, Some(7), false),
-        (three(), 3, Label::Everywhere, None, false),
-        (binary(), 2, Label::FirstLayer, Some(7), true),
-        (three(), 2, Label::FirstLayer, None, true),
+    // (kind, levels, layers, where the label goes, label: None scores the mixture over the labels)
+    for ((kind, levels), layers, labelled, label) in [
+        (binary(), 1, Label::No, None),
+        (three(), 1, Label::No, None),
+        (binary(), 3, Label::No, None),
+        (binary(), 2, Label::FirstLayer, Some(7)),
+        (binary(), 2, Label::FirstLayer, None),
+        (three(), 2, Label::FirstLayer, None),
+        (binary(), 2, Label::Everywhere, Some(7)),
+        (three(), 3, Label::Everywhere, None),
     ] {
         let side = 3;
-        let model = tiny_stack(kind, side, 3, layers, labelled, rows);
+        let model = tiny_stack(kind, side, 3, layers, labelled);
         let images = all_images(side * side, &levels);
         let count = images.len() / (side * side);
         let labels = label.map(|label| Tensor::full([count], label as i64, &device));
         let nats = model
             .image_losses(Tensor::from_data(TensorData::new(images, [count, side, side]), &device), labels);
         let total: f64 = values_of(nats).iter().map(|&n| (-n as f64).exp()).sum();
-        let what = format!(
-            "{kind:?}, {layers} layers, label in {labelled:?}, label {label:?}, row positions {rows}"
-        );
+        let what = format!("{kind:?}, {layers} layers, label in {labelled:?}, label {label:?}");
         println!("{what}: {count} images, total probability {total:.6}");
         assert!((total - 1.0).abs() < 1e-4, "{what}: the probabilities of all {count} images sum to {total}");
     }
@@ -114,13 +108,8 @@ fn a_pixel_never_depends_on_itself_or_later_pixels() {
     let device = Device::flex();
     let side = 6;
     let pixels = side * side;
-    for (layers, labelled, rows) in [
-        (1, Label::No, false),
-        (3, Label::FirstLayer, false),
-        (3, Label::Everywhere, false),
-        (2, Label::FirstLayer, true),
-    ] {
-        let model = tiny_stack(PixelKind::Levels(4), side, 5, layers, labelled, rows);
+    for (layers, labelled) in [(1, Label::No), (3, Label::FirstLayer), (3, Label::Everywhere)] {
+        let model = tiny_stack(PixelKind::Levels(4), side, 5, layers, labelled);
         let base: Vec<f32> = sampling_uniforms(11, pixels);
         let outputs = |image: Vec<f32>| {
             let images = Tensor::from_data(TensorData::new(image, [1, side, side]), &device);
@@ -176,15 +165,14 @@ fn paint_by_recomputing(model: &PixelRnn, seeds: &[u64], device: &Device) -> (Ve
 fn carrying_the_state_forward_paints_what_recomputing_paints() {
     let device = Device::flex();
     let side = 7;
-    for (seeds, layers, labelled, rows) in [
-        ([1, 2, 3], 1, Label::No, false),
-        ([4, 5, 6], 1, Label::No, false),
-        ([1, 2, 3], 3, Label::FirstLayer, false),
-        ([1, 2, 3], 3, Label::Everywhere, false),
-        ([1, 2, 3], 2, Label::FirstLayer, true),
+    for (seeds, layers, labelled) in [
+        ([1, 2, 3], 1, Label::No),
+        ([4, 5, 6], 1, Label::No),
+        ([1, 2, 3], 3, Label::FirstLayer),
+        ([1, 2, 3], 3, Label::Everywhere),
     ] {
-        let model = tiny_stack(PixelKind::Binary, side, 9, layers, labelled, rows);
-        let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, 0.0, &device);
+        let model = tiny_stack(PixelKind::Binary, side, 9, layers, labelled);
+        let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, &device);
         if labelled != Label::No {
             let drawn: Vec<usize> = seeds.iter().map(|&seed| any_label(seed)).collect();
             assert_eq!(sampler.labels(), Some(&drawn[..]), "any digit: the label is drawn from the seed");
@@ -222,23 +210,16 @@ fn carrying_the_state_forward_paints_what_recomputing_paints() {
 
 #[test]
 fn completion_keeps_the_visible_rows_and_samples_the_rest() {
-    for rows in [false, true] {
-        completion_keeps_the_visible_rows(rows);
-    }
-}
-
-fn completion_keeps_the_visible_rows(rows: bool) {
     let device = Device::flex();
     let side = 8;
-    let model = tiny_stack(PixelKind::Binary, side, 13, 2, Label::Everywhere, rows);
+    let model = tiny_stack(PixelKind::Binary, side, 13, 2, Label::Everywhere);
     let labels = [2, 9];
     let drawing: Vec<f32> =
         sampling_uniforms(3, side * side).iter().map(|&u| (u > 0.5) as u8 as f32).collect();
     let images = Tensor::from_data(TensorData::new(drawing.repeat(2), [2, side, side]), &device);
     let visible = 3;
     let seeds = [4, 5];
-    let mut sampler =
-        PixelSampler::completing(model.clone(), images, visible, &seeds, Some(&labels), 1.0, 0.0);
+    let mut sampler = PixelSampler::completing(model.clone(), images, visible, &seeds, Some(&labels), 1.0);
     assert_eq!(sampler.painted(), visible * side);
     assert_eq!(sampler.labels(), Some(&labels[..]));
     while !sampler.done() {
@@ -274,143 +255,6 @@ fn completion_keeps_the_visible_rows(rows: bool) {
         }
     }
     assert_eq!(completed, expected, "completion samples what recomputing with the kept rows samples");
-}
-
-/// Row positions added to a model at zero ([`PixelRnn::with_row_positions`], how the shipped model
-/// gained them) change neither its likelihoods nor its paintings.
-#[test]
-fn row_positions_added_at_zero_change_nothing() {
-    let device = Device::flex();
-    let side = 6;
-    let before = tiny_stack(PixelKind::Binary, side, 17, 2, Label::FirstLayer, false);
-    let after = before.clone().with_row_positions();
-    let images: Vec<f32> = (0..4)
-        .flat_map(|seed| sampling_uniforms(seed, side * side))
-        .map(|u| (u > 0.6) as u8 as f32)
-        .collect();
-    let images = Tensor::from_data(TensorData::new(images, [4, side, side]), &device);
-    let labels = Some(Tensor::from_data(TensorData::new(vec![0i64, 3, 5, 9], [4]), &device));
-    assert_eq!(
-        values_of(before.image_losses(images.clone(), labels.clone())),
-        values_of(after.image_losses(images, labels)),
-        "likelihoods changed"
-    );
-    let paint = |model: &PixelRnn| {
-        values_of(PixelSampler::new(model.clone(), &[1, 2, 3], None, 0.8, 1.0, &device).paint_all())
-    };
-    assert_eq!(paint(&before), paint(&after), "paintings changed");
-}
-
-/// Paints guided digits (see `PixelSampler::completing`'s `guidance`) the slow way: before each
-/// pixel, the model's outputs for every label over the image so far give each label's
-/// log-likelihood of the pixels before (its evidence), the posterior over labels, the mixture's
-/// distribution of the pixel and the guided one; the pixel is drawn with the sampler's uniforms.
-/// `images` keeps its first `visible` rows. Returns the images and each drawn value's probability.
-fn paint_guided_by_recomputing(
-    model: &PixelRnn,
-    images: &[f32],
-    visible: usize,
-    seeds: &[u64],
-    chosen: &[usize],
-    guidance: f64,
-    temperature: f64,
-    device: &Device,
-) -> (Vec<f32>, Vec<f32>) {
-    let [height, width] = model.size();
-    let (pixels, count, labels) = (height * width, seeds.len(), 10);
-    let uniforms: Vec<f32> = seeds.iter().flat_map(|&seed| sampling_uniforms(seed, pixels)).collect();
-    let mut images = images.to_vec();
-    for b in 0..count {
-        images[b * pixels + visible * width..(b + 1) * pixels].fill(0.0);
-    }
-    let mut probabilities = vec![0.0f32; count * pixels];
-    // Every image once per label: lane b·10 + y.
-    let lane_labels: Vec<i64> = (0..count * labels).map(|lane| (lane % labels) as i64).collect();
-    let lane_labels = Tensor::<1, Int>::from_data(TensorData::new(lane_labels, [count * labels]), device);
-    let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
-    for pixel in visible * width..pixels {
-        let lanes: Vec<f32> = (0..count * labels)
-            .flat_map(|lane| images[(lane / labels) * pixels..(lane / labels + 1) * pixels].to_vec())
-            .collect();
-        let lanes = Tensor::from_data(TensorData::new(lanes, [count * labels, height, width]), device);
-        let logits = values_of(model.forward(lanes, Some(lane_labels.clone())));
-        for b in 0..count {
-            let logit = |y: usize, q: usize| logits[(b * labels + y) * pixels + q] as f64;
-            let log_p =
-                |y: usize, q: usize, on: bool| log_sigmoid(if on { logit(y, q) } else { -logit(y, q) });
-            let evidence: Vec<f64> = (0..labels)
-                .map(|y| (0..pixel).map(|q| log_p(y, q, images[b * pixels + q] == 1.0)).sum())
-                .collect();
-            let largest = evidence.iter().copied().fold(f64::MIN, f64::max);
-            let norm: f64 = evidence.iter().map(|e| (e - largest).exp()).sum();
-            let posterior: Vec<f64> = evidence.iter().map(|e| (e - largest).exp() / norm).collect();
-            let guided = |on: bool| {
-                let mixture: f64 = (0..labels).map(|y| posterior[y] * log_p(y, pixel, on).exp()).sum();
-                (1.0 + guidance) * log_p(chosen[b], pixel, on) - guidance * mixture.ln()
-            };
-            let on = 1.0 / (1.0 + (-(guided(true) - guided(false)) / temperature).exp());
-            let lit = (uniforms[b * pixels + pixel] as f64) < on;
-            images[b * pixels + pixel] = lit as u8 as f32;
-            probabilities[b * pixels + pixel] = if lit { on } else { 1.0 - on } as f32;
-        }
-    }
-    (images, probabilities)
-}
-
-/// Guided painting, from nothing and completing kept rows, paints what the slow recompute paints
-/// with the probabilities it gives, on a tiny labelled model with row positions.
-#[test]
-fn guided_painting_paints_what_recomputing_the_guide_paints() {
-    let device = Device::flex();
-    let side = 5;
-    let pixels = side * side;
-    let model = tiny_stack(PixelKind::Binary, side, 21, 2, Label::FirstLayer, true);
-    let (seeds, chosen, guidance, temperature) = ([1, 2, 3], [3, 8, 0], 1.5, 0.9);
-    let drawing: Vec<f32> = (0..3)
-        .flat_map(|seed| sampling_uniforms(seed + 40, pixels))
-        .map(|u| (u > 0.5) as u8 as f32)
-        .collect();
-    for visible in [0, 2] {
-        let images = Tensor::from_data(TensorData::new(drawing.clone(), [3, side, side]), &device);
-        let mut sampler = PixelSampler::completing(
-            model.clone(),
-            images,
-            visible,
-            &seeds,
-            Some(&chosen),
-            temperature,
-            guidance,
-        );
-        while !sampler.done() {
-            sampler.step();
-        }
-        let reported = values_of(sampler.take().expect("pixels painted"));
-        let painted = values_of(sampler.images());
-        let (expected, probabilities) = paint_guided_by_recomputing(
-            &model,
-            &drawing,
-            visible,
-            &seeds,
-            &chosen,
-            guidance,
-            temperature,
-            &device,
-        );
-        assert_eq!(painted, expected, "{visible} rows kept: guided painting differs from the recompute");
-        let rest = pixels - visible * side;
-        for b in 0..3 {
-            for k in 0..rest {
-                let (got, want) =
-                    (reported[(b * rest + k) * 2 + 1], probabilities[b * pixels + visible * side + k]);
-                assert!(
-                    (got - want).abs() < 1e-5,
-                    "{visible} rows kept, image {b}, pixel {k}: probability {got} against {want}"
-                );
-            }
-        }
-        let ones = painted.iter().filter(|&&v| v == 1.0).count();
-        assert!(ones > 5 && ones < painted.len() - 5, "a fresh model paints a mix ({ones} on)");
-    }
 }
 
 const TEST_FILE: &str = "www/data/mnist_test.bin.gz";
@@ -458,8 +302,7 @@ fn completed_rows(kind: PixelKind, test: &Mnist, count: usize, device: &Device) 
     kind.prepare(&mut values, &mut rng);
     let images = Tensor::from_data(TensorData::new(values, [count, 28, 28]), device);
     let seeds: Vec<u64> = (0..count as u64).collect();
-    let mut sampler =
-        PixelSampler::completing(shipped(kind, device), images, VISIBLE, &seeds, None, 1.0, 0.0);
+    let mut sampler = PixelSampler::completing(shipped(kind, device), images, VISIBLE, &seeds, None, 1.0);
     while !sampler.done() {
         sampler.step();
     }
@@ -560,27 +403,24 @@ fn values_of_module(model: &PixelRnn) -> Vec<f32> {
 }
 
 /// Not a check (speed is measured, never asserted): how long the shipped binary model takes to
-/// paint one chosen digit natively, pixel by pixel as the page paints it, four times unguided and
-/// four times guided.
+/// paint one chosen digit natively, pixel by pixel as the page paints it, four times.
 /// `cargo test --release --test pixelrnn paint_timing -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn paint_timing() {
     let device = Device::flex();
     let model = shipped(PixelKind::Binary, &device);
-    for guidance in [0.0, 1.0] {
-        for seed in 0..4 {
-            let start = std::time::Instant::now();
-            let mut sampler = PixelSampler::new(model.clone(), &[seed], Some(&[3]), 0.8, guidance, &device);
-            while !sampler.done() {
-                sampler.step();
-            }
-            let painted = sampler.take().expect("pixels").into_data();
-            println!(
-                "guidance {guidance}, seed {seed}: {:.0} ms for {} values read back",
-                start.elapsed().as_secs_f64() * 1e3,
-                painted.num_elements()
-            );
+    for seed in 0..4 {
+        let start = std::time::Instant::now();
+        let mut sampler = PixelSampler::new(model.clone(), &[seed], Some(&[3]), 0.8, &device);
+        while !sampler.done() {
+            sampler.step();
         }
+        let painted = sampler.take().expect("pixels").into_data();
+        println!(
+            "seed {seed}: {:.0} ms for {} values read back",
+            start.elapsed().as_secs_f64() * 1e3,
+            painted.num_elements()
+        );
     }
 }

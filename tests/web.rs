@@ -678,7 +678,7 @@ async fn pixelrnn_sampling_steps_agree_on_every_backend() {
         .expect("weights");
         // Ten rows primed row-at-once, then 20 pixels one at a time: both paths of the model.
         let digits = test.batch(&indices, &device).greater_elem(0.5).float().reshape([2, 28, 28]);
-        let mut sampler = PixelSampler::completing(model, digits, 10, &[3, 4], Some(&[3, 4]), 1.0, 0.0);
+        let mut sampler = PixelSampler::completing(model, digits, 10, &[3, 4], Some(&[3, 4]), 1.0);
         for _ in 0..20 {
             sampler.step();
         }

@@ -69,9 +69,6 @@ impl Source {
 
 /// The PixelRNN's temperature: the PixelRNN demo's default for its binary model (chosen by measurement there).
 pub const PIXELRNN_TEMPERATURE: f64 = 0.8;
-/// The PixelRNN's guidance (`PixelSampler`'s): none, as the page paints (guided, its paintings
-/// read as digits no more often: docs/figures.md).
-pub const PIXELRNN_GUIDANCE: f64 = 0.0;
 /// Training digits per chunk of the nearest-digit search: 128 samples against 1,000 digits is
 /// one 128 × 784 × 1,000 product, tens of milliseconds on one wasm thread.
 pub const TRAIN_CHUNK: usize = 1000;
@@ -98,7 +95,7 @@ pub fn gan_samples(generator: &Generator, seed: u64, count: usize, device: &Devi
 pub fn pixelrnn_sampler(model: PixelRnn, seed: u64, count: usize, device: &Device) -> PixelSampler {
     let mut rng = Source::PixelRnn.rng(seed);
     let seeds: Vec<u64> = (0..count).map(|_| rng.random::<u32>().into()).collect();
-    PixelSampler::new(model, &seeds, None, PIXELRNN_TEMPERATURE, PIXELRNN_GUIDANCE, device)
+    PixelSampler::new(model, &seeds, None, PIXELRNN_TEMPERATURE, device)
 }
 
 /// `count` distinct indices of test digits, out of `digits`.

@@ -23,11 +23,6 @@
 //! and then paints p(x | y) — an exact sample of the mixture — and its likelihood is exact too
 //! (ten passes, one per label; [`PixelRnn::image_losses`]).
 //!
-//! With `row_positions`, each layer's gates also get a learned bias per row. A Row LSTM sees no
-//! coordinates: to end a digit where MNIST's digits end (their box is at most 20 rows tall) it
-//! must count rows in its state; a row's bias tells it where it is. Zero at first, it can be added
-//! to a trained model and fine-tuned ([`PixelRnn::with_row_positions`]).
-//!
 //! Sampling carries the recurrent state forward ([`PixelSampler`]): a new pixel costs one cell
 //! step per layer and one head evaluation, never a pass over the image. A Row LSTM's
 //! state-to-state part depends on the row above only, so the sampler computes it once per row
@@ -142,10 +137,6 @@ pub struct PixelRnnConfig {
     /// only the first layer's gates (see the module doc).
     #[config(default = false)]
     pub label_everywhere: bool,
-    /// Each layer's gates get a learned bias per row, so the model knows how far down the canvas
-    /// it paints (see the module doc).
-    #[config(default = false)]
-    pub row_positions: bool,
     #[config(default = 28)]
     pub height: usize,
     #[config(default = 28)]
@@ -186,14 +177,6 @@ impl PixelRnnConfig {
                 };
                 EmbeddingConfig::new(LABELS, reach).init(device)
             }),
-            // Biases N(0, 1) at first, as the label's are (the weights are the biases over
-            // `ROW_POSITION_SCALE`); a trained model gains them at zero instead
-            // (`PixelRnn::with_row_positions`).
-            row_to_state: self.row_positions.then(|| {
-                let mut rows = EmbeddingConfig::new(self.height, self.layers * gates).init(device);
-                rows.weight = rows.weight.map(|weight| weight / ROW_POSITION_SCALE);
-                rows
-            }),
             head: LinearConfig::new(self.state + CONTEXT, self.head).init(device),
             output: LinearConfig::new(self.head, self.kind.outputs()).init(device),
             kind: self.kind,
@@ -202,11 +185,6 @@ impl PixelRnnConfig {
         }
     }
 }
-
-/// The row-position biases are their weights times this: Adam moves every weight by about the
-/// learning rate a step, which left biases added to a trained model at ~0.05 after 868 steps of
-/// fine-tuning, too little to change a painting; scaled, they move as far as the gates need.
-const ROW_POSITION_SCALE: f64 = 30.0;
 
 /// Layers of the shipped binary model: measured (README) against one and three.
 pub const SHIPPED_BINARY_LAYERS: usize = 2;
@@ -227,8 +205,6 @@ pub struct PixelRnn {
     /// A labelled model's label → a bias on the first layer's gates, or (`label_everywhere`) on
     /// every layer's gates and the head's hidden layer, side by side in one embedding.
     label_to_state: Option<Embedding>,
-    /// With `row_positions`: row i → a bias on every layer's gates, side by side in one embedding.
-    row_to_state: Option<Embedding>,
     head: Linear,
     output: Linear,
     #[module(skip)]
@@ -336,11 +312,6 @@ impl PixelRnn {
             if let Some(bias) = self.label_layer_bias(label_bias, k) {
                 gates_in = gates_in + bias.unsqueeze_dims(&[1, 2]);
             }
-            if let Some(rows_bias) = self.row_layer_bias(k) {
-                // The first layer reads every row's window; the layers above, `rows` rows.
-                let height = gates_in.dims()[1];
-                gates_in = gates_in + rows_bias.narrow(0, 0, height).unsqueeze_dims(&[0, 2]);
-            }
             let (hidden, last) = self.rows(state_to_state, gates_in, rows);
             // Layers above the first add their state to the output below (residual).
             below = Some(match below {
@@ -366,27 +337,6 @@ impl PixelRnn {
         }
     }
 
-    /// Layer `k`'s share of the row-position bias, `[H, 4·state]` (row i's bias in row i).
-    fn row_layer_bias(&self, k: usize) -> Option<Tensor<2>> {
-        let gates = 4 * self.state_channels();
-        self.row_to_state
-            .as_ref()
-            .map(|rows| rows.weight.val().narrow(1, k * gates, gates) * ROW_POSITION_SCALE)
-    }
-
-    /// A copy of this model with a row-position embedding at zero (it paints and scores exactly
-    /// as before until training moves it): how a trained model gains `row_positions`.
-    pub fn with_row_positions(mut self) -> Self {
-        let gates = 4 * self.state_channels();
-        let width = (1 + self.upper.len()) * gates;
-        self.row_to_state.get_or_insert_with(|| {
-            let mut rows = EmbeddingConfig::new(self.height, width).init(&self.head.weight.device());
-            rows.weight = rows.weight.map(|weight| weight.zeros_like());
-            rows
-        });
-        self
-    }
-
     /// Layer `k`'s input-to-state and state-to-state maps (0 is the first layer).
     fn layer(&self, k: usize) -> (&Linear, &Linear) {
         match k {
@@ -397,23 +347,12 @@ impl PixelRnn {
 
     /// What layer `k`'s gates on a row get from outside the row, for every column: the
     /// state-to-state product over the row above's hidden states `[batch, W, state]`, the
-    /// input-to-state bias, the layer's share of `label_gates` (see [`Self::label_gates`]) and of
-    /// row `row`'s position bias.
-    fn gates_from_above(
-        &self,
-        k: usize,
-        row: usize,
-        above: Tensor<3>,
-        label_gates: Option<&Tensor<2>>,
-    ) -> Tensor<3> {
+    /// input-to-state bias and the layer's share of `label_gates` (see [`Self::label_gates`]).
+    fn gates_from_above(&self, k: usize, above: Tensor<3>, label_gates: Option<&Tensor<2>>) -> Tensor<3> {
         let (input_to_state, state_to_state) = self.layer(k);
         let mut gates = state_to_state.forward(neighbourhoods(above));
         if let Some(bias) = &input_to_state.bias {
             gates = gates + bias.val().unsqueeze_dims(&[0, 1]);
-        }
-        if let Some(rows_bias) = self.row_layer_bias(k) {
-            // Past the last row (a completion with every row kept) nothing is painted.
-            gates = gates + rows_bias.narrow(0, row.min(self.height - 1), 1).unsqueeze_dim(0);
         }
         match self.label_layer_bias(label_gates, k) {
             Some(label) => gates + label.unsqueeze_dim(1),
@@ -507,44 +446,6 @@ impl PixelRnn {
     /// The mean of [`Self::image_losses`]: `[1]`, the training loss.
     pub fn loss(&self, images: Tensor<3>, labels: Option<Labels>) -> Tensor<1> {
         self.image_losses(images, labels).mean()
-    }
-
-    /// Each pixel's log-probabilities of its values from its head outputs `[n, outputs]`:
-    /// `[n, 2]` (off, on) for the binary model, `[n, levels]` for grey levels.
-    fn log_distribution(&self, outputs: Tensor<2>) -> Tensor<2> {
-        match self.kind {
-            PixelKind::Binary => {
-                Tensor::cat(vec![log_sigmoid(outputs.clone().neg()), log_sigmoid(outputs)], 1)
-            }
-            PixelKind::Levels(_) => log_softmax(outputs, 1),
-            PixelKind::Regression => panic!("the regression model has no distribution"),
-        }
-    }
-
-    /// Head outputs that give the log-probabilities `[n, classes]` (up to a constant per row):
-    /// the inverse of [`Self::log_distribution`].
-    fn logits_of(&self, log_probs: Tensor<2>) -> Tensor<2> {
-        match self.kind {
-            PixelKind::Binary => {
-                let [n, _] = log_probs.dims();
-                log_probs.clone().slice([0..n, 1..2]) - log_probs.slice([0..n, 0..1])
-            }
-            _ => log_probs,
-        }
-    }
-
-    /// The class of each pixel value `[n]` as prepared (0/1, or level k at k / (levels − 1)).
-    fn classes_of(&self, values: Tensor<1>) -> Tensor<1, Int> {
-        match self.kind {
-            PixelKind::Levels(levels) => (values * (levels - 1) as f64).round().int(),
-            _ => values.round().int(),
-        }
-    }
-
-    /// The log-probability each pixel's head outputs `[n, outputs]` give its value `[n]`: `[n]`.
-    fn value_log_probs(&self, outputs: Tensor<2>, values: Tensor<1>) -> Tensor<1> {
-        let [n] = values.dims();
-        self.log_distribution(outputs).gather(1, self.classes_of(values).reshape([n, 1])).reshape([n])
     }
 
     /// One pixel's value and the probability the model gave it, from its head outputs
@@ -696,58 +597,6 @@ struct LayerRows {
     row_output: Tensor<3>,
 }
 
-/// Guided painting of a labelled model's chosen digit c (in the spirit of classifier-free
-/// guidance, Ho & Salimans 2022, with the model itself as the classifier): each image is painted
-/// in one lane per label, all seeing the same canvas. The lanes' log-likelihoods of the pixels so
-/// far give the model's posterior p(y | before), hence its unconditional
-/// p(v | before) = Σ_y p(y | before) p(v | before, y), and a pixel's value v is drawn from
-/// p(v | before, c)^(1+w) / p(v | before)^w, normalised (then tempered). At w = 0 that is the
-/// model's own p(v | before, c); a larger w favours values that make the image more of a c than
-/// of the other digits, trading variety (and likelihood) for paintings that read as c. Measured
-/// on the shipped weights: the classifier grows surer, but the digits grow taller than MNIST's
-/// and are no more often read as digits (docs/figures.md), so the page paints with w = 0.
-struct Guide {
-    weight: f64,
-    /// Each image's chosen label, `[count, 1]`.
-    chosen: Tensor<2, Int>,
-    /// Each lane's log-likelihood of the pixels so far (untempered), `[count, LABELS]`.
-    evidence: Tensor<2>,
-}
-
-impl Guide {
-    /// Draws one pixel per image from the lanes' head outputs `[count · LABELS, outputs]` and a
-    /// uniform per image `[count, 1]`, as [`PixelRnn::draw`] does, and adds the drawn value's
-    /// log-probability to each lane's evidence.
-    fn draw(
-        &mut self,
-        model: &PixelRnn,
-        outputs: Tensor<2>,
-        uniform: Tensor<2>,
-        temperature: f64,
-    ) -> (Tensor<2>, Tensor<2>) {
-        let [count, lanes] = self.evidence.dims();
-        let log_probs = model.log_distribution(outputs);
-        let classes = log_probs.dims()[1];
-        let log_probs = log_probs.reshape([count, lanes, classes]);
-        let posterior = log_softmax(self.evidence.clone(), 1).unsqueeze_dim::<3>(2);
-        let mixture = log_sum_exp(log_probs.clone() + posterior, 1);
-        let chosen =
-            log_probs.clone().gather(1, self.chosen.clone().unsqueeze_dim::<3>(2).repeat_dim(2, classes));
-        let guided = (chosen * (1.0 + self.weight) - mixture * self.weight).reshape([count, classes]);
-        let (value, probability) = model.draw(model.logits_of(guided), uniform, temperature);
-        let drawn =
-            model.classes_of(value.clone().reshape([count])).reshape([count, 1, 1]).repeat_dim(1, lanes);
-        self.evidence = self.evidence.clone() + log_probs.gather(2, drawn).reshape([count, lanes]);
-        (value, probability)
-    }
-}
-
-/// log Σ exp along `dim`, from the largest term so nothing overflows.
-fn log_sum_exp<const D: usize>(values: Tensor<D>, dim: usize) -> Tensor<D> {
-    let largest = values.clone().max_dim(dim);
-    largest.clone() + (values - largest).exp().sum_dim(dim).log()
-}
-
 /// Paints images pixel by pixel, carrying the LSTM states forward: each [`Self::step`] is one cell
 /// step per layer (its input window's product plus the row's precomputed gates) and one head
 /// evaluation on the device, and nothing is read back until [`Self::take`].
@@ -756,11 +605,9 @@ pub struct PixelSampler {
     /// The images so far, padded as [`padded_canvas`] pads them: `[batch, H + 3, W + 10]`.
     canvas: Tensor<3>,
     layers: Vec<LayerRows>,
-    /// A labelled model's gate bias for each lane's label, `[batch · lanes, 4·state]`.
+    /// A labelled model's gate bias for each image's label, `[batch, 4·state]`.
     label_gates: Option<Tensor<2>>,
     labels: Option<Vec<usize>>,
-    /// Guided painting (see [`Guide`]); `None`: each image is one lane painting p(x | its label).
-    guide: Option<Guide>,
     uniforms: Tensor<2>,
     temperature: f64,
     next: usize,
@@ -776,7 +623,6 @@ impl PixelSampler {
         seeds: &[u64],
         labels: Option<&[usize]>,
         temperature: f64,
-        guidance: f64,
         device: &Device,
     ) -> Self {
         let [height, width] = model.size();
@@ -787,16 +633,13 @@ impl PixelSampler {
             seeds,
             labels,
             temperature,
-            guidance,
         )
     }
 
     /// Keeps the first `visible_rows` rows of `images` (`[batch, H, W]`, prepared values) exactly
     /// and samples the rest, image b with `seeds[b]`: the visible rows are read in one
     /// row-at-once pass. A labelled model paints `labels[b]`, or with `None` the digit
-    /// [`any_label`] draws from the seed; an unlabelled model takes `None`. `guidance` w > 0
-    /// (labelled models only) paints each image guided toward its digit (see [`Guide`]); 0 paints
-    /// the model's own distribution.
+    /// [`any_label`] draws from the seed; an unlabelled model takes `None`.
     pub fn completing(
         model: PixelRnn,
         images: Tensor<3>,
@@ -804,16 +647,14 @@ impl PixelSampler {
         seeds: &[u64],
         labels: Option<&[usize]>,
         temperature: f64,
-        guidance: f64,
     ) -> Self {
-        let [count, height, width] = images.dims();
-        assert_eq!(count, seeds.len(), "a seed per image");
+        let [batch, height, width] = images.dims();
+        assert_eq!(batch, seeds.len(), "a seed per image");
         assert_eq!([height, width], model.size(), "images of the model's size");
         assert!(model.labelled() || labels.is_none(), "an unlabelled model takes no labels");
-        assert!(guidance >= 0.0 && (guidance == 0.0 || model.labelled()), "guidance needs a labelled model");
         let labels: Option<Vec<usize>> = model.labelled().then(|| match labels {
             Some(labels) => {
-                assert_eq!(labels.len(), count, "a label per image");
+                assert_eq!(labels.len(), batch, "a label per image");
                 assert!(labels.iter().all(|&l| l < LABELS), "labels 0 to 9");
                 labels.to_vec()
             }
@@ -821,59 +662,20 @@ impl PixelSampler {
         });
         let visible_rows = visible_rows.min(height);
         let device = images.device();
-        // A guided image is painted in one lane per label (see `Guide`), side by side in the batch.
-        let lanes = if guidance > 0.0 { LABELS } else { 1 };
-        let batch = count * lanes;
-        let lane_labels: Option<Vec<i64>> = labels.as_ref().map(|labels| match lanes {
-            1 => labels.iter().map(|&l| l as i64).collect(),
-            _ => (0..batch).map(|lane| (lane % LABELS) as i64).collect(),
+        let label_tensor = labels.as_ref().map(|labels| {
+            let values: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(values, [batch]), &device)
         });
-        let label_tensor =
-            lane_labels.map(|values| Tensor::<1, Int>::from_data(TensorData::new(values, [batch]), &device));
         let label_gates = model.label_gates(label_tensor, batch);
-        let kept = images.slice([0..count, 0..visible_rows]);
-        let known = Tensor::zeros([count, height, width], &device)
-            .slice_assign([0..count, 0..visible_rows], kept)
-            .unsqueeze_dim::<4>(1)
-            .repeat_dim(1, lanes)
-            .reshape([batch, height, width]);
+        let kept = images.slice([0..batch, 0..visible_rows]);
+        let known =
+            Tensor::zeros([batch, height, width], &device).slice_assign([0..batch, 0..visible_rows], kept);
 
         // Prime every layer from the visible rows, as the row-at-once pass computes them.
-        let (evidence, lasts) = match visible_rows {
-            0 => (
-                Tensor::zeros([count, lanes], &device),
-                vec![model.empty_row(batch, width, &device); 1 + model.upper.len()],
-            ),
-            _ => {
-                let context = context_windows(known.clone());
-                let (top, lasts) = model.stack_rows(context.clone(), label_gates.as_ref(), visible_rows);
-                let evidence = match lanes {
-                    1 => Tensor::zeros([count, lanes], &device),
-                    _ => {
-                        let seen = context.slice([0..batch, 0..visible_rows]);
-                        let outputs =
-                            model.head_outputs(top, seen, model.label_head_bias(label_gates.as_ref()));
-                        let pixels = batch * visible_rows * width;
-                        let values = known.clone().slice([0..batch, 0..visible_rows]).reshape([pixels]);
-                        model
-                            .value_log_probs(outputs.reshape([pixels, model.kind.outputs()]), values)
-                            .reshape([count, lanes, visible_rows * width])
-                            .sum_dim(2)
-                            .reshape([count, lanes])
-                    }
-                };
-                (evidence, lasts)
-            }
+        let lasts = match visible_rows {
+            0 => vec![model.empty_row(batch, width, &device); 1 + model.upper.len()],
+            _ => model.stack_rows(context_windows(known.clone()), label_gates.as_ref(), visible_rows).1,
         };
-        let guide = (lanes > 1).then(|| {
-            let chosen: Vec<i64> =
-                labels.as_ref().expect("a labelled model").iter().map(|&l| l as i64).collect();
-            Guide {
-                weight: guidance,
-                chosen: Tensor::from_data(TensorData::new(chosen, [count, 1]), &device),
-                evidence,
-            }
-        });
         let state = model.state_channels();
         let layers = lasts
             .into_iter()
@@ -882,7 +684,7 @@ impl PixelSampler {
                 let (input_to_state, _) = model.layer(k);
                 LayerRows {
                     input_weight: input_to_state.weight.val(),
-                    row_gates: model.gates_from_above(k, visible_rows, last.hidden, label_gates.as_ref()),
+                    row_gates: model.gates_from_above(k, last.hidden, label_gates.as_ref()),
                     above_cell: last.cell,
                     row_hidden: Tensor::zeros([batch, width + PAD_LEFT, state], &device),
                     row_cell: Tensor::zeros([batch, width, state], &device),
@@ -892,13 +694,12 @@ impl PixelSampler {
             .collect();
         let uniforms: Vec<f32> =
             seeds.iter().flat_map(|&seed| sampling_uniforms(seed, height * width)).collect();
-        let uniforms = TensorData::new(uniforms, [count, height * width]);
+        let uniforms = TensorData::new(uniforms, [batch, height * width]);
         Self {
             canvas: padded_canvas(known),
             layers,
             label_gates,
             labels,
-            guide,
             uniforms: Tensor::from_data(uniforms, &device),
             temperature,
             next: visible_rows * width,
@@ -906,11 +707,6 @@ impl PixelSampler {
             pending_probabilities: Vec::new(),
             model,
         }
-    }
-
-    /// Images painted (a guided image's lanes count once).
-    fn count(&self) -> usize {
-        self.uniforms.dims()[0]
     }
 
     pub fn kind(&self) -> PixelKind {
@@ -984,16 +780,12 @@ impl PixelSampler {
         }
         let label = self.model.label_head_bias(self.label_gates.as_ref());
         let outputs = self.model.head_outputs(output.expect("at least one layer"), context, label);
-        let count = self.count();
-        let uniform = self.uniforms.clone().slice([0..count, self.next..self.next + 1]);
-        let (value, probability) = match &mut self.guide {
-            None => self.model.draw(outputs, uniform, self.temperature),
-            Some(guide) => guide.draw(&self.model, outputs, uniform, self.temperature),
-        };
-        let lanes = batch / count;
+        let uniform = self.uniforms.clone().slice([0..batch, self.next..self.next + 1]);
+        let (value, probability) = self.model.draw(outputs, uniform, self.temperature);
+
         self.canvas = self.canvas.clone().slice_assign(
             [0..batch, ROWS_ABOVE + i..ROWS_ABOVE + i + 1, REACH + j..REACH + j + 1],
-            value.clone().repeat_dim(1, lanes).reshape([batch, 1, 1]),
+            value.clone().reshape([batch, 1, 1]),
         );
         self.pending_values.push(value);
         self.pending_probabilities.push(probability);
@@ -1002,7 +794,7 @@ impl PixelSampler {
             // The row is done: the next row's fixed share of the gates, one product per layer.
             for (k, layer) in self.layers.iter_mut().enumerate() {
                 let hidden = layer.row_hidden.clone().narrow(1, PAD_LEFT, width);
-                layer.row_gates = self.model.gates_from_above(k, i + 1, hidden, self.label_gates.as_ref());
+                layer.row_gates = self.model.gates_from_above(k, hidden, self.label_gates.as_ref());
                 layer.above_cell = layer.row_cell.clone();
             }
         }
@@ -1022,13 +814,7 @@ impl PixelSampler {
     /// The images as painted so far (unpainted pixels 0): `[batch, H, W]`.
     pub fn images(&self) -> Tensor<3> {
         let [batch, height, width] = self.canvas.dims();
-        let count = self.count();
-        // A guided image's lanes hold the same canvas: the first lane's.
-        self.canvas
-            .clone()
-            .reshape([count, batch / count, height, width])
-            .slice([0..count, 0..1, ROWS_ABOVE..height, REACH..width - REACH])
-            .reshape([count, height - ROWS_ABOVE, width - 2 * REACH])
+        self.canvas.clone().slice([0..batch, ROWS_ABOVE..height, REACH..width - REACH])
     }
 
     /// Paints to the end in one go and gives the images flat: `[batch, H·W]`.
@@ -1162,20 +948,6 @@ impl PixelRnnTraining {
             std::fs::rename(&partial, &path).map_err(|e| FileError::new(&named(file), e.to_string()))?;
         }
         Ok(())
-    }
-
-    /// The same run with the model given row positions at zero ([`PixelRnn::with_row_positions`]):
-    /// it goes on from the same step and optimiser state, the new weights with fresh moments.
-    pub fn with_row_positions(self) -> Self {
-        let device = self.learner.device().clone();
-        let steps = self.learner.steps();
-        let model = self.learner.model().clone().with_row_positions();
-        let optimizer = self.learner.optimizer().clone();
-        Self {
-            learner: Learner::resumed(model, optimizer, steps, &device),
-            model_config: self.model_config.with_row_positions(true),
-            config: self.config,
-        }
     }
 
     /// Continues from the checkpoint in `dir`, as [`Self::save`] wrote it: the same model, the

@@ -103,7 +103,7 @@ impl Work {
             Work::GanLive { training, data } => training.train_on(data).packed().unsqueeze(),
             Work::PixelSample { model, batch, device } => {
                 let seeds: Vec<u64> = (0..*batch as u64).collect();
-                let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, 0.0, device);
+                let mut sampler = PixelSampler::new(model.clone(), &seeds, None, 1.0, device);
                 while !sampler.done() {
                     sampler.step();
                 }

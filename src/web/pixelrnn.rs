@@ -199,8 +199,7 @@ impl PixelRnnSession {
         let model = self.models[kind_named(model)?].clone();
         let chosen = label_named(label, &model)?;
         let labels = chosen.map(|label| vec![label]);
-        let painting =
-            PixelSampler::new(model, &[seed as u64], labels.as_deref(), temperature, 0.0, &self.device);
+        let painting = PixelSampler::new(model, &[seed as u64], labels.as_deref(), temperature, &self.device);
         let shown = painting_label(&painting, chosen);
         self.painting = Some(painting);
         shown
@@ -389,7 +388,6 @@ impl PixelRnnSession {
             &seeds,
             labels.as_deref(),
             temperature,
-            0.0,
         ));
         image[visible_rows * SIDE..].iter_mut().for_each(|v| *v *= HIDDEN_DIMMED);
         to_js(&ByteBuf::from(to_rgba(&image)))

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use burn::tensor::{Device, Tensor};
 use latent_lab::data::mnist::Mnist;
 use latent_lab::models::classifier::ClassifierConfig;
-use latent_lab::models::compare::{PIXELRNN_GUIDANCE, PIXELRNN_TEMPERATURE};
+use latent_lab::models::compare::PIXELRNN_TEMPERATURE;
 use latent_lab::models::likeness::read_images;
 use latent_lab::models::pixelrnn::{
     test_loss, PixelKind, PixelRnn, PixelRnnConfig, PixelRnnTraining, PixelRnnTrainingConfig, PixelSampler,
@@ -38,9 +38,7 @@ const REPORT_EVERY: usize = 1000;
 fn recipe(kind: PixelKind) -> (usize, PixelRnnTrainingConfig) {
     let training = PixelRnnTrainingConfig::new().with_seed(1);
     match kind {
-        // See the README for how long this takes and what each stretch gave. Row positions added
-        // at step 10,000 (`--rows-from 10000`) and trained 1,500 steps more gave no gain
-        // (docs/figures.md), so the recipe has none.
+        // See the README for how long this takes and what each stretch gave.
         PixelKind::Binary => (10_000, training.with_batch_size(32).with_half_life(5_000)),
         // The grey-level pair only shows the difference classes make: 900 steps each.
         PixelKind::Levels(_) | PixelKind::Regression => (900, training),
@@ -85,13 +83,6 @@ pub struct Args {
     /// A labelled model's label on every layer's gates and the head, not the first layer only.
     #[arg(long, value_name = "true|false")]
     label_everywhere: Option<bool>,
-    /// A learned bias per row on every layer's gates.
-    #[arg(long, value_name = "true|false")]
-    row_positions: Option<bool>,
-    /// Give a model without row positions row positions at zero when the run reaches step N,
-    /// and train them from there (default: never; the checkpoint then records them).
-    #[arg(long, value_name = "N")]
-    rows_from: Option<usize>,
     /// The checkpoint folder (default checkpoints/pixelrnn-<model>/).
     #[arg(long, value_name = "DIR")]
     checkpoint: Option<PathBuf>,
@@ -145,7 +136,6 @@ pub fn run(o: Args) -> Result {
             model.layers = o.layers.unwrap_or(model.layers);
             model.labelled = o.labelled.unwrap_or(model.labelled);
             model.label_everywhere = o.label_everywhere.unwrap_or(model.label_everywhere);
-            model.row_positions = o.row_positions.unwrap_or(model.row_positions);
             let mut training = recipe_training;
             training.learning_rate = o.learning_rate.unwrap_or(training.learning_rate);
             training.half_life = o.half_life.unwrap_or(training.half_life);
@@ -153,9 +143,9 @@ pub fn run(o: Args) -> Result {
             training.seed = o.seed.unwrap_or(training.seed);
             PixelRnnTraining::from_scratch(&model, training, &device)
         };
+        let model_config = trainer.model_config().clone();
         println!(
-            "{name}: {:?}, {:?}, to step {total_steps}, from {} digits of {}; checkpoints in {} every {} min",
-            trainer.model_config(),
+            "{name}: {model_config:?}, {:?}, to step {total_steps}, from {} digits of {}; checkpoints in {} every {} min",
             trainer.config(),
             train.len(),
             o.data.file.display(),
@@ -170,12 +160,6 @@ pub fn run(o: Args) -> Result {
         let mut sum = Tensor::<1>::zeros([1], &device);
         let mut summed = 0;
         while trainer.steps() < total_steps {
-            if o.rows_from.is_some_and(|from| trainer.steps() >= from)
-                && !trainer.model_config().row_positions
-            {
-                trainer = trainer.with_row_positions();
-                progress.println(format!("{name}: row positions added at zero at step {}", trainer.steps()));
-            }
             sum = sum + trainer.train_on(&train);
             summed += 1;
             progress.inc(1);
@@ -197,8 +181,7 @@ pub fn run(o: Args) -> Result {
         }
         let seconds = progress.finish();
         let path = o.out.clone().unwrap_or_else(|| training::weights_path(&format!("pixelrnn-{name}")));
-        let fresh = trainer.model_config().init(&device);
-        let (stored, bytes) = training::ship(trainer.model(), fresh, &path)?;
+        let (stored, bytes) = training::ship(trainer.model(), model_config.init(&device), &path)?;
         println!(
             "wrote {} ({bytes} bytes) at step {}; {:.0} s of training in this run; with f16 weights, test NLL over {} test digits {:.2}",
             path.display(),
@@ -221,20 +204,12 @@ fn judge_paintings(model: &PixelRnn, device: &Device) -> Result<String> {
     let classifier =
         weights::load_file(ClassifierConfig::shipped().init(device), training::weights_path("classifier"))?;
     let seeds: Vec<u64> = (1..=100).collect();
-    let any = PixelSampler::new(model.clone(), &seeds, None, PIXELRNN_TEMPERATURE, PIXELRNN_GUIDANCE, device)
-        .paint_all();
+    let any = PixelSampler::new(model.clone(), &seeds, None, PIXELRNN_TEMPERATURE, device).paint_all();
     let any = read_images(&classifier, any, 1);
     let labels: Vec<usize> = (0..100).map(|k| k / 10).collect();
     let chosen_seeds: Vec<u64> = (0..100).map(|k| 1 + k % 10).collect();
-    let chosen = PixelSampler::new(
-        model.clone(),
-        &chosen_seeds,
-        Some(&labels),
-        PIXELRNN_TEMPERATURE,
-        PIXELRNN_GUIDANCE,
-        device,
-    )
-    .paint_all();
+    let chosen = PixelSampler::new(model.clone(), &chosen_seeds, Some(&labels), PIXELRNN_TEMPERATURE, device)
+        .paint_all();
     let chosen = read_images(&classifier, chosen, 1);
     let as_chosen =
         chosen.images.iter().zip(&labels).filter(|(r, &l)| r.reads_as_digit() && r.label == l).count();
