@@ -388,6 +388,42 @@ fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
     assert!(error.to_string().contains("progress.json"), "{error}");
 }
 
+/// A layer added to a trained model ([`PixelRnnTraining::with_layer_added`], how a two-layer run
+/// grows a third) changes neither its likelihoods nor its paintings, and then learns: two steps
+/// later the grown run scores the test digits differently from the same run without it (were the
+/// new layer to get no gradient, both runs would take identical steps and score identically).
+#[test]
+fn a_layer_added_to_a_run_changes_nothing_then_learns() {
+    let device = Device::flex();
+    let digits = Mnist::load(TEST_FILE).expect("test digits").first(64);
+    let model =
+        PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
+    let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
+    let trained = || {
+        let _guard = RNG.lock().unwrap();
+        let mut run = PixelRnnTraining::from_scratch(&model, training.clone(), &device);
+        for _ in 0..3 {
+            run.train_on(&digits);
+        }
+        run
+    };
+    let mut kept = trained();
+    let mut grown = trained().with_layer_added();
+    assert_eq!(grown.model_config().layers, 3);
+    assert_eq!(grown.steps(), 3);
+    let score = |model: &PixelRnn| values_of(test_loss(model, &digits.first(16), BOUND_SEED, &device));
+    assert_eq!(score(&kept.model()), score(&grown.model()), "likelihoods changed");
+    let paint = |model: &PixelRnn| {
+        values_of(PixelSampler::new(model.clone(), &[1, 2, 3], Some(&[0, 4, 7]), 0.8, &device).paint_all())
+    };
+    assert_eq!(paint(&kept.model()), paint(&grown.model()), "paintings changed");
+    for _ in 0..2 {
+        kept.train_on(&digits);
+        grown.train_on(&digits);
+    }
+    assert_ne!(score(&kept.model()), score(&grown.model()), "the added layer did not learn");
+}
+
 /// Every weight of `model`, in the order its record lists them.
 fn values_of_module(model: &PixelRnn) -> Vec<f32> {
     use burn::module::{Module, ModuleVisitor, Param};

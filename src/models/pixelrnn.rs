@@ -337,6 +337,38 @@ impl PixelRnn {
         }
     }
 
+    /// A copy of this model with one more residual Row LSTM layer on top whose candidate weights
+    /// are zero: its cell stays zero, so it adds nothing and the model scores and paints exactly
+    /// as before until training moves it (how a trained model grows deeper). Its gates start
+    /// from a fresh init drawn with `seed`, so the layer's channels differ once it learns.
+    pub fn with_layer_added(mut self, seed: u64) -> Self {
+        assert!(!self.label_everywhere(), "a model with the label everywhere cannot grow a layer");
+        let state = self.state_channels();
+        let gates = 4 * state;
+        let candidate = 3 * state..gates;
+        let zero_candidate = |mut linear: Linear| {
+            linear.weight = linear.weight.map(|weight| {
+                let rows = weight.dims()[0];
+                let zeros = Tensor::zeros([rows, state], &weight.device());
+                weight.slice_assign([0..rows, candidate.clone()], zeros)
+            });
+            linear.bias = linear.bias.map(|bias| {
+                bias.map(|bias| {
+                    let zeros = Tensor::zeros([state], &bias.device());
+                    bias.slice_assign([candidate.clone()], zeros)
+                })
+            });
+            linear
+        };
+        let device = self.head.weight.device();
+        let layer = super::seeded(seed, |cpu| RowLstmLayer {
+            input_to_state: zero_candidate(LinearConfig::new(3 * state, gates).init(cpu)),
+            state_to_state: zero_candidate(LinearConfig::new(3 * state, gates).with_bias(false).init(cpu)),
+        });
+        self.upper.push(layer.to_device(&device));
+        self
+    }
+
     /// Layer `k`'s input-to-state and state-to-state maps (0 is the first layer).
     fn layer(&self, k: usize) -> (&Linear, &Linear) {
         match k {
@@ -948,6 +980,21 @@ impl PixelRnnTraining {
             std::fs::rename(&partial, &path).map_err(|e| FileError::new(&named(file), e.to_string()))?;
         }
         Ok(())
+    }
+
+    /// The same run with one more layer on the model ([`PixelRnn::with_layer_added`]): it goes on
+    /// from the same step and optimiser state, the new layer's weights with fresh moments.
+    pub fn with_layer_added(self) -> Self {
+        let device = self.learner.device().clone();
+        let steps = self.learner.steps();
+        let layers = self.model_config.layers + 1;
+        let model = self.learner.model().clone().with_layer_added(self.config.seed ^ layers as u64);
+        let optimizer = self.learner.optimizer().clone();
+        Self {
+            learner: Learner::resumed(model, optimizer, steps, &device),
+            model_config: self.model_config.with_layers(layers),
+            config: self.config,
+        }
     }
 
     /// Continues from the checkpoint in `dir`, as [`Self::save`] wrote it: the same model, the

@@ -83,6 +83,10 @@ pub struct Args {
     /// A labelled model's label on every layer's gates and the head, not the first layer only.
     #[arg(long, value_name = "true|false")]
     label_everywhere: Option<bool>,
+    /// Grow a resumed model to L layers: each added layer goes on top and starts adding nothing
+    /// (its candidate weights at zero), then trains with the rest from the checkpoint's step.
+    #[arg(long, value_name = "L")]
+    grow_to_layers: Option<usize>,
     /// The checkpoint folder (default checkpoints/pixelrnn-<model>/).
     #[arg(long, value_name = "DIR")]
     checkpoint: Option<PathBuf>,
@@ -143,6 +147,14 @@ pub fn run(o: Args) -> Result {
             training.seed = o.seed.unwrap_or(training.seed);
             PixelRnnTraining::from_scratch(&model, training, &device)
         };
+        while o.grow_to_layers.is_some_and(|layers| trainer.model_config().layers < layers) {
+            trainer = trainer.with_layer_added();
+            println!(
+                "{name}: a layer added at step {}, now {}",
+                trainer.steps(),
+                trainer.model_config().layers
+            );
+        }
         let model_config = trainer.model_config().clone();
         println!(
             "{name}: {model_config:?}, {:?}, to step {total_steps}, from {} digits of {}; checkpoints in {} every {} min",
