@@ -344,6 +344,20 @@ fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
     );
 }
 
+/// A tiny labelled two-layer run on 28×28 digits, as the trainer uses it, after `steps` steps on
+/// `digits`.
+fn tiny_run(digits: &Mnist, steps: usize, device: &Device) -> PixelRnnTraining {
+    let model =
+        PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
+    let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
+    let _guard = RNG.lock().unwrap();
+    let mut run = PixelRnnTraining::from_scratch(&model, training, device);
+    for _ in 0..steps {
+        run.train_on(digits);
+    }
+    run
+}
+
 /// A run stopped after 3 steps and resumed from its checkpoint in a fresh trainer ends, after 3
 /// more, with exactly the weights of a run of 6 steps that never stopped (a tiny labelled two-layer
 /// model on 28×28 digits, as the trainer uses it).
@@ -351,22 +365,9 @@ fn classes_complete_with_crisp_strokes_where_regression_completes_in_grey() {
 fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
     let device = Device::flex();
     let digits = Mnist::load(TEST_FILE).expect("test digits").first(64);
-    let model =
-        PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
-    let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
-    let fresh = || {
-        let _guard = RNG.lock().unwrap();
-        PixelRnnTraining::from_scratch(&model, training.clone(), &device)
-    };
-    let mut one_run = fresh();
-    for _ in 0..6 {
-        one_run.train_on(&digits);
-    }
+    let one_run = tiny_run(&digits, 6, &device);
     let dir = std::env::temp_dir().join(format!("latent-lab-resume-{}", std::process::id()));
-    let mut first_half = fresh();
-    for _ in 0..3 {
-        first_half.train_on(&digits);
-    }
+    let first_half = tiny_run(&digits, 3, &device);
     first_half.save(&dir).expect("a checkpoint");
     drop(first_half);
     let mut resumed = PixelRnnTraining::resume(&dir, &device).expect("resume");
@@ -396,19 +397,8 @@ fn a_stopped_and_resumed_training_ends_with_the_weights_of_one_run() {
 fn a_layer_added_to_a_run_changes_nothing_then_learns() {
     let device = Device::flex();
     let digits = Mnist::load(TEST_FILE).expect("test digits").first(64);
-    let model =
-        PixelRnnConfig::new(PixelKind::Binary).with_state(4).with_head(4).with_layers(2).with_labelled(true);
-    let training = PixelRnnTrainingConfig::new().with_batch_size(4).with_seed(5).with_half_life(2);
-    let trained = || {
-        let _guard = RNG.lock().unwrap();
-        let mut run = PixelRnnTraining::from_scratch(&model, training.clone(), &device);
-        for _ in 0..3 {
-            run.train_on(&digits);
-        }
-        run
-    };
-    let mut kept = trained();
-    let mut grown = trained().with_layer_added();
+    let mut kept = tiny_run(&digits, 3, &device);
+    let mut grown = tiny_run(&digits, 3, &device).with_layer_added();
     assert_eq!(grown.model_config().layers, 3);
     assert_eq!(grown.steps(), 3);
     let score = |model: &PixelRnn| values_of(test_loss(model, &digits.first(16), BOUND_SEED, &device));

@@ -341,6 +341,8 @@ impl PixelRnn {
     /// are zero: its cell stays zero, so it adds nothing and the model scores and paints exactly
     /// as before until training moves it (how a trained model grows deeper). Its gates start
     /// from a fresh init drawn with `seed`, so the layer's channels differ once it learns.
+    // Native only: the trainer grows models; the page's wasm has no room to spare (docs/figures.md).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn with_layer_added(mut self, seed: u64) -> Self {
         assert!(!self.label_everywhere(), "a model with the label everywhere cannot grow a layer");
         let state = self.state_channels();
@@ -984,6 +986,8 @@ impl PixelRnnTraining {
 
     /// The same run with one more layer on the model ([`PixelRnn::with_layer_added`]): it goes on
     /// from the same step and optimiser state, the new layer's weights with fresh moments.
+    // Native only: the trainer grows models; the page's wasm has no room to spare (docs/figures.md).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn with_layer_added(self) -> Self {
         let device = self.learner.device().clone();
         let steps = self.learner.steps();
