@@ -4,8 +4,8 @@
 //! fitted with squared error), the last two one layer each.
 //!
 //! Resumable: every `--every-minutes` (default 5) the run writes a checkpoint into
-//! `--checkpoint` (default `checkpoints/pixelrnn-<model>/`; git keeps only the binary model's,
-//! committed between sessions while its run lasts: docs/training.md) — weights at full
+//! `--checkpoint` (default `checkpoints/pixelrnn-<model>/`; git keeps only the binary model's and
+//! its three-layer side run's, committed between sessions: docs/training.md) — weights at full
 //! precision, Adam's state, the step count and both configs. `--resume` continues from it to
 //! `--steps` as if the run had never stopped (the configs come from the checkpoint; a stopped run
 //! loses at most the minutes since its last checkpoint). Every 1,000 steps it prints the mean
@@ -102,7 +102,8 @@ pub struct Args {
     /// Test digits for the NLL of the written f16 weights.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     final_test_digits: usize,
-    /// The weights file (default www/weights/pixelrnn-<model>.bpk).
+    /// The weights file (default www/weights/pixelrnn-<model>.bpk, the page's; with
+    /// `--checkpoint`, weights.bpk in that folder, so a side run never overwrites the page's).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     #[command(flatten)]
@@ -192,7 +193,11 @@ pub fn run(o: Args) -> Result {
             }
         }
         let seconds = progress.finish();
-        let path = o.out.clone().unwrap_or_else(|| training::weights_path(&format!("pixelrnn-{name}")));
+        let path = match (&o.out, &o.checkpoint) {
+            (Some(out), _) => out.clone(),
+            (None, Some(side_run)) => side_run.join("weights.bpk"),
+            (None, None) => training::weights_path(&format!("pixelrnn-{name}")),
+        };
         let (stored, bytes) = training::ship(trainer.model(), model_config.init(&device), &path)?;
         println!(
             "wrote {} ({bytes} bytes) at step {}; {:.0} s of training in this run; with f16 weights, test NLL over {} test digits {:.2}",
