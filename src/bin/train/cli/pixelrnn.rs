@@ -118,6 +118,9 @@ pub fn run(o: Args) -> Result {
     if (o.out.is_some() || o.checkpoint.is_some()) && kinds.len() > 1 {
         return Err("--out and --checkpoint name one model's files: pick one --model".into());
     }
+    if o.grow_to_layers.is_some() && !o.resume {
+        return Err("--grow-to-layers grows a resumed run (with --resume); a fresh one takes --layers".into());
+    }
 
     let device = training::device(None);
     let train = Mnist::load(&o.data.file)?;
